@@ -1,0 +1,229 @@
+"""The HTTP layer every service client stands on.
+
+One ``requests.Session`` per client (connection reuse); every exchange is recorded
+into the current test's transcript; transport trouble (timeouts, refused or reset
+connections) becomes a ``TargetFailure`` with a one-line cause, never a hang or an
+internal error. In read-only mode the client itself refuses anything that writes.
+"""
+
+from __future__ import annotations
+
+import shlex
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+#: How much of a body a failure message shows.
+BODY_PREVIEW = 2000
+
+
+class TargetFailure(AssertionError):
+    """The target did not behave: raised as a test failure, with a one-line cause."""
+
+
+class _BodyTooSlow(Exception):
+    pass
+
+
+class ReadOnlyViolation(TargetFailure):
+    """A request that writes was attempted while the run is read-only."""
+
+
+@dataclass
+class Exchange:
+    """One request and what came back (a response, or the cause of no response)."""
+
+    method: str
+    url: str
+    request_headers: dict[str, str]
+    request_body: bytes
+    status: int | None = None
+    reason: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    error: str | None = None
+    elapsed_ms: float = 0.0
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        for key, value in self.headers.items():
+            if key.lower() == lowered:
+                return value
+        return None
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+    def curl(self) -> str:
+        """A curl command line that sends the same request."""
+        parts = ["curl", "-sS", "-i", "-X", self.method]
+        for key, value in self.request_headers.items():
+            parts += ["-H", f"{key}: {value}"]
+        if self.request_body:
+            body = self.request_body.decode("utf-8", errors="replace")
+            if len(body) > BODY_PREVIEW:
+                parts += ["--data-binary", "@request-body"]
+            else:
+                parts += ["--data-binary", body]
+        parts.append(self.url)
+        return " ".join(shlex.quote(part) for part in parts)
+
+    def describe(self) -> str:
+        """The exchange as an implementer reads it in a failure report."""
+        lines = [f"Request:  {self.method} {self.url}"]
+        lines += [f"  {key}: {value}" for key, value in self.request_headers.items()]
+        if self.request_body:
+            lines.append("  " + _preview(self.request_body).replace("\n", "\n  "))
+        if self.error is not None:
+            lines.append(f"Response: none ({self.error})")
+        else:
+            lines.append(f"Response: {self.status} {self.reason}")
+            lines += [f"  {key}: {value}" for key, value in self.headers.items()]
+            if self.body:
+                lines.append("  " + _preview(self.body).replace("\n", "\n  "))
+            else:
+                lines.append("  (empty body)")
+        lines.append(f"Reproduce: {self.curl()}")
+        return "\n".join(lines)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "url": self.url,
+            "request_headers": self.request_headers,
+            "request_body": _preview(self.request_body),
+            "status": self.status,
+            "headers": self.headers,
+            "body": _preview(self.body),
+            "error": self.error,
+            "elapsed_ms": round(self.elapsed_ms, 1),
+            "curl": self.curl(),
+        }
+
+
+def _preview(body: bytes) -> str:
+    text = body.decode("utf-8", errors="replace")
+    if len(text) > BODY_PREVIEW:
+        return f"{text[:BODY_PREVIEW]}… ({len(body)} bytes in all)"
+    return text
+
+
+class Recorder:
+    """Collects the exchanges of the test that is running."""
+
+    def __init__(self) -> None:
+        self.exchanges: list[Exchange] = []
+
+    def start(self) -> None:
+        self.exchanges = []
+
+    def record(self, exchange: Exchange) -> None:
+        self.exchanges.append(exchange)
+
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class HttpClient:
+    """Sends requests to one service base URL and records each exchange."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float,
+        recorder: Recorder,
+        read_only: bool = False,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.recorder = recorder
+        self.read_only = read_only
+        self.session = requests.Session()
+        self.session.headers.update({"User-Agent": "opensim-conformance/0.1"})
+        self.session.headers.update(headers or {})
+
+    def close(self) -> None:
+        self.session.close()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes = b"",
+        headers: Mapping[str, str] | None = None,
+        writes: bool | None = None,
+    ) -> Exchange:
+        """Send one request. ``writes`` says whether it changes the target's data
+        (by default: any method but GET, HEAD and OPTIONS)."""
+        if writes is None:
+            writes = method.upper() not in READ_METHODS
+        url = self.base_url + path
+        sent_headers = dict(headers or {})
+        exchange = Exchange(method.upper(), url, sent_headers, body)
+        if writes and self.read_only:
+            exchange.error = "not sent: the run is read-only and this request writes"
+            self.recorder.record(exchange)
+            raise ReadOnlyViolation(f"refused to send {method} {url}: the run is read-only")
+        self.recorder.record(exchange)
+        started = time.monotonic()
+        try:
+            response = self.session.request(
+                method, url, data=body or None, headers=sent_headers,
+                timeout=self.timeout, allow_redirects=False, stream=True,
+            )
+            exchange.status = response.status_code
+            exchange.reason = response.reason or ""
+            exchange.headers = dict(response.headers)
+            exchange.body = self._read_body(response, started)
+        except requests.exceptions.RequestException as exc:
+            exchange.error = transport_cause(exc, self.timeout)
+        except _BodyTooSlow:
+            exchange.error = f"the body did not arrive within {self.total_timeout:g} s"
+        finally:
+            exchange.elapsed_ms = (time.monotonic() - started) * 1000
+        if exchange.error is not None:
+            raise TargetFailure(f"{method} {url}: {exchange.error}")
+        return exchange
+
+    @property
+    def total_timeout(self) -> float:
+        """The most one exchange may take, body included (a trickling target)."""
+        return self.timeout * 3
+
+    def _read_body(self, response: requests.Response, started: float) -> bytes:
+        chunks = []
+        with response:
+            for chunk in response.iter_content(chunk_size=1 << 16):
+                chunks.append(chunk)
+                if time.monotonic() - started > self.total_timeout:
+                    raise _BodyTooSlow
+        return b"".join(chunks)
+
+
+def transport_cause(exc: requests.exceptions.RequestException, timeout: float) -> str:
+    """A one-line cause for a request that got no usable response."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return f"no connection within {timeout:g} s (connect timeout)"
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return f"no answer within {timeout:g} s (read timeout)"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        text = str(exc)
+        if "Connection refused" in text:
+            return "connection refused"
+        if "reset" in text.lower() or "aborted" in text.lower():
+            return "connection reset or closed before a complete response"
+        if "RemoteDisconnected" in text:
+            return "the target closed the connection without a response"
+        return f"connection error: {text.splitlines()[0][:200]}"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return "the response body was cut off (broken chunked encoding)"
+    if isinstance(exc, requests.exceptions.ContentDecodingError):
+        return "the response body could not be decoded (Content-Encoding)"
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"

@@ -1,0 +1,81 @@
+"""The run ledger: every object the suite creates on a target, written down before the
+request that creates it is sent (so a crash leaves a complete list), and every object
+it removed. ``opensim-conformance cleanup --ledger FILE`` retries what remains."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+#: Every name the suite gives to assets, folders and items starts with this.
+NAME_PREFIX = "opensim-conformance"
+
+
+def owned_name(suffix: str = "") -> str:
+    """A recognisable name for an object the suite creates (at most 64 characters)."""
+    return f"{NAME_PREFIX} {suffix}".strip()[:64]
+
+
+@dataclass(frozen=True)
+class Entry:
+    service: str
+    kind: str
+    id: str
+    url: str
+    principal: str
+
+
+class Ledger:
+    """A JSON-lines file of ``created`` and ``removed`` records."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+
+    def created(self, entry: Entry) -> None:
+        self._write({"op": "created", **entry.__dict__})
+
+    def removed(self, entry: Entry) -> None:
+        self._write({"op": "removed", **entry.__dict__})
+
+    def _write(self, record: dict[str, Any]) -> None:
+        record["time"] = time.time()
+        line = json.dumps(record, sort_keys=True) + "\n"
+        with self._lock, self.path.open("a", encoding="utf-8") as handle:
+            handle.write(line)
+            handle.flush()
+
+    def remaining(self) -> list[Entry]:
+        return remaining_entries([self.path])
+
+
+def remaining_entries(paths: list[Path]) -> list[Entry]:
+    """Objects created and not removed, over one or more ledger files, oldest first."""
+    return ledger_summary(paths)[1]
+
+
+def ledger_summary(paths: list[Path]) -> tuple[int, list[Entry]]:
+    """How many objects the ledgers list as created, and those not removed since."""
+    created: dict[tuple[str, str, str], Entry] = {}
+    seen: set[tuple[str, str, str]] = set()
+    for path in paths:
+        if not path.exists():
+            continue
+        for line in path.read_text("utf-8").splitlines():
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            entry = Entry(record["service"], record["kind"], record["id"], record["url"],
+                          record["principal"])
+            key = (entry.service, entry.kind, entry.id)
+            if record["op"] == "created":
+                seen.add(key)
+                created.setdefault(key, entry)
+            else:
+                created.pop(key, None)
+    return len(seen), list(created.values())

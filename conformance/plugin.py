@@ -1,0 +1,367 @@
+"""The pytest plugin: options, markers, the target and the embedded reference server,
+per-test transcripts, failure reports an implementer can act on, and result files.
+
+Loaded from the ``pytest11`` entry point, so an installed wheel is enough:
+``pytest --pyargs conformance.suites --target URL`` or ``opensim-conformance --target URL``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.catalogue import Requirement, load_catalogue
+from conformance.clients.asset import AssetClient
+from conformance.clients.http import Exchange, HttpClient, Recorder
+from conformance.ledger import Ledger
+from conformance.report.results import Results, test_outcome
+from conformance.target import SERVICES, Profile, ProfileError, load_profile
+
+#: pytest marker of a service -> the profile services its tests need.
+SERVICE_MARKERS = {
+    "asset": ("asset",),
+    "xinventory": ("xinventory",),
+    "caps": ("fetch_inventory", "fetch_descendents"),
+    "ais": ("ais",),
+}
+SIDE_EFFECT_MARKERS = ("reads", "writes", "destructive")
+#: Services the embedded reference server answers.
+EMBEDDED_SERVICES = ("asset", "xinventory")
+#: How many exchanges a failure report shows (the last ones).
+EXCHANGES_SHOWN = 3
+
+RUN_KEY = pytest.StashKey["ConformanceRun"]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("opensim-conformance", "protocol conformance target")
+    group.addoption("--target", metavar="URL",
+                    help="base URL of the server under test (ROBUST serves /assets and "
+                         "/xinventory on one port); none: the embedded reference server")
+    for service in SERVICES:
+        flag = service.replace("_", "-")
+        group.addoption(f"--{flag}-url", dest=f"{service}_url", metavar="URL",
+                        help=f"URL of the {flag} service (overrides --target)")
+    group.addoption("--target-profile", metavar="FILE", type=Path,
+                    help="TOML profile: URLs, principal, credentials, expectations")
+    group.addoption("--timeout", dest="conformance_timeout", type=float, metavar="SECONDS",
+                    help="timeout of each request (default 10)")
+    group.addoption("--read-only", action="store_true", default=None,
+                    help="send no request that writes; tests that write are skipped")
+    group.addoption("--allow-writes", action="store_true", default=None,
+                    help="allow writes to a target that is not on loopback")
+    group.addoption("--principal", metavar="UUID",
+                    help="the principal the suite acts as (default: a fresh UUID per run)")
+    group.addoption("--requirement", action="append", default=[], metavar="ID",
+                    help="run only the tests of this requirement (repeatable)")
+    group.addoption("--results-json", metavar="FILE", type=Path,
+                    help="write requirement -> outcome, with transcripts, to FILE")
+    group.addoption("--html-report", metavar="FILE", type=Path,
+                    help="write a self-contained HTML report to FILE")
+    group.addoption("--baseline", metavar="FILE", type=Path,
+                    help="compare with the results.json of an earlier run")
+    group.addoption("--ledger", metavar="FILE", type=Path,
+                    help="the run ledger of created objects (default: in the temp folder)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "requirement(id, ...): the catalogue requirement(s) "
+                                       "the test checks")
+    for service in SERVICE_MARKERS:
+        config.addinivalue_line("markers", f"{service}: a test of the {service} service")
+    config.addinivalue_line("markers", "reads: the test only reads from the target")
+    config.addinivalue_line("markers", "writes: the test writes data it owns to the target")
+    config.addinivalue_line("markers", "destructive: the test deletes data it owns")
+    try:
+        profile = build_profile(config)
+    except ProfileError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    catalogue = load_catalogue()
+    unknown = sorted(set(profile.expectations) - set(catalogue))
+    if unknown:
+        raise pytest.UsageError(
+            f"the target profile's expectations name unknown requirements: {', '.join(unknown)}"
+        )
+    workerinput = getattr(config, "workerinput", {})
+    worker = workerinput.get("workerid", "main")
+    if worker == "main":
+        ledger = config.getoption("ledger") or Path(tempfile.gettempdir()) / (
+            f"opensim-conformance-ledger-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}.jsonl")
+    else:
+        main_ledger = Path(workerinput["opensim_conformance_ledger"])
+        ledger = main_ledger.with_name(f"{main_ledger.stem}-{worker}{main_ledger.suffix}")
+    run = ConformanceRun(profile, catalogue, Ledger(ledger), worker)
+    config.stash[RUN_KEY] = run
+    if worker == "main":
+        config.pluginmanager.register(Reporter(run, config), "opensim-conformance-reporter")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist: each worker writes its own ledger beside the controller's."""
+    node.workerinput["opensim_conformance_ledger"] = str(
+        conformance_run(node.config).ledger.path)
+
+
+def build_profile(config: pytest.Config) -> Profile:
+    profile = load_profile(config.getoption("target_profile"))
+    if config.getoption("target"):
+        profile.target = config.getoption("target")
+    for service in SERVICES:
+        url = config.getoption(f"{service}_url")
+        if url:
+            profile.services[service] = url
+    if config.getoption("conformance_timeout"):
+        profile.timeout = config.getoption("conformance_timeout")
+    if config.getoption("read_only"):
+        profile.read_only = True
+    if config.getoption("allow_writes"):
+        profile.allow_writes = True
+    if config.getoption("principal"):
+        profile.principal = config.getoption("principal")
+    return profile
+
+
+@dataclass
+class ConformanceRun:
+    """What one pytest process knows about the run."""
+
+    profile: Profile
+    catalogue: dict[str, Requirement]
+    ledger: Ledger
+    worker: str
+    recorder: Recorder = field(default_factory=Recorder)
+    embedded: Any = None
+    embedded_dir: Any = None
+
+    def service_url(self, service: str) -> str | None:
+        if self.profile.embedded:
+            return self.embedded_url() if service in EMBEDDED_SERVICES else None
+        return self.profile.service_url(service)
+
+    def embedded_url(self) -> str:
+        """Start the reference server on first use: loopback, ephemeral port, temp SQLite."""
+        if self.embedded is None:
+            from conformance.reference.app import create_app
+            from conformance.reference.server import ServerThread
+
+            self.embedded_dir = tempfile.TemporaryDirectory(prefix="opensim-conformance-")
+            database = Path(self.embedded_dir.name) / "reference.sqlite"
+            self.embedded = ServerThread(create_app(database))
+            self.embedded.start()
+        return str(self.embedded.url)
+
+    def http(self, service: str) -> HttpClient:
+        url = self.service_url(service)
+        if url is None:
+            pytest.skip(f"{service} service not tested: no URL given")
+        client = HttpClient(url, timeout=self.profile.timeout, recorder=self.recorder,
+                            read_only=self.profile.write_refusal() is not None)
+        if self.profile.username is not None:
+            client.session.auth = (self.profile.username, self.profile.password or "")
+        return client
+
+    def close(self) -> None:
+        if self.embedded is not None:
+            self.embedded.stop()
+            self.embedded_dir.cleanup()
+
+
+def conformance_run(config: pytest.Config) -> ConformanceRun:
+    return config.stash[RUN_KEY]
+
+
+# ---------------------------------------------------------------------- collection
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    run = conformance_run(config)
+    wanted = set(config.getoption("requirement"))
+    unknown_wanted = wanted - set(run.catalogue)
+    if unknown_wanted:
+        raise pytest.UsageError(f"--requirement names unknown IDs: {sorted(unknown_wanted)}")
+    kept, deselected = [], []
+    for item in items:
+        ids = requirement_ids(item)
+        if not ids:
+            kept.append(item)
+            continue
+        unknown = [rid for rid in ids if rid not in run.catalogue]
+        if unknown:
+            raise pytest.UsageError(f"{item.nodeid} names unknown requirements: {unknown}")
+        if wanted and not wanted.intersection(ids):
+            deselected.append(item)
+            continue
+        kept.append(item)
+        prepare_item(run, item, ids)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+
+
+def requirement_ids(item: pytest.Item) -> list[str]:
+    ids: list[str] = []
+    for marker in item.iter_markers("requirement"):
+        ids.extend(rid for rid in marker.args if rid not in ids)
+    return ids
+
+
+def prepare_item(run: ConformanceRun, item: pytest.Item, ids: list[str]) -> None:
+    """Skips for services without a URL and for writes the run may not make, the
+    implementer's expectations, and allure labels that mirror the catalogue."""
+    first = run.catalogue[ids[0]]
+    item.add_marker(pytest.mark.allure_label(first.service, label_type="epic"))
+    item.add_marker(pytest.mark.allure_label(first.section, label_type="feature"))
+    for rid in ids:
+        item.add_marker(pytest.mark.allure_label(rid, label_type="story"))
+    for marker, services in SERVICE_MARKERS.items():
+        if item.get_closest_marker(marker) and not any(run.service_url(s) for s in services):
+            where = ("the embedded reference server does not serve it" if run.profile.embedded
+                     else f"no URL given (--{services[0].replace('_', '-')}-url)")
+            item.add_marker(pytest.mark.skip(reason=f"{marker} service not tested: {where}"))
+            return
+    if item.get_closest_marker("writes") or item.get_closest_marker("destructive"):
+        refusal = run.profile.write_refusal()
+        if refusal:
+            item.add_marker(pytest.mark.skip(reason=f"writes, and {refusal}"))
+            return
+    for rid in ids:
+        expectation = run.profile.expectations.get(rid)
+        if expectation is None:
+            continue
+        if expectation.outcome == "skip":
+            item.add_marker(pytest.mark.skip(reason=f"{rid} skipped by the target profile: "
+                                                    f"{expectation.reason}"))
+        else:
+            item.add_marker(pytest.mark.xfail(strict=True, reason=f"{rid} expected to fail "
+                                                                  f"(target profile): "
+                                                                  f"{expectation.reason}"))
+
+
+# ---------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="session")
+def run(pytestconfig: pytest.Config) -> ConformanceRun:
+    """The run: profile, catalogue, ledger, recorder."""
+    return conformance_run(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def principal(run: ConformanceRun) -> str:
+    """The principal the suite acts as and owns everything it writes under."""
+    return run.profile.principal
+
+
+@pytest.fixture(scope="session")
+def assets(run: ConformanceRun) -> Iterator[AssetClient]:
+    """A client of the target's asset service."""
+    http = run.http("asset")
+    yield AssetClient(http, run.ledger, run.profile.principal)
+    http.close()
+
+
+# ---------------------------------------------------------------------- reporting
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    conformance_run(item.config).recorder.start()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    ids = requirement_ids(item)
+    if not ids:
+        return report
+    run = conformance_run(item.config)
+    exchanges = list(run.recorder.exchanges)
+    report.user_properties.append(("requirement", " ".join(ids)))
+    report.conformance = {  # type: ignore[attr-defined]
+        "requirements": ids,
+        "transcript": [exchange.to_json() for exchange in exchanges],
+    }
+    if report.failed and call.excinfo is not None:
+        text = "\n".join(run.catalogue[rid].cite() for rid in ids)
+        if isinstance(call.excinfo.value, AssertionError):
+            report.longrepr = f"{text}\n\nFailed: {call.excinfo.value}\n\n{describe(exchanges)}"
+        else:
+            report.sections.append(("conformance", f"{text}\n\n{describe(exchanges)}"))
+    return report
+
+
+def describe(exchanges: list[Exchange]) -> str:
+    if not exchanges:
+        return "(no request was sent)"
+    shown = exchanges[-EXCHANGES_SHOWN:]
+    skipped = len(exchanges) - len(shown)
+    head = [f"({skipped} earlier exchanges in the results file)"] if skipped else []
+    return "\n\n".join(head + [exchange.describe() for exchange in shown])
+
+
+class Reporter:
+    """Collects test outcomes by requirement (in the controller when run under xdist,
+    where workers' reports arrive with their ``conformance`` attribute) and writes the
+    result files at the end."""
+
+    def __init__(self, run: ConformanceRun, config: pytest.Config) -> None:
+        self.run = run
+        self.config = config
+        self.results = Results(run.catalogue, run.profile)
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        conformance = getattr(report, "conformance", None)
+        outcome = test_outcome(report) if conformance is not None else None
+        if outcome is not None:
+            self.results.add(report, outcome, conformance)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self.results.finish(ledger_files(self.run.ledger.path))
+        path = self.config.getoption("results_json")
+        if path:
+            self.results.write_json(path)
+        html = self.config.getoption("html_report")
+        if html:
+            from conformance.report.html import write_html
+
+            write_html(self.results.data, html)
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if not self.results.data["requirements"]:
+            return
+        for line in self.results.summary_lines():
+            terminalreporter.write_line(line)
+        baseline = self.config.getoption("baseline")
+        if baseline:
+            from conformance.report.baseline import compare
+
+            for line in compare(baseline, self.results.data):
+                terminalreporter.write_line(line)
+
+
+def ledger_files(path: Path) -> list[Path]:
+    """The ledger of this run and those of its xdist workers."""
+    return sorted(path.parent.glob(f"{path.stem}*{path.suffix}"))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Each process removes what it created (before the controller writes results)."""
+    from conformance.cleanup import cleanup
+
+    run = conformance_run(session.config)
+    try:
+        cleanup(run.profile, run.ledger, run.service_url)
+    finally:
+        run.close()

@@ -1,0 +1,54 @@
+"""Run the reference server on 127.0.0.1 in a background thread (embedded target)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from types import TracebackType
+
+import uvicorn
+from starlette.types import ASGIApp
+
+
+class ServerThread:
+    """An ASGI app served by uvicorn on an ephemeral loopback port.
+
+    The socket is bound and listening before the thread starts, so requests made right
+    after ``start()`` queue in the backlog until uvicorn accepts them: no waiting.
+    """
+
+    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.socket.bind((host, port))
+        self.socket.listen(128)
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True,
+            name="reference-server",
+        )
+
+    @property
+    def url(self) -> str:
+        host, port = self.socket.getsockname()[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> str:
+        self.thread.start()
+        return self.url
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.socket.close()
+
+    def __enter__(self) -> ServerThread:
+        self.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

@@ -1,0 +1,131 @@
+"""Outcomes by requirement: what results.json holds and the terminal summary prints."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.catalogue import Requirement
+from conformance.ledger import ledger_summary
+from conformance.target import SERVICES, Profile
+
+#: Outcomes of one test, worst first; a requirement takes its worst test's outcome.
+SEVERITY = ("failed", "error", "xpassed", "xfailed", "passed", "skipped")
+NOT_TESTED = "not tested"
+
+
+def test_outcome(report: pytest.TestReport) -> str | None:
+    """The outcome one report contributes, or None (a passing setup or teardown)."""
+    if report.when == "call":
+        if report.failed:
+            longrepr = str(report.longrepr)
+            return "xpassed" if longrepr.startswith("[XPASS(strict)]") else "failed"
+        if report.skipped:
+            return "xfailed" if hasattr(report, "wasxfail") else "skipped"
+        return "passed"
+    if report.failed:
+        return "error"
+    if report.skipped and report.when == "setup":
+        return "xfailed" if hasattr(report, "wasxfail") else "skipped"
+    return None
+
+
+class Results:
+    def __init__(self, catalogue: dict[str, Requirement], profile: Profile) -> None:
+        self.catalogue = catalogue
+        self.data: dict[str, Any] = {
+            "suite": "opensim-conformance",
+            "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "target": {
+                "embedded": profile.embedded,
+                "services": {s: profile.service_url(s) for s in SERVICES},
+                "principal": profile.principal,
+                "read_only": profile.read_only,
+            },
+            "expectations": {rid: e.__dict__ for rid, e in profile.expectations.items()},
+            "summary": {},
+            "requirements": {},
+            "cleanup": {},
+        }
+
+    def add(self, report: pytest.TestReport, outcome: str, conformance: dict[str, Any]) -> None:
+        message = ""
+        if outcome in ("failed", "error", "xpassed"):
+            message = str(report.longrepr)
+        elif outcome in ("skipped", "xfailed"):
+            message = skip_reason(report)
+        test = {
+            "nodeid": report.nodeid,
+            "when": report.when,
+            "outcome": outcome,
+            "message": message,
+            "duration": round(report.duration, 4),
+            "transcript": conformance["transcript"],
+        }
+        for rid in conformance["requirements"]:
+            self.entry(rid)["tests"].append(test)
+
+    def entry(self, rid: str) -> dict[str, Any]:
+        requirements = self.data["requirements"]
+        if rid not in requirements:
+            requirement = self.catalogue[rid]
+            requirements[rid] = {**requirement.__dict__, "outcome": NOT_TESTED, "tests": []}
+        entry: dict[str, Any] = requirements[rid]
+        return entry
+
+    def finish(self, ledgers: list[Path]) -> None:
+        """Settle every requirement's outcome (catalogue order) and the cleanup record."""
+        requirements = self.data["requirements"]
+        ordered = {}
+        for rid in self.catalogue:
+            if rid in requirements:
+                entry = requirements[rid]
+                outcomes = [test["outcome"] for test in entry["tests"]]
+                worst = min(outcomes, key=SEVERITY.index) if outcomes else NOT_TESTED
+                entry["outcome"] = NOT_TESTED if worst == "skipped" else worst
+                ordered[rid] = entry
+        self.data["requirements"] = ordered
+        summary: dict[str, int] = {}
+        for entry in ordered.values():
+            summary[entry["outcome"]] = summary.get(entry["outcome"], 0) + 1
+        self.data["summary"] = summary
+        created, remaining = ledger_summary(ledgers)
+        self.data["cleanup"] = {
+            "created": created,
+            "remaining": [entry.__dict__ for entry in remaining],
+            "ledgers": [str(path) for path in ledgers],
+        }
+
+    def write_json(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.data, indent=2, sort_keys=False), "utf-8")
+
+    def summary_lines(self) -> list[str]:
+        lines = ["", "opensim-conformance: requirements by outcome"]
+        for rid, entry in self.data["requirements"].items():
+            if entry["outcome"] in ("failed", "error", "xpassed"):
+                lines.append(f"  {entry['outcome'].upper():8} {rid}  {entry['quote'][:70]}")
+        counts = ", ".join(f"{n} {outcome}" for outcome, n in self.data["summary"].items())
+        lines.append(f"  {len(self.data['requirements'])} requirements: {counts}")
+        cleanup = self.data["cleanup"]
+        if cleanup.get("remaining"):
+            ledgers = " ".join(cleanup["ledgers"])
+            lines.append(f"  cleanup: {len(cleanup['remaining'])} of {cleanup['created']} "
+                         f"created objects remain on the target; ledger: {ledgers} "
+                         f"(retry: opensim-conformance cleanup --ledger FILE)")
+        elif cleanup.get("created"):
+            lines.append(f"  cleanup: all {cleanup['created']} created objects were removed")
+        return lines
+
+
+def skip_reason(report: pytest.TestReport) -> str:
+    if hasattr(report, "wasxfail"):
+        return str(report.wasxfail)
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr)

@@ -1,0 +1,74 @@
+"""POST /get_assets_exist (seeds/opensim-asset-service.txt, "POST /get_assets_exist")."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conformance.clients.asset import AssetClient
+from conformance.expect import check, expect
+from conformance.resources import fixture_path
+from conformance.suites.asset.steps import store
+from conformance.wire.asset import parse_array_of_boolean
+
+pytestmark = pytest.mark.asset
+
+
+@pytest.fixture(scope="module")
+def existing(assets: AssetClient) -> list[str]:
+    """Two assets the suite stored."""
+    return [store(assets, b"exists one"), store(assets, b"exists two")]
+
+
+def assert_answers(assets: AssetClient, ids: list[str], expected: list[bool]) -> None:
+    reply = assets.exist(ids)
+    expect(reply).status(200)
+    answers = expect(reply).parsed(parse_array_of_boolean, "an <ArrayOfBoolean> document")
+    check(answers == expected, f"asked about {len(ids)} ids, answered {answers}, "
+                               f"expected {expected}")
+
+
+@pytest.mark.requirement("ASSET-EXIST-ORDER")
+@pytest.mark.writes
+@settings(max_examples=20, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(picks=st.lists(st.sampled_from(["one", "two", "missing"]), min_size=1, max_size=8))
+def test_each_id_is_answered_in_request_order(assets: AssetClient, existing: list[str],
+                                              picks: list[str]) -> None:
+    """One boolean per requested id, in request order: true for an asset that exists,
+    false for one that does not."""
+    ids = [existing[0] if p == "one" else existing[1] if p == "two" else str(uuid.uuid4())
+           for p in picks]
+    assert_answers(assets, ids, [p != "missing" for p in picks])
+
+
+@pytest.mark.requirement("ASSET-EXIST-DUPLICATES")
+@pytest.mark.writes
+def test_duplicate_ids_each_get_their_own_answer(assets: AssetClient,
+                                                 existing: list[str]) -> None:
+    """An id asked for twice is answered twice."""
+    missing = str(uuid.uuid4())
+    assert_answers(assets, [existing[0], existing[0], missing, missing],
+                   [True, True, False, False])
+
+
+@pytest.mark.requirement("ASSET-EXIST-EMPTY")
+@pytest.mark.reads
+def test_an_empty_list_is_answered_with_an_empty_list(assets: AssetClient) -> None:
+    """An empty <ArrayOfString> is answered 200 with an empty <ArrayOfBoolean>."""
+    assert_answers(assets, [], [])
+
+
+@pytest.mark.requirement("ASSET-EXIST-400")
+@pytest.mark.reads
+@pytest.mark.parametrize("case", sorted(fixture_path("asset", "exist-malformed").iterdir()),
+                         ids=lambda path: path.stem)
+def test_a_body_that_is_not_an_array_of_string_is_400(assets: AssetClient,
+                                                     case: Path) -> None:
+    """A body that is not an <ArrayOfString> document answers 400."""
+    body = case.read_bytes().replace(b"{ID}", str(uuid.uuid4()).encode())
+    expect(assets.exist_raw(body)).status(400)

@@ -1,0 +1,88 @@
+"""GET /assets/{id} (seeds/opensim-asset-service.txt, "GET /assets")."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from conformance.clients.asset import AssetClient
+from conformance.expect import check, expect
+from conformance.suites.asset.steps import Sample, fetch, same_uuid
+from conformance.wire.asset import asset_fields
+
+pytestmark = pytest.mark.asset
+
+
+@pytest.mark.requirement("ASSET-GET-200")
+@pytest.mark.writes
+def test_stored_asset_is_returned_as_an_assetbase_document(assets: AssetClient,
+                                                           sample: Sample) -> None:
+    """GET of a stored asset answers 200 with an <AssetBase> document of that asset."""
+    document = fetch(assets, sample.id)
+    check(same_uuid(document.id, sample.id), f"ID is {document.id!r}, expected {sample.id}")
+
+
+@pytest.mark.requirement("ASSET-GET-DATA")
+@pytest.mark.writes
+def test_data_decodes_to_the_stored_bytes(assets: AssetClient, sample: Sample) -> None:
+    """<Data> is the base64 encoding of exactly the bytes that were stored."""
+    document = fetch(assets, sample.id)
+    check(document.data == sample.data,
+          f"Data decodes to {len(document.data)} bytes that differ from the "
+          f"{len(sample.data)} stored (first difference at byte "
+          f"{first_difference(document.data, sample.data)})")
+
+
+@pytest.mark.requirement("ASSET-GET-ELEMENTS")
+@pytest.mark.writes
+def test_every_documented_element_is_present_with_its_type(assets: AssetClient,
+                                                           sample: Sample) -> None:
+    """Every element of the wiki's table is present with the documented type (JSON
+    Schema schemas/asset.schema.json) and holds what was stored."""
+    reply = assets.get(sample.id)
+    expect(reply).status(200)
+    fields = expect(reply).parsed(asset_fields, "an <AssetBase> document")
+    expect(reply).conforms("asset", fields)
+    document = fetch(assets, sample.id)
+    stored = {"Name": sample.name, "Description": sample.description, "Type": sample.type,
+              "CreatorID": sample.creator_id}
+    returned = {"Name": document.name, "Description": document.description,
+                "Type": document.type, "CreatorID": document.creator_id}
+    check(returned == stored, f"GET returned {returned}, expected what was stored: {stored}")
+
+
+@pytest.mark.requirement("ASSET-GET-FULLID")
+@pytest.mark.writes
+def test_fullid_guid_equals_id(assets: AssetClient, sample: Sample) -> None:
+    """<FullID><Guid> holds the same UUID as <ID>."""
+    document = fetch(assets, sample.id)
+    check(document.full_id is not None, "FullID has no <Guid> element")
+    check(same_uuid(document.full_id or "", document.id),
+          f"FullID/Guid is {document.full_id!r} but ID is {document.id!r}")
+
+
+@pytest.mark.requirement("ASSET-GET-404")
+@pytest.mark.reads
+@pytest.mark.parametrize("form", ["lower-case", "upper-case"])
+def test_unknown_asset_is_404_with_an_empty_body(assets: AssetClient, form: str) -> None:
+    """GET of a UUID no asset has answers 404 with an empty body."""
+    unknown = str(uuid.uuid4())
+    reply = assets.get(unknown.upper() if form == "upper-case" else unknown)
+    expect(reply).status(404).empty_body()
+
+
+@pytest.mark.requirement("ASSET-GET-NON-UUID")
+@pytest.mark.reads
+@pytest.mark.parametrize("asset_id", ["not-a-uuid", "12345", "f87f97ff-a493-4fb6-b263"])
+def test_non_uuid_id_is_not_found(assets: AssetClient, asset_id: str) -> None:
+    """GET of an id that is not a UUID answers 404 (400 is accepted too: both say
+    "no such asset" to a region); never 200 or a server error."""
+    expect(assets.get(asset_id)).status(404, 400)
+
+
+def first_difference(left: bytes, right: bytes) -> int:
+    for index, (a, b) in enumerate(zip(left, right, strict=False)):
+        if a != b:
+            return index
+    return min(len(left), len(right))

@@ -1,0 +1,56 @@
+"""GET /assets/{id}/data and /assets/{id}/metadata: not in the wiki, served by
+OpenSimulator and used by its tools (protocol-digest.md A.2), at the interop level."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from conformance.clients.asset import AssetClient
+from conformance.expect import check, expect
+from conformance.suites.asset.steps import Sample, same_uuid
+from conformance.wire.xml import local_name, parse_document
+
+pytestmark = pytest.mark.asset
+
+
+@pytest.mark.requirement("ASSET-DATA-RAW")
+@pytest.mark.writes
+def test_data_is_the_raw_bytes_as_octet_stream(assets: AssetClient, sample: Sample) -> None:
+    """GET /assets/{id}/data answers 200 application/octet-stream with the raw bytes."""
+    reply = assets.get_part(sample.id, "data")
+    expect(reply).status(200).content_type("application/octet-stream")
+    check(reply.body == sample.data,
+          f"/data answered {len(reply.body)} bytes, not the {len(sample.data)} stored")
+
+
+@pytest.mark.requirement("ASSET-METADATA")
+@pytest.mark.writes
+def test_metadata_describes_the_asset_without_its_data(assets: AssetClient,
+                                                       sample: Sample) -> None:
+    """GET /assets/{id}/metadata answers 200 with an <AssetMetadata> document: the
+    asset's ID, Name, Description and Type, and no Data."""
+    reply = assets.get_part(sample.id, "metadata")
+    expect(reply).status(200)
+    root = expect(reply).parsed(parse_document, "an XML document")
+    check(local_name(root) == "AssetMetadata",
+          f"root element is <{local_name(root)}>, expected <AssetMetadata>")
+    fields = {local_name(child): (child.text or "") for child in root
+              if isinstance(child.tag, str) and not len(child)}
+    fields["FullID"] = {"Guid": root.findtext("{*}FullID/{*}Guid") or ""}
+    expect(reply).conforms("asset-metadata", fields)
+    check(same_uuid(fields["ID"], sample.id), f"ID is {fields['ID']!r}, expected {sample.id}")
+    returned = (fields["Name"], fields["Description"], int(fields["Type"]))
+    check(returned == (sample.name, sample.description, sample.type),
+          f"Name, Description, Type are {returned}, expected "
+          f"{(sample.name, sample.description, sample.type)}")
+
+
+@pytest.mark.requirement("ASSET-SUBRESOURCE-404")
+@pytest.mark.reads
+@pytest.mark.parametrize("part", ["data", "metadata"])
+def test_data_and_metadata_of_an_unknown_asset_are_404(assets: AssetClient,
+                                                       part: str) -> None:
+    """GET /assets/{id}/data or /metadata of an asset that does not exist answers 404."""
+    expect(assets.get_part(str(uuid.uuid4()), part)).status(404)

@@ -1,0 +1,165 @@
+"""POST /assets (seeds/opensim-asset-service.txt, "POST /assets")."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conformance.clients.asset import AssetClient
+from conformance.expect import check, expect
+from conformance.ledger import owned_name
+from conformance.resources import fixture_path
+from conformance.suites.asset.steps import fetch, same_uuid, store
+from conformance.wire.asset import DOCUMENTED_ELEMENTS, build_asset, parse_string_reply
+
+pytestmark = [pytest.mark.asset, pytest.mark.writes]
+
+TEXT_64 = owned_name("x" * 64)
+FEW = settings(max_examples=15, deadline=None,
+               suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@pytest.mark.requirement("ASSET-POST-RETURNS-ID")
+@pytest.mark.parametrize("document", ["wiki-sample", "minimal"])
+def test_post_answers_a_string_with_the_posted_uuid(assets: AssetClient, principal: str,
+                                                    document: str) -> None:
+    """POST of a well-formed asset answers 200 with <string> holding the posted UUID
+    (the wiki's own sample document, and one with only Data, ID and Type)."""
+    asset_id = assets.new_id()
+    if document == "wiki-sample":
+        text = fixture_path("asset", "wiki-sample.xml").read_text("utf-8")
+        body = text.replace("{ID}", asset_id).replace("{PRINCIPAL}", principal).encode()
+    else:
+        body = build_asset(asset_id, b"minimal", order=["Data", "ID", "Type"])
+    reply = assets.post(body, asset_id=asset_id)
+    expect(reply).status(200)
+    returned = expect(reply).parsed(parse_string_reply, "a <string> document")
+    check(same_uuid(returned, asset_id), f"<string> holds {returned!r}, expected {asset_id}")
+
+
+@pytest.mark.requirement("ASSET-POST-DEFAULTS")
+def test_omitted_optional_elements_take_their_defaults(assets: AssetClient) -> None:
+    """Local, Temporary and CreatorID left out of the POST read back as false, false
+    and blank."""
+    asset_id = store(assets, b"defaults", creator_id=None)
+    document = fetch(assets, asset_id)
+    returned = {"Local": document.local, "Temporary": document.temporary,
+                "CreatorID": document.creator_id}
+    expected = {"Local": False, "Temporary": False, "CreatorID": ""}
+    check(returned == expected, f"read back {returned}, expected the defaults {expected}")
+
+
+@pytest.mark.requirement("ASSET-POST-DATA-ROUNDTRIP")
+@pytest.mark.parametrize("data", [
+    pytest.param(b"", id="empty"),
+    pytest.param(bytes(range(256)), id="every-byte-value"),
+    pytest.param(bytes(range(256)) * (3 * 4096 + 7), id="3-MiB"),
+], )
+def test_data_round_trips_byte_for_byte(assets: AssetClient, data: bytes) -> None:
+    """Data comes back byte for byte: empty, every byte value, several MiB."""
+    asset_id = store(assets, data)
+    returned = fetch(assets, asset_id).data
+    check(returned == data, f"stored {len(data)} bytes, read back {len(returned)} "
+                            f"that differ")
+
+
+@pytest.mark.requirement("ASSET-POST-DATA-ROUNDTRIP")
+@FEW
+@given(data=st.binary(max_size=2048))
+def test_any_data_round_trips(assets: AssetClient, data: bytes) -> None:
+    """Data of any content comes back byte for byte."""
+    asset_id = store(assets, data)
+    check(fetch(assets, asset_id).data == data, f"{data!r} did not round-trip")
+
+
+@pytest.mark.requirement("ASSET-POST-TEXT-64")
+@pytest.mark.parametrize("field", ["name", "description"])
+def test_name_and_description_of_64_characters_round_trip(assets: AssetClient,
+                                                           field: str) -> None:
+    """A Name or Description of exactly 64 characters (the maximum) reads back unchanged,
+    XML-special characters included."""
+    text = (owned_name("<&>\"'") + "x" * 64)[:64]
+    asset_id = store(assets, b"text", **{field: text})
+    document = fetch(assets, asset_id)
+    returned = document.name if field == "name" else document.description
+    check(returned == text, f"{field} {text!r} read back as {returned!r}")
+
+
+@pytest.mark.requirement("ASSET-POST-TEXT-OVER-64")
+@pytest.mark.parametrize("field", ["name", "description"])
+@pytest.mark.parametrize("length", [65, 200])
+def test_name_and_description_over_64_characters_are_cut_or_refused(
+        assets: AssetClient, field: str, length: int) -> None:
+    """A Name or Description over 64 characters is refused with 400 or stored cut to its
+    first 64 characters; it is never stored longer than the maximum."""
+    text = (owned_name("long") + "-" + "abcdefghij" * 20)[:length]
+    asset_id, reply = assets.store(data=b"long", **{field: text})
+    expect(reply).status(200, 400)
+    if reply.status == 400:
+        return
+    document = fetch(assets, asset_id)
+    returned = document.name if field == "name" else document.description
+    check(returned == text[:64],
+          f"{field} of {length} characters read back as {len(returned)} characters "
+          f"({returned!r}); expected its first 64")
+
+
+@pytest.mark.requirement("ASSET-POST-TYPE-RANGE")
+@pytest.mark.parametrize("asset_type", [-128, -1, 0, 49, 127])
+def test_type_round_trips_across_the_signed_byte_range(assets: AssetClient,
+                                                       asset_type: int) -> None:
+    """Type is a signed byte: -128..127 read back unchanged."""
+    asset_id = store(assets, b"type", asset_type=asset_type)
+    returned = fetch(assets, asset_id).type
+    check(returned == asset_type, f"Type {asset_type} read back as {returned}")
+
+
+@pytest.mark.requirement("ASSET-POST-TEMPORARY-LOCAL")
+@pytest.mark.parametrize(("local", "temporary"), [(True, False), (False, True), (True, True)])
+def test_temporary_and_local_round_trip(assets: AssetClient, local: bool,
+                                        temporary: bool) -> None:
+    """Temporary and Local are stored as sent and read back unchanged."""
+    asset_id = store(assets, b"flags", local=local, temporary=temporary)
+    document = fetch(assets, asset_id)
+    returned = {"Local": document.local, "Temporary": document.temporary}
+    check(returned == {"Local": local, "Temporary": temporary},
+          f"sent Local={local} Temporary={temporary}, read back {returned}")
+
+
+@pytest.mark.requirement("ASSET-POST-CREATOR")
+@pytest.mark.parametrize("creator", ["principal", "not-a-uuid"])
+def test_creator_id_round_trips_uuid_or_not(assets: AssetClient, principal: str,
+                                            creator: str) -> None:
+    """CreatorID reads back as sent, whether a UUID or not ("not mandatory")."""
+    creator_id = principal if creator == "principal" else "opensim-conformance@example"
+    asset_id = store(assets, b"creator", creator_id=creator_id)
+    returned = fetch(assets, asset_id).creator_id
+    check(returned == creator_id, f"CreatorID {creator_id!r} read back as {returned!r}")
+
+
+@pytest.mark.requirement("ASSET-POST-ELEMENT-ORDER")
+@FEW
+@given(order=st.permutations(DOCUMENTED_ELEMENTS))
+def test_elements_are_accepted_in_any_order(assets: AssetClient,
+                                            order: list[str]) -> None:
+    """The elements of a POST may come in any order."""
+    data = ",".join(order).encode()
+    asset_id = store(assets, data, description="order", asset_type=7, order=order)
+    document = fetch(assets, asset_id)
+    check((document.data, document.description, document.type) == (data, "order", 7),
+          f"posted with elements in the order {order}, read back a different asset")
+
+
+@pytest.mark.requirement("ASSET-POST-IMMUTABLE")
+def test_reposting_an_existing_id_keeps_the_original(assets: AssetClient) -> None:
+    """An asset is immutable: a second POST with the same ID answers with that ID, and
+    the asset keeps its original data."""
+    asset_id = store(assets, b"original")
+    again, reply = assets.store(asset_id, data=b"replacement")
+    expect(reply).status(200)
+    returned = expect(reply).parsed(parse_string_reply, "a <string> document")
+    check(same_uuid(returned, asset_id), f"re-POST answered {returned!r}, expected {asset_id}")
+    data = fetch(assets, asset_id).data
+    check(data == b"original", f"after a re-POST the asset's data is {data!r}, expected "
+                               f"the original b'original'")
