@@ -3,17 +3,18 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from conformance.clients.http import HttpClient, Recorder, TargetFailure
 from conformance.ledger import Entry, Ledger
 from conformance.target import Profile
-from conformance.wire.asset import parse_boolean_reply
-from conformance.wire.xml import WireError
 
 #: service -> how to remove one object of it; True when the target says it is gone.
 Remover = Callable[[HttpClient, Entry], bool]
 REMOVERS: dict[str, Remover] = {}
+#: The modules whose ``@remover`` functions remove their service's objects.
+REMOVER_MODULES = ("conformance.clients.asset",)
 
 
 def remover(service: str) -> Callable[[Remover], Remover]:
@@ -23,19 +24,6 @@ def remover(service: str) -> Callable[[Remover], Remover]:
     return register
 
 
-@remover("asset")
-def remove_asset(http: HttpClient, entry: Entry) -> bool:
-    """DELETE the asset; it is gone when the target says true, or when it was never
-    stored (a POST the target refused): GET answers 404."""
-    exchange = http.request("DELETE", f"/assets/{entry.id}")
-    try:
-        if exchange.status == 200 and parse_boolean_reply(exchange.body):
-            return True
-    except WireError:
-        pass
-    return http.request("GET", f"/assets/{entry.id}").status == 404
-
-
 def cleanup(profile: Profile, ledger: Ledger,
             service_url: Callable[[str], str | None] | None = None) -> list[Entry]:
     """Try to remove every object the ledger lists as remaining; return what remains.
@@ -43,6 +31,8 @@ def cleanup(profile: Profile, ledger: Ledger,
     Nothing is sent when the run may not write. Objects are removed at the URL they
     were created at.
     """
+    for module in REMOVER_MODULES:
+        importlib.import_module(module)
     remaining = ledger.remaining()
     if not remaining or profile.write_refusal() is not None:
         return remaining

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import Phase, settings
 
 from conformance.catalogue import Requirement, load_catalogue
 from conformance.clients.asset import AssetClient
@@ -38,6 +39,11 @@ EMBEDDED_SERVICES = ("asset", "xinventory")
 EXCHANGES_SHOWN = 3
 
 RUN_KEY = pytest.StashKey["ConformanceRun"]()
+
+# Self-tests run the suite against injected faults: no shrinking (a failure is the
+# point, not its smallest example) and no example database between runs.
+settings.register_profile("fault-injection", database=None,
+                          phases=[Phase.explicit, Phase.reuse, Phase.generate])
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

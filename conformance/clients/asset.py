@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from conformance.cleanup import remover
 from conformance.clients.http import Exchange, HttpClient
 from conformance.ledger import Entry, Ledger, owned_name
 from conformance.wire import asset as wire
@@ -63,3 +64,16 @@ class AssetClient:
 
     def entry(self, asset_id: str) -> Entry:
         return Entry("asset", "asset", asset_id, self.http.base_url, self.principal)
+
+
+@remover("asset")
+def remove_asset(http: HttpClient, entry: Entry) -> bool:
+    """DELETE the asset; it is gone when the target says true, or when it was never
+    stored (a POST the target refused): GET answers 404."""
+    exchange = http.request("DELETE", f"/assets/{entry.id}")
+    try:
+        if exchange.status == 200 and wire.parse_boolean_reply(exchange.body):
+            return True
+    except WireError:
+        pass
+    return http.request("GET", f"/assets/{entry.id}").status == 404

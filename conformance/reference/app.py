@@ -1,20 +1,18 @@
 """The reference server: one ASGI app, a router per service, one SQLite database.
 
-Services are classes; ``create_app`` takes them as arguments so the self-tests can
-inject a fault by passing a subclass that overrides one rule.
+Services are classes; ``create_app`` takes them in a ``ReferenceConfig`` so the
+self-tests can inject a fault by passing a subclass that overrides one rule.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
-from conformance.reference import asset
+from conformance.reference.asset import AssetService, AssetSettings
 from conformance.reference.db import open_database
 
 
@@ -22,14 +20,13 @@ from conformance.reference.db import open_database
 class ReferenceConfig:
     """Which service classes serve, and their settings."""
 
-    asset_service: Callable[..., Any] = asset.AssetService
-    asset_settings: asset.AssetSettings = field(default_factory=asset.AssetSettings)
-    schemas: list[str] = field(default_factory=lambda: [asset.SCHEMA])
+    asset_service: type[AssetService] = AssetService
+    asset_settings: AssetSettings = field(default_factory=AssetSettings)
 
 
 def create_app(db_path: Path | str, config: ReferenceConfig | None = None) -> Starlette:
     config = config or ReferenceConfig()
-    db = open_database(db_path, config.schemas)
+    db = open_database(db_path, [config.asset_service.schema])
     routes: list[BaseRoute] = []
     routes += config.asset_service(db, config.asset_settings).routes()
     app = Starlette(routes=routes)

@@ -18,6 +18,7 @@ import sqlite3
 import time
 import uuid
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from lxml import etree
 from starlette.requests import Request
@@ -125,6 +126,8 @@ def canonical_uuid(text: str) -> str | None:
 class AssetService:
     """The routes and rules of the asset service."""
 
+    schema: ClassVar[str] = SCHEMA
+
     def __init__(self, db: sqlite3.Connection, settings: AssetSettings | None = None) -> None:
         self.store = AssetStore(db)
         self.settings = settings or AssetSettings()
@@ -226,10 +229,14 @@ class AssetService:
             asset = self.parse_asset(await request.body())
         except BadRequest:
             return Response(b"", status_code=400, media_type="text/plain")
-        self.store.insert(asset)
+        self.save(asset)
         root = etree.Element("string")
         root.text = asset.id
         return Response(document(root), media_type=XML_TYPE)
+
+    def save(self, asset: StoredAsset) -> None:
+        """"Normal non-maptile immustable asset": the first POST of an ID wins."""
+        self.store.insert(asset)
 
     async def post_asset_update(self, request: Request) -> Response:
         """POST /assets/{id}: assets are immutable, so an update is refused."""
@@ -327,16 +334,27 @@ class AssetService:
 
     async def assets_exist(self, request: Request) -> Response:
         try:
-            root = parse_document(await request.body())
-        except WireError:
+            asset_ids = self.parse_id_list(await request.body())
+        except BadRequest:
             return Response(b"", status_code=400, media_type="text/plain")
+        answers = [self.exists(asset_id) for asset_id in asset_ids]
+        return Response(self.render_booleans(answers), media_type=XML_TYPE)
+
+    def parse_id_list(self, body: bytes) -> list[str]:
+        """An <ArrayOfString> document: the ids, in order, duplicates kept."""
+        try:
+            root = parse_document(body)
+        except WireError as exc:
+            raise BadRequest(str(exc)) from exc
         if root.tag != "ArrayOfString":
-            return Response(b"", status_code=400, media_type="text/plain")
-        answers = [self.exists(element_text(child)) for child in root if child.tag == "string"]
+            raise BadRequest("the root element is not <ArrayOfString>")
+        return [element_text(child) for child in root if child.tag == "string"]
+
+    def render_booleans(self, answers: list[bool]) -> bytes:
         result = etree.Element("ArrayOfBoolean")
         for answer in answers:
             etree.SubElement(result, "boolean").text = self.boolean_text(answer)
-        return Response(document(result), media_type=XML_TYPE)
+        return document(result)
 
     def exists(self, asset_id: str) -> bool:
         canonical = canonical_uuid(asset_id)

@@ -156,7 +156,7 @@ def test_reposting_an_existing_id_keeps_the_original(assets: AssetClient) -> Non
     """An asset is immutable: a second POST with the same ID answers with that ID, and
     the asset keeps its original data."""
     asset_id = store(assets, b"original")
-    again, reply = assets.store(asset_id, data=b"replacement")
+    _, reply = assets.store(asset_id, data=b"replacement")
     expect(reply).status(200)
     returned = expect(reply).parsed(parse_string_reply, "a <string> document")
     check(same_uuid(returned, asset_id), f"re-POST answered {returned!r}, expected {asset_id}")

@@ -1,0 +1,76 @@
+"""Self-test fixtures: run the conformance suite in-process against a reference server
+(possibly with a fault injected) and read back its results.json."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.reference.app import ReferenceConfig, create_app
+from conformance.reference.server import ServerThread
+
+pytest_plugins = ["pytester"]
+
+SuiteRunner = Callable[..., dict[str, Any]]
+
+
+@pytest.fixture
+def run_suite(pytester: pytest.Pytester, tmp_path: Path) -> SuiteRunner:
+    """Serve the reference app built from ``config`` and run the suite of ``service``
+    against it (only the tests of ``requirements``, when given). Returns results.json."""
+
+    def run(config: ReferenceConfig | None, service: str,
+            requirements: Iterable[str] = (), *extra: str) -> dict[str, Any]:
+        results = tmp_path / "results.json"
+        args = ["--pyargs", f"conformance.suites.{service}", "-p", "no:cacheprovider",
+                "-q", "--results-json", str(results), "--ledger",
+                str(tmp_path / "ledger.jsonl"), "--hypothesis-profile", "fault-injection",
+                *extra]
+        for rid in requirements:
+            args += ["--requirement", rid]
+        with ServerThread(create_app(tmp_path / "reference.sqlite", config)) as server:
+            outcome = pytester.runpytest_inprocess(*args, "--target", server.url)
+        if not results.exists():
+            pytest.fail(f"the suite wrote no results (exit {outcome.ret}):\n"
+                        + "\n".join(outcome.outlines[-30:]))
+        data: dict[str, Any] = json.loads(results.read_text("utf-8"))
+        data["exit_code"] = int(outcome.ret)
+        data["output"] = outcome.outlines
+        return data
+
+    return run
+
+
+# ---------------------------------------------------------------- kill rate
+
+_fault_outcomes: dict[str, bool] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call" and "test_faults.py::test_fault_makes_the_suite_fail" in report.nodeid:
+        name = report.nodeid.split("[", 1)[1].rstrip("]")
+        _fault_outcomes[name] = report.passed
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not _fault_outcomes:
+        return
+    by_service: dict[str, list[bool]] = {}
+    for name, caught in _fault_outcomes.items():
+        by_service.setdefault(name.split(":", 1)[0], []).append(caught)
+    terminalreporter.section("fault catalogue")
+    for service, caught in sorted(by_service.items()):
+        terminalreporter.write_line(
+            f"{service}: {sum(caught)} of {len(caught)} faults caught "
+            f"(kill rate {100 * sum(caught) / len(caught):.0f}%)")
+    total = list(_fault_outcomes.values())
+    missed = sorted(name for name, caught in _fault_outcomes.items() if not caught)
+    terminalreporter.write_line(
+        f"all services: {sum(total)} of {len(total)} faults caught "
+        f"(kill rate {100 * sum(total) / len(total):.0f}%)")
+    for name in missed:
+        terminalreporter.write_line(f"  missed: {name}")
