@@ -51,3 +51,34 @@ def parse_catalogue(text: str) -> dict[str, Requirement]:
             raise CatalogueError(f"{requirement.id}: unknown level {requirement.level!r}")
         catalogue[requirement.id] = requirement
     return catalogue
+
+
+def coverage_table(catalogue: dict[str, Requirement]) -> str:
+    """The catalogue as the README's coverage table (markdown)."""
+    lines = ["| requirement | service | section | level | source |", "|---|---|---|---|---|"]
+    for requirement in catalogue.values():
+        lines.append(f"| `{requirement.id}` | {requirement.service} | {requirement.section} "
+                     f"| {requirement.level} | {requirement.source} |")
+    return "\n".join(lines)
+
+
+COVERAGE_START = "<!-- coverage:start -->"
+COVERAGE_END = "<!-- coverage:end -->"
+
+
+def with_coverage_table(readme: str, catalogue: dict[str, Requirement]) -> str:
+    """The README text with its coverage block replaced by the catalogue's table."""
+    head, rest = readme.split(COVERAGE_START, 1)
+    _, tail = rest.split(COVERAGE_END, 1)
+    return f"{head}{COVERAGE_START}\n{coverage_table(catalogue)}\n{COVERAGE_END}{tail}"
+
+
+if __name__ == "__main__":
+    import sys
+    from pathlib import Path
+
+    if len(sys.argv) > 1:  # python -m conformance.catalogue README.md: refresh the table
+        readme = Path(sys.argv[1])
+        readme.write_text(with_coverage_table(readme.read_text("utf-8"), load_catalogue()))
+    else:
+        print(coverage_table(load_catalogue()))

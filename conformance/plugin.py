@@ -326,8 +326,10 @@ class Reporter:
         self.results = Results(run.catalogue, run.profile)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        conformance = getattr(report, "conformance", None)
-        outcome = test_outcome(report) if conformance is not None else None
+        conformance: dict[str, Any] | None = getattr(report, "conformance", None)
+        if conformance is None:
+            return
+        outcome = test_outcome(report)
         if outcome is not None:
             self.results.add(report, outcome, conformance)
 

@@ -4,6 +4,7 @@ OpenSimulator and used by its tools (protocol-digest.md A.2), at the interop lev
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 
@@ -36,7 +37,7 @@ def test_metadata_describes_the_asset_without_its_data(assets: AssetClient,
     root = expect(reply).parsed(parse_document, "an XML document")
     check(local_name(root) == "AssetMetadata",
           f"root element is <{local_name(root)}>, expected <AssetMetadata>")
-    fields = {local_name(child): (child.text or "") for child in root
+    fields: dict[str, Any] = {local_name(child): (child.text or "") for child in root
               if isinstance(child.tag, str) and not len(child)}
     fields["FullID"] = {"Guid": root.findtext("{*}FullID/{*}Guid") or ""}
     expect(reply).conforms("asset-metadata", fields)

@@ -1,0 +1,126 @@
+"""The requirement catalogue is traceable: every entry quotes its source verbatim, has a
+test, and every conformance test names known requirements and its markers."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conformance.catalogue import CatalogueError, load_catalogue, parse_catalogue
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SERVICE_MARKERS = {"asset", "xinventory", "caps", "ais"}
+SIDE_EFFECTS = {"reads", "writes", "destructive"}
+
+
+def normalise(text: str) -> str:
+    """The text as read: whitespace collapsed (the seeds are wiki pages extracted to
+    text) and markdown emphasis and code marks (the digest) dropped."""
+    return " ".join(text.replace("**", "").replace("`", "").split())
+
+
+@pytest.fixture(scope="module")
+def collected() -> dict[str, dict[str, list[str]]]:
+    """Every conformance test: node id -> its requirement IDs and marker names."""
+    script = (
+        "import json, pytest\n"
+        "class Collect:\n"
+        "    items = {}\n"
+        "    def pytest_collection_finish(self, session):\n"
+        "        for item in session.items:\n"
+        "            ids = [a for m in item.iter_markers('requirement') for a in m.args]\n"
+        "            names = sorted({m.name for m in item.iter_markers()})\n"
+        "            self.items[item.nodeid] = {'ids': ids, 'markers': names}\n"
+        "c = Collect()\n"
+        "pytest.main(['--collect-only', '-q', '--pyargs', 'conformance.suites',\n"
+        "             '-p', 'no:cacheprovider'], plugins=[c])\n"
+        "print(json.dumps(c.items))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).parent)
+    import json
+
+    items: dict[str, dict[str, list[str]]] = json.loads(out.stdout.strip().splitlines()[-1])
+    assert items, "no conformance test was collected"
+    return items
+
+
+def test_every_requirement_has_a_test(collected: dict[str, dict[str, list[str]]]) -> None:
+    tested = {rid for item in collected.values() for rid in item["ids"]}
+    untested = [rid for rid in load_catalogue() if rid not in tested]
+    assert not untested, f"catalogue entries with no test: {untested}"
+
+
+def test_every_test_names_known_requirements_and_its_markers(
+        collected: dict[str, dict[str, list[str]]]) -> None:
+    catalogue = load_catalogue()
+    problems = []
+    for nodeid, item in collected.items():
+        if not item["ids"]:
+            problems.append(f"{nodeid}: no requirement marker")
+        problems += [f"{nodeid}: unknown requirement {rid}" for rid in item["ids"]
+                     if rid not in catalogue]
+        services = SERVICE_MARKERS.intersection(item["markers"])
+        if len(services) != 1:
+            problems.append(f"{nodeid}: needs exactly one service marker, has {services}")
+        elif any(catalogue[rid].service not in services for rid in item["ids"]
+                 if rid in catalogue):
+            problems.append(f"{nodeid}: its requirements belong to another service")
+        if not SIDE_EFFECTS.intersection(item["markers"]):
+            problems.append(f"{nodeid}: needs a side-effect marker (reads/writes/destructive)")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.skipif(not (SHARED / "seeds").is_dir(), reason="shared/ is not beside the checkout")
+def test_every_quote_stands_verbatim_in_its_source() -> None:
+    sources: dict[str, str] = {}
+    for path in [*(SHARED / "seeds").glob("*.txt"), SHARED / "protocol-digest.md"]:
+        sources[path.name] = normalise(path.read_text("utf-8"))
+    problems = []
+    for requirement in load_catalogue().values():
+        if requirement.source not in sources:
+            problems.append(f"{requirement.id}: unknown source {requirement.source}")
+        elif normalise(requirement.quote) not in sources[requirement.source]:
+            problems.append(f"{requirement.id}: quote not found in {requirement.source}: "
+                            f"{requirement.quote!r}")
+    assert not problems, "\n".join(problems)
+
+
+def test_documented_requirements_rest_on_the_wiki_and_interop_on_the_digest() -> None:
+    for requirement in load_catalogue().values():
+        if requirement.level == "documented":
+            assert requirement.source.endswith(".txt"), requirement.id
+        else:
+            assert requirement.source == "protocol-digest.md", requirement.id
+
+
+def test_ids_are_section_based_and_name_their_service() -> None:
+    prefixes = {"asset": "ASSET-", "xinventory": "XINV-", "caps": "CAPS-", "ais": "AIS-"}
+    for requirement in load_catalogue().values():
+        assert re.fullmatch(r"[A-Z0-9]+(-[A-Z0-9]+)+", requirement.id), requirement.id
+        assert requirement.id.startswith(prefixes[requirement.service]), requirement.id
+
+
+def test_a_duplicate_id_is_refused() -> None:
+    entry = ('[[requirement]]\nid = "ASSET-X"\nservice = "asset"\nsection = "s"\n'
+             'level = "documented"\nsource = "a.txt"\nquote = "q"\n')
+    with pytest.raises(CatalogueError, match="twice"):
+        parse_catalogue(entry + entry)
+
+
+def test_an_unknown_level_is_refused() -> None:
+    with pytest.raises(CatalogueError, match="level"):
+        parse_catalogue('[[requirement]]\nid = "ASSET-X"\nservice = "asset"\nsection = "s"\n'
+                        'level = "observed"\nsource = "a.txt"\nquote = "q"\n')
+
+
+def test_the_readme_coverage_table_is_the_catalogue() -> None:
+    from conformance.catalogue import with_coverage_table
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text("utf-8")
+    assert readme == with_coverage_table(readme, load_catalogue()), (
+        "README.md's coverage table is stale: run python -m conformance.catalogue README.md")
