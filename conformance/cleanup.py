@@ -14,7 +14,7 @@ from conformance.target import Profile
 Remover = Callable[[HttpClient, Entry], bool]
 REMOVERS: dict[str, Remover] = {}
 #: The modules whose ``@remover`` functions remove their service's objects.
-REMOVER_MODULES = ("conformance.clients.asset",)
+REMOVER_MODULES = ("conformance.clients.asset", "conformance.clients.xinventory")
 
 
 def remover(service: str) -> Callable[[Remover], Remover]:
@@ -38,16 +38,25 @@ def cleanup(profile: Profile, ledger: Ledger,
         return remaining
     recorder = Recorder()
     clients: dict[str, HttpClient] = {}
+    unreachable: set[str] = set()
     left = []
     for entry in reversed(remaining):  # children before their parents
         remove = REMOVERS.get(entry.service)
+        if entry.url in unreachable:
+            # A target that hung or hung up once gets no more requests: against a
+            # hanging target each would cost a timeout. The ledger keeps the rest.
+            left.append(entry)
+            continue
         http = clients.get(entry.url) or clients.setdefault(
             entry.url, HttpClient(entry.url, timeout=profile.timeout, recorder=recorder))
         if profile.username is not None:
             http.session.auth = (profile.username, profile.password or "")
         try:
             gone = remove is not None and remove(http, entry)
-        except TargetFailure:
+        except TargetFailure:  # transport trouble (timeout, refused, reset, not HTTP)
+            gone = False
+            unreachable.add(entry.url)
+        except Exception:  # a remover's bug must not lose the run's results: the entry stays
             gone = False
         if gone:
             ledger.removed(entry)

@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute
 
 from conformance.reference.asset import AssetService, AssetSettings
 from conformance.reference.db import open_database
+from conformance.reference.xinventory import XInventoryService, XInventorySettings
 
 
 @dataclass
@@ -22,13 +23,17 @@ class ReferenceConfig:
 
     asset_service: type[AssetService] = AssetService
     asset_settings: AssetSettings = field(default_factory=AssetSettings)
+    xinventory_service: type[XInventoryService] = XInventoryService
+    xinventory_settings: XInventorySettings = field(default_factory=XInventorySettings)
 
 
 def create_app(db_path: Path | str, config: ReferenceConfig | None = None) -> Starlette:
     config = config or ReferenceConfig()
-    db = open_database(db_path, [config.asset_service.schema])
+    db = open_database(db_path, [config.asset_service.schema,
+                                 config.xinventory_service.schema])
     routes: list[BaseRoute] = []
     routes += config.asset_service(db, config.asset_settings).routes()
+    routes += config.xinventory_service(db, config.xinventory_settings).routes()
     app = Starlette(routes=routes)
     app.state.db = db
     return app

@@ -1,0 +1,230 @@
+"""Client of the OpenSimulator XInventory service: one URI, POST /xinventory, with the
+operation chosen by the METHOD form parameter (seeds/opensim-xinventory-service.txt;
+protocol-digest.md B)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import Any
+
+from conformance.cleanup import remover
+from conformance.clients.http import Exchange, HttpClient
+from conformance.ledger import Entry, Ledger, owned_name
+from conformance.wire import xinventory as wire
+from conformance.wire.xml import WireError
+
+PATH = "/xinventory"
+FORM_HEADERS = {"Content-Type": wire.FORM_CONTENT_TYPE}
+
+#: The METHOD values that change the target's data.
+WRITE_METHODS = frozenset({
+    "CREATEUSERINVENTORY", "ADDFOLDER", "UPDATEFOLDER", "MOVEFOLDER", "DELETEFOLDERS",
+    "PURGEFOLDER", "ADDITEM", "UPDATEITEM", "MOVEITEMS", "DELETEITEMS",
+})
+#: The METHOD values that only read.
+READ_METHODS = frozenset({
+    "GETINVENTORYSKELETON", "GETROOTFOLDER", "GETFOLDERFORTYPE", "GETFOLDERCONTENT",
+    "GETMULTIPLEFOLDERSCONTENT", "GETFOLDERITEMS", "GETITEM", "GETMULTIPLEITEMS", "GETFOLDER",
+    "GETACTIVEGESTURES", "GETASSETPERMISSIONS",
+})
+#: Methods that create the folder or item named by their ID parameter.
+_CREATES = {"ADDFOLDER": "folder", "ADDITEM": "item"}
+
+TRASH_TYPE = 14
+
+
+class XInventoryClient:
+    """Sends XInventory calls as ``principal`` and records what they create in the ledger
+    before the request goes out."""
+
+    def __init__(self, http: HttpClient, ledger: Ledger, principal: str) -> None:
+        self.http = http
+        self.ledger = ledger
+        self.principal = principal
+
+    def as_principal(self, principal: str) -> XInventoryClient:
+        """The same connection, acting as another principal."""
+        return XInventoryClient(self.http, self.ledger, principal)
+
+    @staticmethod
+    def new_id() -> str:
+        return str(uuid.uuid4())
+
+    # ------------------------------------------------------------------ raw calls
+
+    def call(self, method: str | None, **params: wire.FormValue) -> Exchange:
+        """Send METHOD (left out when None) with the parameters as given."""
+        form: dict[str, wire.FormValue] = {} if method is None else {"METHOD": method}
+        form.update(params)
+        kind = _CREATES.get(method or "")
+        created = params.get("ID")
+        if kind and isinstance(created, str) and wire.canonical_uuid(created):
+            self.ledger.created(self.entry(kind, created))
+        return self.post(wire.encode_form(form), writes=method in WRITE_METHODS)
+
+    def post(self, body: bytes, *, writes: bool) -> Exchange:
+        """POST a form body exactly as given."""
+        return self.http.request("POST", PATH, body=body, headers=FORM_HEADERS, writes=writes)
+
+    def entry(self, kind: str, object_id: str) -> Entry:
+        return Entry("xinventory", kind, object_id, self.http.base_url, self.principal)
+
+    # ------------------------------------------------------------------ user inventory
+
+    def create_user_inventory(self, principal: str | None = None) -> Exchange:
+        """CREATEUSERINVENTORY. No XInventory method removes a user's root folder, so the
+        ledger lists the inventory and the run reports it as left on the target."""
+        principal = principal or self.principal
+        self.ledger.created(Entry("xinventory", "inventory", principal, self.http.base_url,
+                                  principal))
+        return self.call("CREATEUSERINVENTORY", PRINCIPAL=principal)
+
+    def get_inventory_skeleton(self, principal: str | None = None) -> Exchange:
+        return self.call("GETINVENTORYSKELETON", PRINCIPAL=principal or self.principal)
+
+    def get_root_folder(self, principal: str | None = None) -> Exchange:
+        """The wiki's request, field for field: ``PRINCIPAL=…&METHOD=GETROOTFOLDER``."""
+        body = wire.encode_pairs([("PRINCIPAL", principal or self.principal),
+                                  ("METHOD", "GETROOTFOLDER")])
+        return self.post(body, writes=False)
+
+    def get_folder_for_type(self, folder_type: int, principal: str | None = None) -> Exchange:
+        return self.call("GETFOLDERFORTYPE", PRINCIPAL=principal or self.principal,
+                         TYPE=folder_type)
+
+    # ------------------------------------------------------------------ content
+
+    def get_folder_content(self, folder_id: str) -> Exchange:
+        return self.call("GETFOLDERCONTENT", PRINCIPAL=self.principal, FOLDER=folder_id)
+
+    def get_multiple_folders_content(self, folder_ids: Iterable[str],
+                                     count: int | None = None) -> Exchange:
+        ids = list(folder_ids)
+        return self.call("GETMULTIPLEFOLDERSCONTENT", PRINCIPAL=self.principal,
+                         FOLDERS=",".join(ids), COUNT=len(ids) if count is None else count)
+
+    def get_folder_items(self, folder_id: str) -> Exchange:
+        return self.call("GETFOLDERITEMS", PRINCIPAL=self.principal, FOLDER=folder_id)
+
+    # ------------------------------------------------------------------ folders
+
+    def new_folder(self, parent_id: str, name: str | None = None, *, folder_type: int = -1,
+                   version: int = 1) -> wire.Folder:
+        """A folder record the suite owns (not sent)."""
+        return wire.Folder(id=self.new_id(), parent_id=parent_id, owner=self.principal,
+                           name=name if name is not None else owned_name("folder"),
+                           type=folder_type, version=version)
+
+    def add_folder(self, folder: wire.Folder) -> Exchange:
+        return self.call("ADDFOLDER", **folder.fields())
+
+    def update_folder(self, folder: wire.Folder, *, creates: bool = False) -> Exchange:
+        """UPDATEFOLDER; ``creates`` when the folder does not exist yet (the server then
+        adds it), so it goes into the ledger."""
+        if creates:
+            self.ledger.created(self.entry("folder", folder.id))
+        return self.call("UPDATEFOLDER", **folder.fields())
+
+    def move_folder(self, folder_id: str, parent_id: str) -> Exchange:
+        return self.call("MOVEFOLDER", ParentID=parent_id, ID=folder_id,
+                         PRINCIPAL=self.principal)
+
+    def delete_folders(self, folder_ids: Iterable[str]) -> Exchange:
+        return self.call("DELETEFOLDERS", PRINCIPAL=self.principal, FOLDERS=list(folder_ids))
+
+    def purge_folder(self, folder_id: str) -> Exchange:
+        return self.call("PURGEFOLDER", ID=folder_id)
+
+    def get_folder(self, folder_id: str) -> Exchange:
+        return self.call("GETFOLDER", ID=folder_id, PRINCIPAL=self.principal)
+
+    # ------------------------------------------------------------------ items
+
+    def new_item(self, folder_id: str, name: str | None = None, **fields: Any) -> wire.Item:
+        """An item record the suite owns (a notecard unless ``fields`` say otherwise)."""
+        item = wire.Item(id=self.new_id(), folder=folder_id, owner=self.principal,
+                         name=name if name is not None else owned_name("item"),
+                         asset_id=self.new_id(), creator_id=self.principal,
+                         creation_date=int(time.time()))
+        return replace(item, **fields)
+
+    def add_item(self, item: wire.Item) -> Exchange:
+        return self.call("ADDITEM", **item.fields())
+
+    def update_item(self, item: wire.Item) -> Exchange:
+        return self.call("UPDATEITEM", **item.fields())
+
+    def move_items(self, moves: Mapping[str, str] | Iterable[tuple[str, str]]) -> Exchange:
+        """Move items: item id -> destination folder id (sent as paired lists)."""
+        pairs = list(moves.items() if isinstance(moves, Mapping) else moves)
+        return self.call("MOVEITEMS", PRINCIPAL=self.principal,
+                         IDLIST=[item for item, _ in pairs], DESTLIST=[dest for _, dest in pairs])
+
+    def delete_items(self, item_ids: Iterable[str]) -> Exchange:
+        return self.call("DELETEITEMS", PRINCIPAL=self.principal, ITEMS=list(item_ids))
+
+    def get_item(self, item_id: str) -> Exchange:
+        return self.call("GETITEM", ID=item_id, PRINCIPAL=self.principal)
+
+    def get_multiple_items(self, item_ids: Iterable[str]) -> Exchange:
+        ids = list(item_ids)
+        return self.call("GETMULTIPLEITEMS", PRINCIPAL=self.principal, ITEMS=",".join(ids),
+                         COUNT=len(ids))
+
+    def get_active_gestures(self) -> Exchange:
+        return self.call("GETACTIVEGESTURES", PRINCIPAL=self.principal)
+
+    def get_asset_permissions(self, asset_id: str) -> Exchange:
+        return self.call("GETASSETPERMISSIONS", PRINCIPAL=self.principal, ASSET=asset_id)
+
+
+# ---------------------------------------------------------------------- cleanup
+
+
+@remover("xinventory")
+def remove_inventory_object(http: HttpClient, entry: Entry) -> bool:
+    """Remove a folder or item the suite created under ``entry.principal`` (an inventory
+    cannot be removed: it counts as gone only when the target has no root for it).
+
+    DELETEFOLDERS (and on some servers DELETEITEMS) only deletes inside Trash, so the
+    object is first moved into the principal's Trash. It is gone when GETFOLDER or GETITEM
+    then answers the empty ``<ServerResponse />``; a remover that cannot tell says False.
+    """
+    def send(method: str, writes: bool, **params: wire.FormValue) -> wire.ServerData | None:
+        exchange = http.request("POST", PATH, headers=FORM_HEADERS, writes=writes,
+                                body=wire.encode_form({"METHOD": method, **params}))
+        if exchange.status != 200:
+            return None
+        try:
+            return wire.parse_response(exchange.body)
+        except WireError:
+            return None
+
+    if entry.kind == "inventory":  # gone only if it never came to be: nothing removes a root
+        return send("GETROOTFOLDER", False, PRINCIPAL=entry.id) == {}
+    getter, key = ("GETITEM", "item") if entry.kind == "item" else ("GETFOLDER", "folder")
+    if entry.kind not in ("item", "folder"):
+        return False
+    found = send(getter, False, ID=entry.id, PRINCIPAL=entry.principal)
+    if found == {}:
+        return True
+    trash_reply = send("GETFOLDERFORTYPE", False, PRINCIPAL=entry.principal, TYPE=TRASH_TYPE)
+    if found is None or not trash_reply or key not in found:
+        return False
+    try:
+        trash = wire.decode_folder(trash_reply.get("folder"))
+    except WireError:
+        return False
+    if entry.kind == "item":
+        send("MOVEITEMS", True, PRINCIPAL=entry.principal, IDLIST=[entry.id],
+             DESTLIST=[trash.id])
+        send("DELETEITEMS", True, PRINCIPAL=entry.principal, ITEMS=[entry.id])
+    else:
+        if entry.id == trash.id:
+            return False
+        send("MOVEFOLDER", True, ParentID=trash.id, ID=entry.id, PRINCIPAL=entry.principal)
+        send("DELETEFOLDERS", True, PRINCIPAL=entry.principal, FOLDERS=[entry.id])
+    return send(getter, False, ID=entry.id, PRINCIPAL=entry.principal) == {}

@@ -1,0 +1,178 @@
+"""Error conventions (protocol-digest.md B.1): a missing or unknown METHOD, a missing or
+unreadable parameter, and any malformed body are answered 200 with RESULT False (or,
+for a read, the empty <ServerResponse />); never an HTTP error or a crash."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.clients.xinventory import XInventoryClient
+from conformance.expect import check
+from conformance.suites.xinventory.steps import (
+    Inventory,
+    false_or_empty,
+    folder_exists,
+    item_exists,
+    new_id,
+    refused,
+)
+from conformance.wire.xinventory import Folder, encode_form, encode_pairs
+
+pytestmark = pytest.mark.xinventory
+
+
+@pytest.mark.requirement("XINV-ERR-NO-METHOD")
+@pytest.mark.reads
+@pytest.mark.parametrize("params", [
+    pytest.param({"PRINCIPAL": "{principal}"}, id="principal-only"),
+    pytest.param({}, id="empty-body"),
+    pytest.param({"method": "GETROOTFOLDER", "PRINCIPAL": "{principal}"}, id="lower-case-key"),
+])
+def test_missing_method_is_result_false(xinventory: XInventoryClient,
+                                        params: dict[str, str]) -> None:
+    """A request without a METHOD parameter (parameter names are case-sensitive) is
+    answered 200 with RESULT False."""
+    form = {key: value.replace("{principal}", new_id()) for key, value in params.items()}
+    refused(xinventory.post(encode_form(form), writes=False), "a request without METHOD")
+
+
+@pytest.mark.requirement("XINV-ERR-UNKNOWN-METHOD")
+@pytest.mark.reads
+@pytest.mark.parametrize("method", ["NOSUCHMETHOD", "", "GETROOTFOLDER2"])
+def test_unknown_method_is_result_false(xinventory: XInventoryClient, method: str) -> None:
+    """A METHOD the service does not have is answered 200 with RESULT False."""
+    refused(xinventory.call(method, PRINCIPAL=new_id()), f"METHOD={method!r}")
+
+
+@pytest.mark.requirement("XINV-ERR-MISSING-PARAMETER")
+@pytest.mark.reads
+@pytest.mark.parametrize("method", ["GETROOTFOLDER", "GETINVENTORYSKELETON"])
+def test_read_without_principal_is_result_false(xinventory: XInventoryClient,
+                                                method: str) -> None:
+    """A read without its PRINCIPAL parameter is answered RESULT False."""
+    refused(xinventory.call(method), f"{method} without PRINCIPAL")
+
+
+@pytest.mark.requirement("XINV-ERR-MISSING-PARAMETER")
+@pytest.mark.writes
+def test_create_user_inventory_without_principal_is_result_false(
+        xinventory: XInventoryClient) -> None:
+    """CREATEUSERINVENTORY without PRINCIPAL is answered RESULT False."""
+    refused(xinventory.call("CREATEUSERINVENTORY"), "CREATEUSERINVENTORY without PRINCIPAL")
+
+
+@pytest.mark.requirement("XINV-ERR-MISSING-PARAMETER")
+@pytest.mark.writes
+@pytest.mark.parametrize("left_out", ["Name", "ParentID", "Type", "Version", "Owner"])
+def test_addfolder_without_a_field_is_refused(inventory: Inventory, scratch: Folder,
+                                              left_out: str) -> None:
+    """ADDFOLDER without one of its six fields is answered RESULT False and no folder is
+    created."""
+    client = inventory.client
+    folder = client.new_folder(scratch.id)
+    fields = {k: v for k, v in folder.fields().items() if k != left_out}
+    refused(client.call("ADDFOLDER", **fields), f"ADDFOLDER without {left_out}")
+    check(not folder_exists(client, folder.id),
+          f"ADDFOLDER without {left_out} answered False, yet the folder was created")
+
+
+BAD_FOLDER_VALUES = [
+    pytest.param("ID", "not-a-uuid", id="ID-not-a-uuid"),
+    pytest.param("Owner", "12345", id="Owner-not-a-uuid"),
+    pytest.param("Type", "folder", id="Type-not-an-integer"),
+    pytest.param("Version", "-1", id="Version-negative"),
+    pytest.param("Version", "1.5", id="Version-not-an-integer"),
+    pytest.param("Type", "70000", id="Type-outside-a-short"),
+]
+
+
+@pytest.mark.requirement("XINV-ERR-BAD-VALUE")
+@pytest.mark.writes
+@pytest.mark.parametrize(("name", "value"), BAD_FOLDER_VALUES)
+def test_addfolder_with_an_unreadable_value_is_refused(inventory: Inventory,
+                                                       scratch: Folder, name: str,
+                                                       value: str) -> None:
+    """ADDFOLDER with a value that is not of its field's type (a UUID, a short, an
+    unsigned short) is answered RESULT False and no folder is created."""
+    client = inventory.client
+    folder = client.new_folder(scratch.id)
+    fields = {**folder.fields(), name: value}
+    refused(client.call("ADDFOLDER", **fields), f"ADDFOLDER with {name}={value!r}")
+    check(not folder_exists(client, folder.id),
+          f"ADDFOLDER with {name}={value!r} answered False, yet the folder was created")
+
+
+BAD_ITEM_VALUES = [
+    pytest.param("AssetID", "not-a-uuid", id="AssetID-not-a-uuid"),
+    pytest.param("CurrentPermissions", "-1", id="CurrentPermissions-negative"),
+    pytest.param("Flags", "many", id="Flags-not-a-number"),
+    pytest.param("GroupOwned", "maybe", id="GroupOwned-not-a-boolean"),
+    pytest.param("CreationDate", "yesterday", id="CreationDate-not-an-integer"),
+]
+
+
+@pytest.mark.requirement("XINV-ERR-BAD-VALUE")
+@pytest.mark.writes
+@pytest.mark.parametrize(("name", "value"), BAD_ITEM_VALUES)
+def test_additem_with_an_unreadable_value_is_refused(inventory: Inventory, scratch: Folder,
+                                                     name: str, value: str) -> None:
+    """ADDITEM with a value that is not of its field's type (a UUID, an unsigned integer,
+    True/False, an integer) is answered RESULT False and no item is created."""
+    client = inventory.client
+    item = client.new_item(scratch.id)
+    fields = {**item.fields(), name: value}
+    refused(client.call("ADDITEM", **fields), f"ADDITEM with {name}={value!r}")
+    check(not item_exists(client, item.id),
+          f"ADDITEM with {name}={value!r} answered False, yet the item was created")
+
+
+@pytest.mark.requirement("XINV-ERR-BAD-VALUE")
+@pytest.mark.writes
+def test_create_user_inventory_for_a_non_uuid_is_refused(
+        xinventory: XInventoryClient) -> None:
+    """CREATEUSERINVENTORY with a PRINCIPAL that is not a UUID is answered RESULT False."""
+    refused(xinventory.call("CREATEUSERINVENTORY", PRINCIPAL="not-a-uuid"),
+            "CREATEUSERINVENTORY for PRINCIPAL=not-a-uuid")
+
+
+SOMEONE = new_id()
+#: Malformed bodies of reads.
+READ_BODIES = {
+    "empty": b"",
+    "only-separators": b"&&&",
+    "key-without-value": b"METHOD",
+    "principal-without-value": b"METHOD=GETROOTFOLDER&PRINCIPAL",
+    "principal-empty": b"METHOD=GETROOTFOLDER&PRINCIPAL=",
+    "bad-percent-escapes": b"%zz=%&METHOD=%G0",
+    "not-utf8": b"\xff\xfe\x00\x01METHOD=\x80",
+    "list-for-a-plain-key": encode_pairs([("METHOD", "GETFOLDER"), ("ID[]", SOMEONE)]),
+    "list-method": encode_pairs([("METHOD[]", "GETROOTFOLDER"), ("PRINCIPAL", SOMEONE)]),
+    "repeated-method": encode_pairs([("METHOD", "GETROOTFOLDER"), ("METHOD", "NOSUCHMETHOD"),
+                                     ("PRINCIPAL", SOMEONE)]),
+    "100-KB-value": encode_pairs([("METHOD", "GETITEM"), ("ID", "x" * 100_000)]),
+}
+#: Malformed bodies of writes (about objects that do not exist).
+WRITE_BODIES = {
+    "deletefolders-without-list-syntax": encode_pairs([
+        ("METHOD", "DELETEFOLDERS"), ("PRINCIPAL", SOMEONE), ("FOLDERS", new_id())]),
+    "moveitems-without-destlist": encode_pairs([
+        ("METHOD", "MOVEITEMS"), ("PRINCIPAL", SOMEONE), ("IDLIST[]", new_id())]),
+    "moveitems-short-destlist": encode_pairs([
+        ("METHOD", "MOVEITEMS"), ("PRINCIPAL", SOMEONE), ("IDLIST[]", new_id()),
+        ("IDLIST[]", new_id()), ("DESTLIST[]", new_id())]),
+}
+BODIES = [pytest.param(body, id=name, marks=pytest.mark.reads)
+          for name, body in READ_BODIES.items()]
+BODIES += [pytest.param(body, id=name, marks=pytest.mark.writes)
+           for name, body in WRITE_BODIES.items()]
+
+
+@pytest.mark.requirement("XINV-ERR-MALFORMED-200")
+@pytest.mark.parametrize("body", BODIES)
+def test_malformed_body_is_answered_200_false_or_empty(xinventory: XInventoryClient,
+                                                       request: pytest.FixtureRequest,
+                                                       body: bytes) -> None:
+    """A malformed form body is answered 200 with RESULT False or the empty
+    <ServerResponse />: never an HTTP error, a dropped connection or a hang."""
+    writes = request.node.get_closest_marker("writes") is not None
+    false_or_empty(xinventory.post(body, writes=writes), "a malformed body")

@@ -1,0 +1,114 @@
+"""GETROOTFOLDER, the one method the wiki documents (seeds/opensim-xinventory-service.txt,
+"GETROOTFOLDER")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from conformance.clients.xinventory import XInventoryClient
+from conformance.expect import check, expect
+from conformance.suites.xinventory.steps import (
+    ROOT_TYPES,
+    data,
+    fetch_folder,
+    folder_reply,
+    new_id,
+    same_uuid,
+    skeleton,
+)
+from conformance.wire.xinventory import ZERO_UUID, Folder, untyped_lists
+
+pytestmark = [pytest.mark.xinventory, pytest.mark.reads]
+
+
+def root_of(xinventory: XInventoryClient, principal: str) -> Folder:
+    folder = folder_reply(xinventory.get_root_folder(principal))
+    check(folder is not None, f"GETROOTFOLDER for {principal}, who has an inventory, "
+                              f"answered the empty <ServerResponse />")
+    assert folder is not None
+    return folder
+
+
+@pytest.mark.requirement("XINV-GETROOTFOLDER-REQUEST")
+def test_the_wiki_request_is_answered_with_a_folder(xinventory: XInventoryClient,
+                                                    known: str) -> None:
+    """The wiki's request, the urlencoded body PRINCIPAL=…&METHOD=GETROOTFOLDER POSTed to
+    the one URI xinventory, is answered 200 with a <ServerResponse> holding <folder>."""
+    reply = xinventory.get_root_folder(known)
+    answer = data(reply)
+    check("folder" in answer, f"the reply holds {sorted(answer) or 'nothing'}, "
+                              f"expected a <folder>")
+
+
+@pytest.mark.requirement("XINV-GETROOTFOLDER-ELEMENTS")
+def test_the_folder_has_the_documented_elements(xinventory: XInventoryClient,
+                                                known: str) -> None:
+    """<folder type="List"> holds ParentID, Type, Version, Name, Owner and ID as text of
+    their types (schemas/xinventory-folder.schema.json); nested records are marked
+    type="List", as OpenSimulator's own client needs to read them."""
+    reply = xinventory.get_root_folder(known)
+    answer = data(reply)
+    check("folder" in answer, f"the reply holds {sorted(answer) or 'nothing'}, "
+                              f"expected a <folder>")
+    expect(reply).conforms("xinventory-folder", answer["folder"])
+    untyped = expect(reply).parsed(untyped_lists, "a <ServerResponse> document")
+    check(not untyped, f"<{untyped[0] if untyped else ''}> holds elements but has no "
+                       f"type=\"List\" attribute")
+
+
+@pytest.mark.requirement("XINV-GETROOTFOLDER-PARENTID")
+def test_parent_id_is_the_zero_uuid(xinventory: XInventoryClient, known: str) -> None:
+    """The root folder's ParentID is UUID.Zero."""
+    root = root_of(xinventory, known)
+    check(root.parent_id == ZERO_UUID, f"ParentID is {root.parent_id}, expected {ZERO_UUID}")
+
+
+@pytest.mark.requirement("XINV-GETROOTFOLDER-TYPE")
+def test_type_is_the_root_type(xinventory: XInventoryClient, known: str,
+                               record_property: Callable[[str, object], None]) -> None:
+    """The root folder's Type is the root type: 9 as the wiki says, or 8, what
+    OpenSimulator creates today (FolderType.Root; protocol-digest.md E.8). The test
+    output records which one the target uses."""
+    root = root_of(xinventory, known)
+    record_property("root_folder_type", root.type)
+    print(f"root folder Type: {root.type}")
+    check(root.type in ROOT_TYPES, f"Type is {root.type}, expected 9 (the wiki) or 8")
+
+
+@pytest.mark.requirement("XINV-GETROOTFOLDER-NAME")
+def test_name_is_my_inventory(xinventory: XInventoryClient, known: str) -> None:
+    """The root folder is the user's "My Inventory" folder."""
+    root = root_of(xinventory, known)
+    check(root.name == "My Inventory", f"Name is {root.name!r}, expected 'My Inventory'")
+
+
+@pytest.mark.requirement("XINV-GETROOTFOLDER-OWNER")
+def test_owner_is_the_principal(xinventory: XInventoryClient, known: str) -> None:
+    """Owner matches the PRINCIPAL of the request."""
+    root = root_of(xinventory, known)
+    check(same_uuid(root.owner, known), f"Owner is {root.owner}, expected the PRINCIPAL "
+                                        f"{known}")
+
+
+@pytest.mark.requirement("XINV-GETROOTFOLDER-ID")
+def test_id_is_the_folders_own_id(xinventory: XInventoryClient, known: str) -> None:
+    """ID is the root folder's own id: the same on every call, GETFOLDER of it answers
+    the same folder, and the folders under the root name it as their ParentID."""
+    root = root_of(xinventory, known)
+    again = root_of(xinventory, known)
+    check(again.id == root.id, f"two GETROOTFOLDER calls gave two IDs: {root.id}, {again.id}")
+    fetched = fetch_folder(xinventory, root.id)
+    check(fetched == root, f"GETFOLDER of the root's ID gave {fetched}, expected {root}")
+    children = [f for f in skeleton(xinventory, known) if f.parent_id == root.id]
+    check(children, f"no folder of the skeleton has the root's ID {root.id} as ParentID")
+
+
+@pytest.mark.requirement("XINV-GETROOTFOLDER-UNKNOWN")
+def test_unknown_principal_gets_an_empty_response(xinventory: XInventoryClient) -> None:
+    """GETROOTFOLDER for a principal with no inventory answers the empty
+    <ServerResponse />: not found is not an error."""
+    answer = data(xinventory.get_root_folder(new_id()))
+    check(answer == {}, f"the reply holds {sorted(answer)}, expected an empty "
+                        f"<ServerResponse />")

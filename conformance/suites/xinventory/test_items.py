@@ -1,0 +1,188 @@
+"""Items: ADDITEM, GETITEM, UPDATEITEM, MOVEITEMS, DELETEITEMS, GETMULTIPLEITEMS
+(protocol-digest.md B.2, B.3)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from conformance.clients.xinventory import XInventoryClient
+from conformance.expect import check
+from conformance.ledger import owned_name
+from conformance.suites.xinventory.steps import (
+    Inventory,
+    add_folder,
+    add_item,
+    data,
+    fetch_content,
+    fetch_item,
+    item_exists,
+    item_record,
+    item_reply,
+    new_id,
+    refused,
+    succeeds,
+)
+from conformance.wire.xinventory import Folder, is_null_slot, ordered_values
+
+pytestmark = pytest.mark.xinventory
+
+FOREIGN_CREATOR = "http://grid.example.org:8002/;Ada Lovelace"
+
+
+@pytest.mark.requirement("XINV-ADDITEM-ROUNDTRIP")
+@pytest.mark.writes
+def test_added_item_reads_back_field_for_field(inventory: Inventory, scratch: Folder) -> None:
+    """ADDITEM answers True, and GETITEM then gives back all 21 fields as sent."""
+    client = inventory.client
+    item = client.new_item(
+        scratch.id, owned_name("round-trip <&> item"), description="a description",
+        asset_type=20, inv_type=19, base_permissions=0x7FFFE, current_permissions=0x82000,
+        next_permissions=0x8000, everyone_permissions=0x4000, group_permissions=0x2000,
+        group_id=new_id(), group_owned=True, sale_price=25, sale_type=2, flags=0x100,
+        creation_date=1_700_000_000)
+    succeeds(client.add_item(item), "ADDITEM")
+    fetched = fetch_item(client, item.id)
+    differences = {name: (sent, fetched.fields()[name])
+                   for name, sent in item.fields().items() if fetched.fields()[name] != sent}
+    check(not differences, f"GETITEM differs from what was added (field: sent, read): "
+                           f"{differences}")
+
+
+@pytest.mark.requirement("XINV-ADDITEM-CREATOR")
+@pytest.mark.writes
+@pytest.mark.parametrize("creator_data", ["", FOREIGN_CREATOR], ids=["local", "foreign"])
+def test_creator_id_and_data_read_back(inventory: Inventory, scratch: Folder,
+                                       creator_data: str) -> None:
+    """CreatorId and CreatorData are stored together and read back split as sent: a local
+    creator (no CreatorData) and a foreign one (url;name)."""
+    client = inventory.client
+    item = add_item(client, scratch.id, creator_data=creator_data)
+    fetched = fetch_item(client, item.id)
+    check((fetched.creator_id, fetched.creator_data) == (item.creator_id, creator_data),
+          f"read back CreatorId {fetched.creator_id!r}, CreatorData "
+          f"{fetched.creator_data!r}; sent {item.creator_id!r}, {creator_data!r}")
+
+
+@pytest.mark.requirement("XINV-ADDITEM-REQUIRED")
+@pytest.mark.writes
+@pytest.mark.parametrize("left_out", ["Folder", "CreatorData", "GroupOwned", "Flags",
+                                      "CreationDate", "SalePrice"])
+def test_additem_without_a_field_is_refused(inventory: Inventory, scratch: Folder,
+                                            left_out: str) -> None:
+    """Every ADDITEM field is required: without one, ADDITEM answers False and creates
+    nothing."""
+    client = inventory.client
+    item = client.new_item(scratch.id)
+    fields = {k: v for k, v in item.fields().items() if k != left_out}
+    refused(client.call("ADDITEM", **fields), f"ADDITEM without {left_out}")
+    check(not item_exists(client, item.id),
+          f"ADDITEM without {left_out} answered False, yet the item was created")
+
+
+@pytest.mark.requirement("XINV-UPDATEITEM-APPLIES")
+@pytest.mark.writes
+def test_update_changes_the_mutable_fields(inventory: Inventory, scratch: Folder) -> None:
+    """UPDATEITEM answers True and stores the new Name, Description, permissions, sale
+    details, Flags, group and AssetID."""
+    client = inventory.client
+    item = add_item(client, scratch.id)
+    update = replace(item, name=owned_name("updated"), description="updated", flags=0x200,
+                     current_permissions=0x8000, next_permissions=0x2000,
+                     everyone_permissions=0x8000, group_permissions=0x4000,
+                     base_permissions=0x8000, sale_price=99, sale_type=1, asset_id=new_id(),
+                     group_id=new_id(), group_owned=True)
+    succeeds(client.update_item(update), "UPDATEITEM")
+    fetched = fetch_item(client, item.id)
+    check(fetched == update, f"after UPDATEITEM the item is {fetched}, expected {update}")
+
+
+@pytest.mark.requirement("XINV-UPDATEITEM-INVARIANTS")
+@pytest.mark.writes
+def test_update_keeps_owner_folder_types_and_creator(inventory: Inventory,
+                                                     scratch: Folder) -> None:
+    """UPDATEITEM that changes Owner, Folder, InvType, AssetType or the creator answers
+    True, yet those fields keep their old values (MOVEITEMS moves items)."""
+    client = inventory.client
+    item = add_item(client, scratch.id)
+    elsewhere = add_folder(client, scratch.id)
+    update = replace(item, owner=new_id(), folder=elsewhere.id, inv_type=10, asset_type=10,
+                     creator_id=new_id(), creator_data=FOREIGN_CREATOR,
+                     name=owned_name("invariants"))
+    succeeds(client.update_item(update), "UPDATEITEM changing the invariant fields")
+    fetched = fetch_item(client, item.id)
+    kept = ("owner", "folder", "inv_type", "asset_type", "creator_id", "creator_data")
+    changed = {name: getattr(fetched, name) for name in kept
+               if getattr(fetched, name) != getattr(item, name)}
+    check(not changed, f"UPDATEITEM changed fields that must keep their values: {changed}")
+    check(fetched.name == update.name, "UPDATEITEM did not store the new Name")
+
+
+@pytest.mark.requirement("XINV-UPDATEITEM-MISSING")
+@pytest.mark.writes
+def test_update_of_a_missing_item_is_false(inventory: Inventory, scratch: Folder) -> None:
+    """UPDATEITEM of an item that does not exist answers False and creates nothing."""
+    client = inventory.client
+    item = client.new_item(scratch.id)
+    client.ledger.created(client.entry("item", item.id))
+    refused(client.update_item(item), "UPDATEITEM of a missing item")
+    check(not item_exists(client, item.id), "UPDATEITEM of a missing item created it")
+
+
+@pytest.mark.requirement("XINV-MOVEITEMS")
+@pytest.mark.writes
+def test_moved_item_has_its_new_folder(inventory: Inventory, scratch: Folder) -> None:
+    """MOVEITEMS answers True; GETITEM then shows the new Folder, and the item is in the
+    destination's content and no longer in the source's."""
+    client = inventory.client
+    source, destination = add_folder(client, scratch.id), add_folder(client, scratch.id)
+    item = add_item(client, source.id)
+    succeeds(client.move_items({item.id: destination.id}), "MOVEITEMS")
+    check(fetch_item(client, item.id).folder == destination.id,
+          "after MOVEITEMS, GETITEM does not show the destination as the item's Folder")
+    check(item.id in fetch_content(client, destination.id).item_ids(),
+          "the destination's content does not list the moved item")
+    check(item.id not in fetch_content(client, source.id).item_ids(),
+          "the source's content still lists the moved item")
+
+
+@pytest.mark.requirement("XINV-DELETEITEMS")
+@pytest.mark.destructive
+def test_deleted_item_is_gone(inventory: Inventory) -> None:
+    """DELETEITEMS of an item in Trash answers True, and GETITEM then answers empty."""
+    client = inventory.client
+    folder = add_folder(client, inventory.trash.id)
+    item = add_item(client, folder.id)
+    kept = add_item(client, folder.id)
+    succeeds(client.delete_items([item.id]), "DELETEITEMS")
+    check(not item_exists(client, item.id), "the item is still there after DELETEITEMS")
+    check(item_exists(client, kept.id), "DELETEITEMS deleted an item it was not given")
+
+
+@pytest.mark.requirement("XINV-GETITEM-UNKNOWN")
+@pytest.mark.reads
+def test_getitem_of_an_unknown_id_is_empty(xinventory: XInventoryClient) -> None:
+    """GETITEM of an ID no item has answers the empty <ServerResponse />."""
+    item = item_reply(xinventory.get_item(new_id()))
+    check(item is None, f"GETITEM of an unknown ID gave {item}")
+
+
+@pytest.mark.requirement("XINV-GETMULTIPLEITEMS")
+@pytest.mark.writes
+def test_multiple_items_come_in_request_order_with_null_for_missing(
+        inventory: Inventory, scratch: Folder) -> None:
+    """GETMULTIPLEITEMS answers one slot per requested id, in request order: the item,
+    or the text NULL for an id no item has."""
+    client = inventory.client
+    first, second = add_item(client, scratch.id), add_item(client, scratch.id)
+    missing = new_id()
+    reply = client.get_multiple_items([second.id, missing, first.id])
+    slots = ordered_values(data(reply), "GETMULTIPLEITEMS")
+    check(len(slots) == 3, f"asked for 3 items, got {len(slots)} slots")
+    check(is_null_slot(slots[1]), f"the slot of the unknown id holds {slots[1]!r}, not NULL")
+    got = [item_record(slots[i], reply, f"slot {i}") for i in (0, 2)]
+    check([g.id for g in got] == [second.id, first.id],
+          f"the slots hold items {[g.id for g in got]}, expected {[second.id, first.id]}")
+    check(got[0] == second, f"slot 0 is {got[0]}, expected {second}")
+

@@ -1,0 +1,328 @@
+"""Generated checks: text and permission masks of any value round-trip, and any sequence
+of adds, moves and deletes leaves the tree (contents and versions) a model predicts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from conformance.clients.xinventory import XInventoryClient
+from conformance.expect import check
+from conformance.ledger import NAME_PREFIX
+from conformance.suites.xinventory.steps import (
+    Inventory,
+    add_folder,
+    add_item,
+    fetch_content,
+    fetch_folder,
+    fetch_item,
+    folder_exists,
+    item_exists,
+    refused,
+    result,
+    succeeds,
+    version_of,
+)
+from conformance.wire.xinventory import Folder
+
+pytestmark = pytest.mark.xinventory
+
+FEW = settings(max_examples=15, deadline=None,
+               suppress_health_check=[HealthCheck.function_scoped_fixture])
+UINT32_MAX = 2**32 - 1
+
+#: Text a real server stores: the Basic Multilingual Plane (MySQL's utf8 columns hold no
+#: more) without control characters and non-characters, which XML cannot carry.
+bmp_text = st.characters(max_codepoint=0xFFFF, blacklist_categories=("Cs", "Cc", "Cn"))
+xml_special = st.sampled_from([*"<>&'\"", "]]>", "&amp;", "<![CDATA[", "&#x41;"])
+form_special = st.sampled_from([*"+=&%?#;/ ", "%20", "%2B", "[]", "METHOD="])
+
+
+def text_of(*pieces: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    """Text of at most 30 characters made of the pieces (single characters or tokens)."""
+    return st.lists(st.one_of(*pieces), max_size=12).map(lambda parts: "".join(parts)[:30])
+
+
+def owned_text(body: str) -> str:
+    """A name the suite owns: the prefix, the generated text, and an end marker (so no
+    server trims trailing spaces away); at most 64 characters."""
+    return f"{NAME_PREFIX} {body}|"
+
+
+@pytest.mark.requirement("XINV-TEXT-ROUNDTRIP")
+@pytest.mark.writes
+@FEW
+@given(text=text_of(bmp_text, xml_special))
+@example(text="<a href='x'>&amp; \"ü\" ✓</a>")
+def test_names_and_descriptions_round_trip(inventory: Inventory, text: str) -> None:
+    """A folder Name and an item Name and Description with XML-special and non-ASCII
+    characters read back exactly."""
+    client = inventory.client
+    name = owned_text(text)
+    folder = add_folder(client, inventory.root.id, name)
+    item = add_item(client, folder.id, name=name, description=text)
+    check(fetch_folder(client, folder.id).name == name, f"the folder name {name!r} changed")
+    fetched = fetch_item(client, item.id)
+    check((fetched.name, fetched.description) == (name, text),
+          f"the item read back as {fetched.name!r} / {fetched.description!r}")
+
+
+@pytest.mark.requirement("XINV-FORM-ENCODING")
+@pytest.mark.writes
+@FEW
+@given(text=text_of(form_special, st.sampled_from("ab é")))
+@example(text="a+b=c&d %20e")
+def test_form_special_text_round_trips(inventory: Inventory, text: str) -> None:
+    """Item text full of +, =, & and % (sent percent-encoded) reads back exactly."""
+    client = inventory.client
+    item = add_item(client, inventory.root.id, name=owned_text(text), description=text,
+                    creator_data=f"http://example.org/?{text};{text}" if text else "")
+    fetched = fetch_item(client, item.id)
+    check((fetched.name, fetched.description) == (item.name, text),
+          f"sent {item.name!r} / {text!r}, read back {fetched.name!r} / "
+          f"{fetched.description!r}")
+
+
+PERMISSION_FIELDS = ("base_permissions", "current_permissions", "next_permissions",
+                     "everyone_permissions", "group_permissions", "flags")
+
+
+@pytest.mark.requirement("XINV-PERMISSIONS-RANGE")
+@pytest.mark.writes
+@pytest.mark.parametrize("mask", [0, 1, 2**31 - 1, 2**31, UINT32_MAX])
+def test_permission_masks_at_the_edges_round_trip(inventory: Inventory, scratch: Folder,
+                                                  mask: int) -> None:
+    """Permissions and Flags are unsigned 32-bit: 0, 2**31 and 2**32-1 read back as
+    sent (not as negative numbers)."""
+    client = inventory.client
+    item = add_item(client, scratch.id, **{name: mask for name in PERMISSION_FIELDS})
+    fetched = fetch_item(client, item.id)
+    wrong = {name: getattr(fetched, name) for name in PERMISSION_FIELDS
+             if getattr(fetched, name) != mask}
+    check(not wrong, f"sent {mask} in every mask, read back {wrong}")
+
+
+@pytest.mark.requirement("XINV-PERMISSIONS-RANGE")
+@pytest.mark.writes
+@FEW
+@given(masks=st.tuples(*[st.integers(0, UINT32_MAX)] * len(PERMISSION_FIELDS)))
+def test_any_permission_masks_round_trip(inventory: Inventory,
+                                         masks: tuple[int, ...]) -> None:
+    """Any unsigned 32-bit permission masks and Flags read back as sent."""
+    client = inventory.client
+    fields = dict(zip(PERMISSION_FIELDS, masks, strict=True))
+    item = add_item(client, inventory.root.id, **fields)
+    fetched = fetch_item(client, item.id)
+    returned = {name: getattr(fetched, name) for name in PERMISSION_FIELDS}
+    check(returned == fields, f"sent {fields}, read back {returned}")
+
+
+# ---------------------------------------------------------------------- the tree model
+
+OPERATIONS = ("add_folder", "add_item", "move_item", "move_folder", "delete_item",
+              "delete_folder", "purge")
+operations = st.lists(st.tuples(st.sampled_from(OPERATIONS), st.integers(0, 99),
+                                st.integers(0, 99)), min_size=1, max_size=10)
+
+
+@dataclass
+class TreeModel:
+    """What the inventory should hold below two sandboxes: ``outside`` (under the root)
+    and ``bin`` (under Trash, where deleting is allowed)."""
+
+    outside: str
+    bin: str
+    parents: dict[str, str] = field(default_factory=dict)  # folder -> parent
+    items: dict[str, str] = field(default_factory=dict)  # item -> folder
+    deleted_folders: set[str] = field(default_factory=set)
+    deleted_items: set[str] = field(default_factory=set)
+
+    def folders(self) -> list[str]:
+        return [self.outside, self.bin, *self.parents]
+
+    def in_bin(self, folder_id: str, *, itself: bool) -> bool:
+        current = folder_id if itself else self.parents.get(folder_id)
+        while current is not None:
+            if current == self.bin:
+                return True
+            current = self.parents.get(current)
+        return False
+
+    def subtree(self, folder_id: str) -> set[str]:
+        found = {folder_id}
+        for child, parent in self.parents.items():
+            if parent == folder_id:
+                found |= self.subtree(child)
+        return found
+
+    def empty(self, folder_id: str) -> None:
+        """Remove everything below ``folder_id``."""
+        below = self.subtree(folder_id) - {folder_id}
+        for item, folder in list(self.items.items()):
+            if folder in below | {folder_id}:
+                del self.items[item]
+                self.deleted_items.add(item)
+        for folder in below:
+            del self.parents[folder]
+            self.deleted_folders.add(folder)
+
+    def children(self, folder_id: str) -> set[str]:
+        return {child for child, parent in self.parents.items() if parent == folder_id}
+
+    def items_in(self, folder_id: str) -> set[str]:
+        return {item for item, folder in self.items.items() if folder == folder_id}
+
+
+def pick(choices: list[str], index: int) -> str | None:
+    return choices[index % len(choices)] if choices else None
+
+
+class TreeRun:
+    """Applies operations to the target and the model; checks versions as it goes."""
+
+    def __init__(self, client: XInventoryClient, model: TreeModel) -> None:
+        self.client = client
+        self.model = model
+
+    def bumped(self, folders: list[str], action: str, send: object) -> None:
+        """Send (a zero-argument callable) and check each folder's version went up."""
+        before = {folder: version_of(self.client, folder) for folder in folders}
+        assert callable(send)
+        send()
+        for folder, version in before.items():
+            after = version_of(self.client, folder)
+            check(after > version, f"{action}: the Version of {folder} stayed at {version} "
+                                   f"(now {after})")
+
+    def apply(self, operation: str, a: int, b: int) -> None:
+        getattr(self, operation)(a, b)
+
+    def add_folder(self, a: int, b: int) -> None:
+        parent = pick(self.model.folders(), a)
+        assert parent is not None
+
+        def send() -> None:
+            folder = add_folder(self.client, parent)
+            self.model.parents[folder.id] = parent
+        self.bumped([parent], "ADDFOLDER", send)
+
+    def add_item(self, a: int, b: int) -> None:
+        folder = pick(self.model.folders(), a)
+        assert folder is not None
+
+        def send() -> None:
+            self.model.items[add_item(self.client, folder).id] = folder
+        self.bumped([folder], "ADDITEM", send)
+
+    def move_item(self, a: int, b: int) -> None:
+        item = pick(sorted(self.model.items), a)
+        destination = pick(self.model.folders(), b)
+        if item is None or destination is None or self.model.items[item] == destination:
+            return
+        source = self.model.items[item]
+
+        def send() -> None:
+            succeeds(self.client.move_items({item: destination}), "MOVEITEMS")
+            self.model.items[item] = destination
+        self.bumped([source, destination], "MOVEITEMS", send)
+
+    def move_folder(self, a: int, b: int) -> None:
+        folder = pick(sorted(self.model.parents), a)
+        if folder is None:
+            return
+        destinations = [f for f in self.model.folders() if f not in self.model.subtree(folder)]
+        destination = pick(destinations, b)
+        if destination is None or destination == self.model.parents[folder]:
+            return
+
+        def send() -> None:
+            succeeds(self.client.move_folder(folder, destination), "MOVEFOLDER")
+            self.model.parents[folder] = destination
+        self.bumped([destination], "MOVEFOLDER", send)
+
+    def delete_item(self, a: int, b: int) -> None:
+        item = pick(sorted(i for i, f in self.model.items.items()
+                           if self.model.in_bin(f, itself=True)), a)
+        if item is None:
+            return
+        folder = self.model.items[item]
+
+        def send() -> None:
+            succeeds(self.client.delete_items([item]), "DELETEITEMS")
+            del self.model.items[item]
+            self.model.deleted_items.add(item)
+        self.bumped([folder], "DELETEITEMS", send)
+
+    def delete_folder(self, a: int, b: int) -> None:
+        folder = pick(sorted(self.model.parents), a)
+        if folder is None:
+            return
+        succeeds(self.client.delete_folders([folder]), "DELETEFOLDERS")
+        if self.model.in_bin(folder, itself=False):
+            self.model.empty(folder)
+            del self.model.parents[folder]
+            self.model.deleted_folders.add(folder)
+
+    def purge(self, a: int, b: int) -> None:
+        folder = pick(self.model.folders(), a)
+        assert folder is not None
+        if self.model.in_bin(folder, itself=True):
+            succeeds(self.client.purge_folder(folder), "PURGEFOLDER inside Trash")
+            self.model.empty(folder)
+        else:
+            refused(self.client.purge_folder(folder), "PURGEFOLDER outside Trash")
+
+    def check_tree(self) -> None:
+        """Every folder of the model holds exactly the folders and items the model says;
+        whatever the model deleted is gone."""
+        for folder in self.model.folders():
+            content = fetch_content(self.client, folder)
+            check(content.folder_ids() == self.model.children(folder),
+                  f"folder {folder} holds folders {sorted(content.folder_ids())}, the model "
+                  f"says {sorted(self.model.children(folder))}")
+            check(content.item_ids() == self.model.items_in(folder),
+                  f"folder {folder} holds items {sorted(content.item_ids())}, the model "
+                  f"says {sorted(self.model.items_in(folder))}")
+            check(content.version == version_of(self.client, folder),
+                  f"folder {folder}: GETFOLDERCONTENT VERSION {content.version} differs "
+                  f"from GETFOLDER's")
+        for folder in self.model.deleted_folders:
+            check(not folder_exists(self.client, folder), f"deleted folder {folder} remains")
+        for item in self.model.deleted_items:
+            check(not item_exists(self.client, item), f"deleted item {item} remains")
+
+    def discard(self) -> None:
+        """Best effort: put the outside sandbox in the bin and delete the bin."""
+        result(self.client.move_folder(self.model.outside, self.model.bin))
+        trash = fetch_folder(self.client, self.model.bin).parent_id
+        if trash:
+            result(self.client.delete_folders([self.model.bin]))
+
+
+@pytest.mark.requirement("XINV-TREE-CONSISTENT")
+@pytest.mark.destructive
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=operations)
+@example(steps=[("add_item", 0, 0), ("move_item", 0, 1), ("add_folder", 1, 0),
+                ("move_folder", 0, 0)])
+@example(steps=[("add_folder", 0, 0), ("add_item", 2, 0), ("move_item", 0, 1),
+                ("move_folder", 0, 1), ("add_item", 1, 0), ("delete_item", 0, 0),
+                ("purge", 1, 0), ("delete_folder", 0, 0)])
+def test_any_sequence_of_operations_leaves_the_tree_the_model_predicts(
+        inventory: Inventory, steps: list[tuple[str, int, int]]) -> None:
+    """After any sequence of ADDFOLDER, ADDITEM, MOVEITEMS, MOVEFOLDER, DELETEITEMS (in
+    Trash), DELETEFOLDERS and PURGEFOLDER, every folder holds what a model of the rules
+    predicts (deletes only inside Trash), and each operation raised the versions of the
+    folders whose content it changed."""
+    client = inventory.client
+    outside = add_folder(client, inventory.root.id)
+    bin_folder = add_folder(client, inventory.trash.id)
+    tree = TreeRun(client, TreeModel(outside.id, bin_folder.id))
+    for operation, a, b in steps:
+        tree.apply(operation, a, b)
+    tree.check_tree()
+    tree.discard()
