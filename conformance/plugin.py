@@ -22,7 +22,7 @@ from conformance.catalogue import Requirement, load_catalogue
 from conformance.clients.asset import AssetClient
 from conformance.clients.http import Exchange, HttpClient, Recorder
 from conformance.ledger import Ledger
-from conformance.report.results import Results, test_outcome
+from conformance.report.results import Results, failure_cause, target_failure, test_outcome
 from conformance.target import SERVICES, Profile, ProfileError, load_profile
 
 #: pytest marker of a service -> the profile services its tests need.
@@ -297,10 +297,16 @@ def pytest_runtest_makereport(
         "requirements": ids,
         "transcript": [exchange.to_json() for exchange in exchanges],
     }
+    if call.excinfo is not None and not call.excinfo.errisinstance(pytest.skip.Exception):
+        report.conformance["cause"] = failure_cause(call.excinfo)  # type: ignore[attr-defined]
     if report.failed and call.excinfo is not None:
         text = "\n".join(run.catalogue[rid].cite() for rid in ids)
         if isinstance(call.excinfo.value, AssertionError):
             report.longrepr = f"{text}\n\nFailed: {call.excinfo.value}\n\n{describe(exchanges)}"
+            # The target failed a check (or a request) in a step the test needs, e.g.
+            # storing the sample a GET test reads: a failure of the target, not an
+            # error of the suite.
+            report.conformance["target_failure"] = True  # type: ignore[attr-defined]
         else:
             report.sections.append(("conformance", f"{text}\n\n{describe(exchanges)}"))
     return report
@@ -324,6 +330,14 @@ class Reporter:
         self.run = run
         self.config = config
         self.results = Results(run.catalogue, run.profile)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_report_teststatus(self, report: pytest.TestReport) -> tuple[str, str, str] | None:
+        """A setup step that failed because of the target counts as a failure (F), as
+        in results.json; any other setup failure stays an error (E)."""
+        if report.when == "setup" and report.failed and target_failure(report):
+            return "failed", "F", "FAILED"
+        return None
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         conformance: dict[str, Any] | None = getattr(report, "conformance", None)

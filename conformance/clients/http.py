@@ -8,13 +8,15 @@ internal error. In read-only mode the client itself refuses anything that writes
 
 from __future__ import annotations
 
+import http.client
 import shlex
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+import urllib3
 
 #: How much of a body a failure message shows.
 BODY_PREVIEW = 2000
@@ -22,10 +24,6 @@ BODY_PREVIEW = 2000
 
 class TargetFailure(AssertionError):
     """The target did not behave: raised as a test failure, with a one-line cause."""
-
-
-class _BodyTooSlow(Exception):
-    pass
 
 
 class ReadOnlyViolation(TargetFailure):
@@ -78,10 +76,11 @@ class Exchange:
         lines += [f"  {key}: {value}" for key, value in self.request_headers.items()]
         if self.request_body:
             lines.append("  " + _preview(self.request_body).replace("\n", "\n  "))
-        if self.error is not None:
+        if self.status is None:
             lines.append(f"Response: none ({self.error})")
         else:
-            lines.append(f"Response: {self.status} {self.reason}")
+            incomplete = f" (incomplete: {self.error})" if self.error is not None else ""
+            lines.append(f"Response: {self.status} {self.reason}{incomplete}")
             lines += [f"  {key}: {value}" for key, value in self.headers.items()]
             if self.body:
                 lines.append("  " + _preview(self.body).replace("\n", "\n  "))
@@ -97,6 +96,7 @@ class Exchange:
             "request_headers": self.request_headers,
             "request_body": _preview(self.request_body),
             "status": self.status,
+            "reason": self.reason,
             "headers": self.headers,
             "body": _preview(self.body),
             "error": self.error,
@@ -178,14 +178,13 @@ class HttpClient:
                 method, url, data=body or None, headers=sent_headers,
                 timeout=self.timeout, allow_redirects=False, stream=True,
             )
+        except requests.exceptions.RequestException as exc:
+            exchange.error = transport_cause(exc, self.timeout)
+        else:
             exchange.status = response.status_code
             exchange.reason = response.reason or ""
             exchange.headers = dict(response.headers)
-            exchange.body = self._read_body(response, started)
-        except requests.exceptions.RequestException as exc:
-            exchange.error = transport_cause(exc, self.timeout)
-        except _BodyTooSlow:
-            exchange.error = f"the body did not arrive within {self.total_timeout:g} s"
+            self._read_body(response, exchange, started + self.total_timeout)
         finally:
             exchange.elapsed_ms = (time.monotonic() - started) * 1000
         if exchange.error is not None:
@@ -197,14 +196,75 @@ class HttpClient:
         """The most one exchange may take, body included (a trickling target)."""
         return self.timeout * 3
 
-    def _read_body(self, response: requests.Response, started: float) -> bytes:
-        chunks = []
-        with response:
-            for chunk in response.iter_content(chunk_size=1 << 16):
-                chunks.append(chunk)
-                if time.monotonic() - started > self.total_timeout:
-                    raise _BodyTooSlow
-        return b"".join(chunks)
+    def _read_body(self, response: requests.Response, exchange: Exchange,
+                   deadline: float) -> None:
+        """Read the body into ``exchange``; on trouble, keep what arrived and set its
+        ``error``. ``read1`` returns whatever one read brings, so a body trickling in
+        a byte at a time is still cut off at the deadline."""
+        chunks: list[bytes] = []
+        try:
+            with response:
+                while chunk := response.raw.read1(1 << 16, decode_content=True):
+                    chunks.append(chunk)
+                    if time.monotonic() > deadline:
+                        exchange.error = (f"the body did not arrive within "
+                                          f"{self.total_timeout:g} s ({sum(map(len, chunks))} "
+                                          f"bytes arrived)")
+                        break
+        except (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError) as exc:
+            exchange.error = body_cause(exc, self.timeout, sum(map(len, chunks)))
+        exchange.body = b"".join(chunks)
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and the exceptions it wraps (requests wraps urllib3, which wraps
+    http.client and socket errors, in ``args``, ``reason``, ``__cause__``)."""
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        nested = [arg for arg in getattr(current, "args", ()) if isinstance(arg, BaseException)]
+        reason = getattr(current, "reason", None)
+        if isinstance(reason, BaseException):
+            nested.append(reason)
+        for linked in (current.__cause__, current.__context__):
+            if linked is not None:
+                nested.append(linked)
+        pending.extend(nested)
+
+
+def _first(exc: BaseException, *kinds: type[BaseException]) -> BaseException | None:
+    return next((e for e in _chain(exc) if isinstance(e, kinds)), None)
+
+
+def _shown(data: object, limit: int = 60) -> str:
+    """A short, printable excerpt of what the target sent."""
+    if isinstance(data, bytes):
+        data = data.decode("latin-1")
+    text = repr(str(data))
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _peer_cause(exc: BaseException) -> str | None:
+    """The cause when the target hung up, reset, or answered something that is not
+    HTTP; None when the chain shows none of those."""
+    not_http = _first(exc, http.client.BadStatusLine, http.client.LineTooLong)
+    if isinstance(not_http, http.client.RemoteDisconnected):
+        return "the target closed the connection without a response"
+    if isinstance(not_http, http.client.LineTooLong):
+        return f"the answer is not HTTP ({not_http})"
+    if isinstance(not_http, http.client.BadStatusLine):
+        line = not_http.line if hasattr(not_http, "line") else not_http.args[0]
+        return f"the answer is not HTTP (status line {_shown(line)})"
+    if _first(exc, ConnectionResetError):
+        return "connection reset by the target"
+    if _first(exc, BrokenPipeError, ConnectionAbortedError):
+        return "connection reset or closed by the target while the request was sent"
+    return None
 
 
 def transport_cause(exc: requests.exceptions.RequestException, timeout: float) -> str:
@@ -213,17 +273,40 @@ def transport_cause(exc: requests.exceptions.RequestException, timeout: float) -
         return f"no connection within {timeout:g} s (connect timeout)"
     if isinstance(exc, requests.exceptions.ReadTimeout):
         return f"no answer within {timeout:g} s (read timeout)"
+    if _first(exc, ConnectionRefusedError) or "Connection refused" in str(exc):
+        return "connection refused"
+    peer = _peer_cause(exc)
+    if peer is not None:
+        return peer
     if isinstance(exc, requests.exceptions.ConnectionError):
         text = str(exc)
-        if "Connection refused" in text:
-            return "connection refused"
         if "reset" in text.lower() or "aborted" in text.lower():
             return "connection reset or closed before a complete response"
-        if "RemoteDisconnected" in text:
-            return "the target closed the connection without a response"
-        return f"connection error: {text.splitlines()[0][:200]}"
-    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
-        return "the response body was cut off (broken chunked encoding)"
+        return f"connection error: {_one_line(text)}"
     if isinstance(exc, requests.exceptions.ContentDecodingError):
         return "the response body could not be decoded (Content-Encoding)"
-    return f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+    return f"{type(exc).__name__}: {_one_line(str(exc))}"
+
+
+def body_cause(exc: BaseException, timeout: float, received: int) -> str:
+    """A one-line cause for a body that stopped short (the status and headers came)."""
+    if _first(exc, urllib3.exceptions.ReadTimeoutError, TimeoutError):
+        return (f"the body stopped arriving: nothing more within {timeout:g} s "
+                f"(read timeout, {received} bytes arrived)")
+    incomplete = _first(exc, http.client.IncompleteRead, urllib3.exceptions.IncompleteRead)
+    if incomplete is not None:
+        expected = getattr(incomplete, "expected", None)
+        more = f", {expected} more announced" if isinstance(expected, int) else ""
+        return (f"the body was cut off: the connection closed after {received} bytes"
+                f"{more} (Content-Length or chunked encoding not honoured)")
+    if isinstance(exc, urllib3.exceptions.DecodeError):
+        return f"the body could not be decoded (Content-Encoding): {_one_line(str(exc))}"
+    peer = _peer_cause(exc)
+    if peer is not None:
+        return f"the body was cut off: {peer} after {received} bytes"
+    return f"the body could not be read: {type(exc).__name__}: {_one_line(str(exc))}"
+
+
+def _one_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    return lines[0][:200] if lines else ""

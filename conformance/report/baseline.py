@@ -8,6 +8,9 @@ from typing import Any
 
 GOOD = ("passed", "xfailed")
 BAD = ("failed", "error", "xpassed")
+#: Kinds of change, in the order the summary lists them, and how it counts them.
+KINDS = (("REGRESSION", "regressions"), ("fixed", "fixed"), ("new", "new"),
+         ("vanished", "vanished"), ("changed", "changed"))
 
 
 def compare(baseline_path: Path, current: dict[str, Any]) -> list[str]:
@@ -15,14 +18,16 @@ def compare(baseline_path: Path, current: dict[str, Any]) -> list[str]:
     try:
         baseline = json.loads(Path(baseline_path).read_text("utf-8"))["requirements"]
     except (OSError, ValueError, KeyError) as exc:
-        return [f"baseline {baseline_path}: cannot be read ({exc})"]
+        return ["", f"opensim-conformance: baseline {baseline_path} cannot be read ({exc})"]
     now = current["requirements"]
     changes = diff(baseline, now)
-    lines = ["", f"opensim-conformance: compared with {baseline_path}"]
-    for kind, rid, before, after in changes:
+    kinds = [kind for kind, *_ in changes]
+    counts = ", ".join(f"{kinds.count(kind)} {label}" for kind, label in KINDS
+                       if kind in kinds)
+    lines = ["", f"opensim-conformance: compared with {baseline_path}: {counts or 'no change'}"]
+    order = [kind for kind, _ in KINDS]
+    for kind, rid, before, after in sorted(changes, key=lambda change: order.index(change[0])):
         lines.append(f"  {kind:10} {rid}: {before} -> {after}")
-    if not changes:
-        lines.append("  no change")
     return lines
 
 

@@ -1,11 +1,51 @@
-"""A self-contained HTML report: service x requirement matrix, each failure with its
-spec quote, request, response and a curl line to reproduce."""
+"""A self-contained HTML report (one file, inline CSS, no script): a summary per
+service, the service x requirement matrix grouped by spec section, then the details,
+failures first: each with its spec quote, the cause, the request and response, and a
+curl line to reproduce it. Passing tests are listed by name only.
+"""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+from conformance.report.results import NOT_TESTED, OUTCOMES, UNEXPECTED
+
+#: How many exchanges of one failing test the report shows (the last ones; the
+#: results file has them all).
+EXCHANGES_SHOWN = 5
+#: Details sections, in the order a reader needs them.
+GROUPS = (
+    ("unexpected", "Unexpected outcomes", UNEXPECTED),
+    ("expected", "Expected failures (target profile)", ("xfailed",)),
+    ("passed", "Passed", ("passed",)),
+    ("not-tested", "Not tested", (NOT_TESTED,)),
+)
+
+CSS = """
+body{font-family:system-ui,sans-serif;margin:2em auto;max-width:80em;padding:0 1em;color:#222}
+h1{margin-bottom:.2em} h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:2em}
+table{border-collapse:collapse;margin:.5em 0 1em} caption{text-align:left;font-weight:bold}
+td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
+th.section{background:#f0f0f0;font-weight:normal;font-style:italic}
+td.count{text-align:right} td.quote{color:#555;font-size:.9em}
+pre{background:#f6f6f6;padding:8px;overflow:auto;white-space:pre-wrap;word-break:break-all;
+margin:.2em 0 .8em}
+pre.curl{background:#222;color:#eee;user-select:all}
+blockquote{border-left:4px solid #ccc;margin:.5em 0;padding:.2em 1em;color:#333}
+blockquote footer{font-size:.85em;color:#666}
+section.requirement{border:1px solid #ddd;border-radius:4px;padding:0 1em .5em;margin:1em 0}
+h5{margin:.6em 0 0;font-size:.85em;text-transform:uppercase;color:#666}
+p.cause{font-weight:bold;white-space:pre-wrap}
+.badge,.outcome{padding:1px 6px;border-radius:3px;white-space:nowrap}
+.failed,.error,.xpassed{background:#f8d0d0} .xfailed{background:#fbefc0}
+.passed{background:#d4f0d4} .not-tested,.skipped{background:#e8e8e8}
+section.requirement,td.outcome-none{background:none}
+ul.tests{margin:.2em 0;padding-left:1.5em;font-family:monospace;font-size:.9em}
+.meta{color:#555}
+"""
 
 
 def write_html(results: dict[str, Any], path: Path) -> None:
@@ -14,64 +54,225 @@ def write_html(results: dict[str, Any], path: Path) -> None:
 
 
 def render(results: dict[str, Any]) -> str:
+    requirements: dict[str, dict[str, Any]] = results["requirements"]
+    body = [
+        header(results),
+        service_summary(results),
+        matrix(requirements),
+        *details(requirements, results.get("expectations", {})),
+        cleanup(results.get("cleanup", {})),
+    ]
+    return ("<!doctype html>\n<html lang='en'><head><meta charset='utf-8'>"
+            "<title>opensim-conformance report</title>"
+            f"<style>{CSS}</style></head><body>\n"
+            + "\n".join(part for part in body if part)
+            + "\n</body></html>\n")
+
+
+# ---------------------------------------------------------------- header and summaries
+
+
+def header(results: dict[str, Any]) -> str:
+    target = results["target"]
+    if target["embedded"]:
+        where = "the embedded reference server"
+    else:
+        urls = [f"{esc(service)} <code>{esc(url)}</code>"
+                for service, url in target["services"].items() if url]
+        where = ", ".join(urls) or "no service URL"
+    unexpected = sum(n for outcome, n in results["summary"].items() if outcome in UNEXPECTED)
+    verdict = (f"<p class='verdict failed'>{unexpected} requirement"
+               f"{'s' if unexpected != 1 else ''} with an unexpected outcome</p>"
+               if unexpected else
+               "<p class='verdict passed'>Every tested requirement as expected</p>")
+    mode = " (read-only)" if target.get("read_only") else ""
+    return (f"<h1>opensim-conformance report</h1>\n"
+            f"<p class='meta'>Started {esc(results['started'])} against {where}{mode}; "
+            f"principal <code>{esc(target.get('principal', ''))}</code>.</p>\n"
+            f"{verdict}\n<p>{badges(results['summary'])}</p>")
+
+
+def badges(counts: dict[str, int]) -> str:
+    return " ".join(f"<span class='badge {css(outcome)}'>{n} {esc(outcome)}</span>"
+                    for outcome, n in counts.items())
+
+
+def service_summary(results: dict[str, Any]) -> str:
+    by_service: dict[str, dict[str, int]] = results.get("by_service", {})
+    if not by_service:
+        return "<h2>Summary</h2>\n<p>No requirement was tested.</p>"
+    head = "".join(f"<th class='{css(outcome)}'>{esc(outcome)}</th>" for outcome in OUTCOMES)
     rows = []
-    for rid, entry in results["requirements"].items():
-        rows.append(
-            f"<tr class='{entry['outcome'].replace(' ', '-')}'><td>{esc(entry['service'])}</td>"
-            f"<td>{esc(entry['section'])}</td><td><a href='#{esc(rid)}'>{esc(rid)}</a></td>"
-            f"<td>{esc(entry['level'])}</td><td>{esc(entry['outcome'])}</td></tr>"
-        )
-    details = [detail(rid, entry) for rid, entry in results["requirements"].items()]
-    summary = ", ".join(f"{n} {o}" for o, n in results["summary"].items())
-    return f"""<!doctype html>
-<html><head><meta charset="utf-8"><title>opensim-conformance report</title>
-<style>
-body{{font-family:sans-serif;margin:2em}} table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:2px 8px}} pre{{background:#f6f6f6;padding:8px;overflow:auto}}
-.passed td:last-child{{background:#cfc}} .failed td:last-child,.error td:last-child,
-.xpassed td:last-child{{background:#fcc}} .xfailed td:last-child{{background:#ffc}}
-.not-tested td:last-child{{background:#eee}}
-</style></head><body>
-<h1>opensim-conformance</h1>
-<p>Started {esc(results['started'])}. Target: {esc(str(results['target']['services']))}
-{'(embedded reference server)' if results['target']['embedded'] else ''}</p>
-<p>{esc(summary)}</p>
-<table><tr><th>service</th><th>section</th><th>requirement</th><th>level</th><th>outcome</th></tr>
-{''.join(rows)}</table>
-{''.join(details)}
-</body></html>
-"""
+    for service, counts in [*by_service.items(), ("all", results["summary"])]:
+        cells = "".join(f"<td class='count'>{counts.get(outcome, '') or ''}</td>"
+                        for outcome in OUTCOMES)
+        rows.append(f"<tr><th>{esc(service)}</th><td class='count'>"
+                    f"{sum(counts.values())}</td>{cells}</tr>")
+    return ("<h2>Summary by service</h2>\n<table class='summary'><tr><th>service</th>"
+            f"<th>requirements</th>{head}</tr>\n" + "\n".join(rows) + "</table>")
 
 
-def detail(rid: str, entry: dict[str, Any]) -> str:
-    parts = [f"<h2 id='{esc(rid)}'>{esc(rid)}: {esc(entry['outcome'])}</h2>",
-             f"<blockquote>{esc(entry['quote'])}<br><small>{esc(entry['source'])}, "
-             f"{esc(entry['section'])} ({esc(entry['level'])})</small></blockquote>"]
-    for test in entry["tests"]:
-        parts.append(f"<h3>{esc(test['nodeid'])}: {esc(test['outcome'])}</h3>")
-        if test["message"]:
-            parts.append(f"<pre>{esc(test['message'])}</pre>")
-        if test["outcome"] in ("failed", "error", "xpassed", "xfailed"):
-            for exchange in test["transcript"]:
-                parts.append(f"<pre>{esc(transcript_text(exchange))}</pre>")
+def matrix(requirements: dict[str, dict[str, Any]]) -> str:
+    """Service x requirement: a table per service, a row group per spec section."""
+    parts = ["<h2>Requirements</h2>"]
+    for service, entries in grouped(requirements.values(), "service"):
+        groups = []
+        for section, rows in grouped(entries, "section"):
+            lines = [f"<tr><th class='section' colspan='5'>{esc(section)}</th></tr>"]
+            lines += [matrix_row(entry) for entry in rows]
+            groups.append("<tbody>" + "\n".join(lines) + "</tbody>")
+        parts.append(f"<table class='matrix' id='service-{esc(service)}'>"
+                     f"<caption>{esc(service)}</caption><thead><tr><th>requirement</th>"
+                     "<th>level</th><th>outcome</th><th>tests</th><th>spec</th></tr></thead>\n"
+                     + "\n".join(groups) + "</table>")
+    if len(parts) == 1:
+        parts.append("<p>No requirement was tested.</p>")
     return "\n".join(parts)
 
 
-def transcript_text(exchange: dict[str, Any]) -> str:
+def matrix_row(entry: dict[str, Any]) -> str:
+    outcome = entry["outcome"]
+    counts: dict[str, int] = {}
+    for test in entry["tests"]:
+        counts[test["outcome"]] = counts.get(test["outcome"], 0) + 1
+    tests = ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
+    quote = entry["quote"] if len(entry["quote"]) <= 110 else entry["quote"][:110] + "…"
+    return (f"<tr><td><a href='#{esc(entry['id'])}'>{esc(entry['id'])}</a></td>"
+            f"<td>{esc(entry['level'])}</td>"
+            f"<td class='outcome {css(outcome)}'>{esc(outcome)}</td>"
+            f"<td>{esc(tests)}</td><td class='quote'>{esc(quote)}</td></tr>")
+
+
+# ---------------------------------------------------------------- details
+
+
+def details(requirements: dict[str, dict[str, Any]],
+            expectations: dict[str, dict[str, str]]) -> list[str]:
+    parts = []
+    for anchor, title, outcomes in GROUPS:
+        entries = [entry for entry in requirements.values() if entry["outcome"] in outcomes]
+        if not entries:
+            continue
+        parts.append(f"<h2 id='{anchor}'>{esc(title)} ({len(entries)})</h2>")
+        parts += [detail(entry, expectations.get(entry["id"])) for entry in entries]
+    return parts
+
+
+def detail(entry: dict[str, Any], expectation: dict[str, str] | None) -> str:
+    rid, outcome = entry["id"], entry["outcome"]
+    parts = [f"<section class='requirement' id='{esc(rid)}'>",
+             f"<h3><span class='badge {css(outcome)}'>{esc(outcome)}</span> {esc(rid)} "
+             f"<small class='meta'>{esc(entry['service'])} · {esc(entry['section'])} · "
+             f"{esc(entry['level'])}</small></h3>",
+             f"<blockquote class='quote'>{esc(entry['quote'])}<footer>{esc(entry['source'])}, "
+             f"“{esc(entry['section'])}”</footer></blockquote>"]
+    if expectation:
+        parts.append(f"<p class='expectation'>The target profile expects this requirement to "
+                     f"{esc(expectation['outcome'])}: {esc(expectation['reason'])}</p>")
+    shown = [test for test in entry["tests"] if test["outcome"] in (*UNEXPECTED, "xfailed")]
+    parts += [test_detail(test) for test in shown]
+    rest = [test for test in entry["tests"] if test not in shown]
+    if rest:
+        label = "Other tests" if shown else "Tests"
+        items = "".join(
+            f"<li><span class='outcome {css(test['outcome'])}'>{esc(test['outcome'])}</span> "
+            f"{esc(test['nodeid'])}"
+            + (f" — {esc(test['message'])}" if test["outcome"] == "skipped" else "")
+            + "</li>" for test in rest)
+        parts.append(f"<p>{label}:</p><ul class='tests'>{items}</ul>")
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def test_detail(test: dict[str, Any]) -> str:
+    cause = test.get("cause") or first_line(test["message"])
+    where = " (in setup)" if test.get("when") == "setup" else ""
+    parts = [f"<div class='test {css(test['outcome'])}'>",
+             f"<h4>{esc(test['nodeid'])}: {esc(test['outcome'])}{where}</h4>",
+             f"<p class='cause'>{esc(cause)}</p>"]
+    if test["outcome"] == "xfailed" and test["message"]:
+        parts.append(f"<p class='meta'>{esc(test['message'])}</p>")
+    transcript = test["transcript"]
+    if len(transcript) > EXCHANGES_SHOWN:
+        parts.append(f"<p class='meta'>The last {EXCHANGES_SHOWN} of {len(transcript)} "
+                     f"exchanges (results.json has them all).</p>")
+    if not transcript:
+        parts.append("<p class='meta'>No request was sent.</p>")
+    parts += [exchange_html(exchange) for exchange in transcript[-EXCHANGES_SHOWN:]]
+    if test["outcome"] in UNEXPECTED and test["message"]:
+        parts.append(f"<details><summary>full failure report</summary>"
+                     f"<pre class='message'>{esc(test['message'])}</pre></details>")
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+def exchange_html(exchange: dict[str, Any]) -> str:
+    return ("<div class='exchange'>"
+            f"<h5>Request</h5><pre class='request'>{esc(request_text(exchange))}</pre>"
+            f"<h5>Response <small>({exchange.get('elapsed_ms', 0):g} ms)</small></h5>"
+            f"<pre class='response'>{esc(response_text(exchange))}</pre>"
+            f"<h5>Reproduce</h5><pre class='curl'>{esc(exchange['curl'])}</pre></div>")
+
+
+def request_text(exchange: dict[str, Any]) -> str:
     lines = [f"{exchange['method']} {exchange['url']}"]
     lines += [f"{k}: {v}" for k, v in exchange["request_headers"].items()]
     if exchange["request_body"]:
         lines += ["", exchange["request_body"]]
-    lines.append("")
-    if exchange["error"]:
-        lines.append(f"no response: {exchange['error']}")
-    else:
-        lines.append(f"HTTP {exchange['status']}")
-        lines += [f"{k}: {v}" for k, v in exchange["headers"].items()]
-        lines += ["", exchange["body"] or "(empty body)"]
-    lines += ["", f"reproduce: {exchange['curl']}"]
     return "\n".join(lines)
 
 
-def esc(text: str) -> str:
+def response_text(exchange: dict[str, Any]) -> str:
+    if exchange["status"] is None:
+        return f"no response: {exchange['error']}"
+    status = f"HTTP {exchange['status']} {exchange.get('reason', '')}".rstrip()
+    if exchange["error"]:
+        status += f" (incomplete: {exchange['error']})"
+    lines = [status, *(f"{k}: {v}" for k, v in exchange["headers"].items())]
+    lines += ["", exchange["body"] or "(empty body)"]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- cleanup
+
+
+def cleanup(record: dict[str, Any]) -> str:
+    if not record.get("created"):
+        return ""
+    remaining = record.get("remaining", [])
+    if not remaining:
+        return (f"<h2>Cleanup</h2>\n<p>All {record['created']} objects the suite created "
+                f"were removed.</p>")
+    rows = "".join(f"<tr><td>{esc(e['service'])}</td><td>{esc(e['kind'])}</td>"
+                   f"<td><code>{esc(e['id'])}</code></td><td>{esc(e['url'])}</td></tr>"
+                   for e in remaining)
+    # the run's own ledger (xdist workers' ledgers sit beside it, the command finds them)
+    ledgers = min(record.get("ledgers", []) or ["FILE"], key=len)
+    return (f"<h2>Cleanup</h2>\n<p class='failed'>{len(remaining)} of {record['created']} "
+            f"objects the suite created remain on the target. Retry later:</p>"
+            f"<pre class='curl'>{esc(f'opensim-conformance cleanup --ledger {ledgers}')}</pre>"
+            "<table class='remaining'><tr><th>service</th><th>kind</th><th>id</th>"
+            f"<th>url</th></tr>{rows}</table>")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def grouped(entries: Iterable[dict[str, Any]], key: str) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Entries grouped by ``key``, groups in order of first appearance."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for entry in entries:
+        groups.setdefault(entry[key], []).append(entry)
+    return list(groups.items())
+
+
+def first_line(text: str) -> str:
+    return next((line for line in text.splitlines() if line.strip()), "")
+
+
+def css(outcome: str) -> str:
+    return esc(outcome.replace(" ", "-"))
+
+
+def esc(text: object) -> str:
     return html.escape(str(text), quote=True)

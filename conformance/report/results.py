@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,10 @@ from conformance.target import SERVICES, Profile
 #: Outcomes of one test, worst first; a requirement takes its worst test's outcome.
 SEVERITY = ("failed", "error", "xpassed", "xfailed", "passed", "skipped")
 NOT_TESTED = "not tested"
+#: Outcomes of a requirement, in the order summaries list them.
+OUTCOMES = ("failed", "error", "xpassed", "xfailed", "passed", NOT_TESTED)
+#: Outcomes that make the run fail.
+UNEXPECTED = ("failed", "error", "xpassed")
 
 
 def test_outcome(report: pytest.TestReport) -> str | None:
@@ -28,10 +33,27 @@ def test_outcome(report: pytest.TestReport) -> str | None:
             return "xfailed" if hasattr(report, "wasxfail") else "skipped"
         return "passed"
     if report.failed:
-        return "error"
+        # A setup step the target failed (storing the sample a test reads) fails the
+        # requirement; anything else that broke outside the test body is an error.
+        return "failed" if report.when == "setup" and target_failure(report) else "error"
     if report.skipped and report.when == "setup":
         return "xfailed" if hasattr(report, "wasxfail") else "skipped"
     return None
+
+
+def failure_cause(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
+    """What went wrong, as the report's "Failed:" line says it: a failed check's own
+    message, or the exception's type and message for anything else."""
+    if isinstance(excinfo.value, AssertionError) and str(excinfo.value):
+        return str(excinfo.value)
+    return excinfo.exconly().strip()
+
+
+def target_failure(report: pytest.TestReport) -> bool:
+    """The report failed because the target failed a check or a request (the plugin
+    marks those), not because of an error in the suite."""
+    conformance = getattr(report, "conformance", None) or {}
+    return bool(conformance.get("target_failure"))
 
 
 class Results:
@@ -48,20 +70,25 @@ class Results:
             },
             "expectations": {rid: e.__dict__ for rid, e in profile.expectations.items()},
             "summary": {},
+            "by_service": {},
             "requirements": {},
             "cleanup": {},
         }
 
     def add(self, report: pytest.TestReport, outcome: str, conformance: dict[str, Any]) -> None:
         message = ""
-        if outcome in ("failed", "error", "xpassed"):
+        if outcome in UNEXPECTED:
             message = str(report.longrepr)
         elif outcome in ("skipped", "xfailed"):
             message = skip_reason(report)
+        cause = conformance.get("cause", "")
+        if outcome == "xpassed":
+            cause = "passed, but the target profile expects it to fail"
         test = {
             "nodeid": report.nodeid,
             "when": report.when,
             "outcome": outcome,
+            "cause": cause,
             "message": message,
             "duration": round(report.duration, 4),
             "transcript": conformance["transcript"],
@@ -89,10 +116,12 @@ class Results:
                 entry["outcome"] = NOT_TESTED if worst == "skipped" else worst
                 ordered[rid] = entry
         self.data["requirements"] = ordered
-        summary: dict[str, int] = {}
-        for entry in ordered.values():
-            summary[entry["outcome"]] = summary.get(entry["outcome"], 0) + 1
-        self.data["summary"] = summary
+        self.data["summary"] = count_outcomes(ordered.values())
+        services = dict.fromkeys(entry["service"] for entry in ordered.values())
+        self.data["by_service"] = {
+            service: count_outcomes(e for e in ordered.values() if e["service"] == service)
+            for service in services
+        }
         created, remaining = ledger_summary(ledgers)
         self.data["cleanup"] = {
             "created": created,
@@ -107,8 +136,10 @@ class Results:
     def summary_lines(self) -> list[str]:
         lines = ["", "opensim-conformance: requirements by outcome"]
         for rid, entry in self.data["requirements"].items():
-            if entry["outcome"] in ("failed", "error", "xpassed"):
+            if entry["outcome"] in UNEXPECTED:
                 lines.append(f"  {entry['outcome'].upper():8} {rid}  {entry['quote'][:70]}")
+            if entry["outcome"] == "xpassed":
+                lines.append(f"           {xpass_hint(entry)}")
         counts = ", ".join(f"{n} {outcome}" for outcome, n in self.data["summary"].items())
         lines.append(f"  {len(self.data['requirements'])} requirements: {counts}")
         cleanup = self.data["cleanup"]
@@ -120,6 +151,21 @@ class Results:
         elif cleanup.get("created"):
             lines.append(f"  cleanup: all {cleanup['created']} created objects were removed")
         return lines
+
+
+def xpass_hint(entry: dict[str, Any]) -> str:
+    """What an unexpected pass of a requirement means for the target profile."""
+    outcomes = {test["outcome"] for test in entry["tests"]}
+    if "xfailed" in outcomes:
+        return ("expected to fail (target profile): some of its tests fail, others pass "
+                "(the expectation holds for each test)")
+    return "expected to fail (target profile), but passes: drop the expectation"
+
+
+def count_outcomes(entries: Iterable[dict[str, Any]]) -> dict[str, int]:
+    """Requirements by outcome, in ``OUTCOMES`` order, outcomes that occur only."""
+    outcomes = [entry["outcome"] for entry in entries]
+    return {outcome: outcomes.count(outcome) for outcome in OUTCOMES if outcome in outcomes}
 
 
 def skip_reason(report: pytest.TestReport) -> str:

@@ -1,0 +1,410 @@
+"""Reports: results.json (requirement -> outcome, tests, transcripts), the target
+profile's expectations, the HTML report, and the comparison with a baseline run.
+
+Unit tests build results by hand; the integration tests run the asset suite in-process
+against the reference server, with faults from ``tests/faults/asset.py`` to get real
+failures.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+import pytest
+from lxml.html import HtmlElement
+from starlette.responses import Response
+
+from conformance.catalogue import load_catalogue
+from conformance.reference.app import ReferenceConfig
+from conformance.reference.asset import AssetService
+from conformance.report.baseline import compare, diff
+from conformance.report.html import render
+from conformance.report.results import NOT_TESTED, Results
+from conformance.report.results import test_outcome as outcome_of  # not a test
+from conformance.target import Expectation, Profile
+from tests.conftest import SuiteRunner
+from tests.faults.asset import AnswersWithABoolean, MissingAssetIs200
+
+GET_404 = "ASSET-GET-404"
+POST_ID = "ASSET-POST-RETURNS-ID"
+SLICE = (GET_404, POST_ID)
+MARKUP = '</pre><script>alert("x")</script><b>bold & "quoted"</b>'
+
+
+class MissingAssetAnswersMarkup(AssetService):
+    """GET of a missing asset answers 200 with markup in the body (for escaping)."""
+
+    def not_found(self) -> Response:
+        return Response(MARKUP.encode(), status_code=200, media_type="text/html")
+
+
+# ---------------------------------------------------------------- building results by hand
+
+
+def report(nodeid: str, when: str, outcome: str, longrepr: Any = None,
+           **extra: Any) -> pytest.TestReport:
+    return pytest.TestReport(nodeid, ("x.py", 1, nodeid), {}, outcome,  # type: ignore[arg-type]
+                             longrepr, when, **extra)  # type: ignore[arg-type]
+
+
+def exchange(**fields: Any) -> dict[str, Any]:
+    base = {"method": "GET", "url": "http://127.0.0.1:1/assets/x", "request_headers": {},
+            "request_body": "", "status": 200, "reason": "OK", "headers": {}, "body": "",
+            "error": None, "elapsed_ms": 1.0,
+            "curl": "curl -sS -i -X GET http://127.0.0.1:1/assets/x"}
+    return base | fields
+
+
+def results_of(*tests: tuple[str, pytest.TestReport, dict[str, Any]],
+               expectations: dict[str, Expectation] | None = None) -> dict[str, Any]:
+    """Results of (requirement, report, extra conformance fields) triples, finished."""
+    results = Results(load_catalogue(), Profile(expectations=expectations or {}))
+    for rid, rep, extra in tests:
+        outcome = outcome_of(rep)
+        assert outcome is not None
+        results.add(rep, outcome, {"requirements": [rid], "transcript": [], **extra})
+    results.finish([])
+    return results.data
+
+
+def passed(rid: str, name: str = "t") -> tuple[str, pytest.TestReport, dict[str, Any]]:
+    return rid, report(f"{rid}::{name}", "call", "passed"), {}
+
+
+def failed(rid: str, name: str = "t",
+           cause: str = "expected HTTP status 404, got 200") -> tuple[
+               str, pytest.TestReport, dict[str, Any]]:
+    return (rid, report(f"{rid}::{name}", "call", "failed", f"{rid}\n\nFailed: {cause}"),
+            {"cause": cause, "transcript": [exchange()]})
+
+
+def skipped(rid: str, reason: str = "asset service not tested") -> tuple[
+        str, pytest.TestReport, dict[str, Any]]:
+    return rid, report(f"{rid}::s", "setup", "skipped", ("x.py", 1, f"Skipped: {reason}")), {}
+
+
+# ---------------------------------------------------------------- results: unit
+
+
+def test_a_requirement_takes_its_worst_tests_outcome() -> None:
+    data = results_of(passed(GET_404, "a"), failed(GET_404, "b"), passed(POST_ID))
+    assert data["requirements"][GET_404]["outcome"] == "failed"
+    assert [t["outcome"] for t in data["requirements"][GET_404]["tests"]] == ["passed", "failed"]
+    assert data["requirements"][POST_ID]["outcome"] == "passed"
+    assert data["summary"] == {"failed": 1, "passed": 1}
+    assert data["by_service"] == {"asset": {"failed": 1, "passed": 1}}
+
+
+def test_skipped_only_is_not_tested_and_a_skip_beside_a_pass_is_passed() -> None:
+    data = results_of(skipped(GET_404), skipped(POST_ID), passed(POST_ID))
+    assert data["requirements"][GET_404]["outcome"] == NOT_TESTED
+    assert data["requirements"][GET_404]["tests"][0]["message"] == "asset service not tested"
+    assert data["requirements"][POST_ID]["outcome"] == "passed"
+    assert data["summary"] == {"passed": 1, NOT_TESTED: 1}
+
+
+def test_requirements_are_in_catalogue_order_and_carry_the_catalogue_entry() -> None:
+    data = results_of(passed(POST_ID), passed(GET_404))
+    catalogue = list(load_catalogue())
+    assert list(data["requirements"]) == sorted(data["requirements"], key=catalogue.index)
+    entry = data["requirements"][GET_404]
+    assert entry["quote"] == load_catalogue()[GET_404].quote
+    assert {"service", "section", "level", "source", "quote"} <= set(entry)
+
+
+def test_xfail_and_xpass_outcomes() -> None:
+    xfailed = report("x::f", "call", "skipped", None, wasxfail="expected (profile)")
+    xpassed = report("x::p", "call", "failed", "[XPASS(strict)] expected (profile)")
+    assert outcome_of(xfailed) == "xfailed"
+    assert outcome_of(xpassed) == "xpassed"
+    data = results_of((GET_404, xfailed, {}), (POST_ID, xpassed, {}))
+    assert data["requirements"][GET_404]["outcome"] == "xfailed"
+    assert data["requirements"][POST_ID]["outcome"] == "xpassed"
+    assert data["summary"] == {"xpassed": 1, "xfailed": 1}
+
+
+def test_a_setup_failure_is_failed_when_the_target_caused_it_and_an_error_otherwise() -> None:
+    by_target = report("x::a", "setup", "failed", "Failed: POST ...",
+                       conformance={"target_failure": True})
+    by_suite = report("x::b", "setup", "failed", "KeyError: 'x'", conformance={})
+    in_teardown = report("x::c", "teardown", "failed", "boom",
+                         conformance={"target_failure": True})
+    assert outcome_of(by_target) == "failed"
+    assert outcome_of(by_suite) == "error"
+    assert outcome_of(in_teardown) == "error"
+    assert outcome_of(report("x::d", "setup", "passed")) is None
+
+
+def test_summary_lines_name_unexpected_outcomes_and_what_cleanup_left() -> None:
+    results = Results(load_catalogue(), Profile())
+    rep = report("x::f", "call", "failed", "Failed: x")
+    results.add(rep, "failed", {"requirements": [GET_404], "transcript": []})
+    results.finish([])
+    results.data["cleanup"] = {"created": 3, "remaining": [{}], "ledgers": ["/tmp/l.jsonl"]}
+    text = "\n".join(results.summary_lines())
+    assert f"FAILED   {GET_404}" in text
+    assert "1 requirements: 1 failed" in text
+    assert "cleanup: 1 of 3 created objects remain on the target; ledger: /tmp/l.jsonl" in text
+
+
+# ---------------------------------------------------------------- baseline: unit
+
+
+def test_diff_names_regressions_fixes_new_and_vanished() -> None:
+    before = {"A": {"outcome": "passed"}, "B": {"outcome": "failed"},
+              "C": {"outcome": "passed"}, "D": {"outcome": "xfailed"},
+              "E": {"outcome": "passed"}}
+    after = {"A": {"outcome": "failed"}, "B": {"outcome": "passed"},
+             "C": {"outcome": "passed"}, "D": {"outcome": "xpassed"},
+             "F": {"outcome": "passed"}}
+    assert diff(before, after) == [
+        ("REGRESSION", "A", "passed", "failed"),
+        ("fixed", "B", "failed", "passed"),
+        ("REGRESSION", "D", "xfailed", "xpassed"),
+        ("vanished", "E", "passed", "absent"),
+        ("new", "F", "absent", "passed"),
+    ]
+
+
+def test_compare_counts_and_lists_changes(tmp_path: Path) -> None:
+    baseline = tmp_path / "before.json"
+    baseline.write_text(json.dumps({"requirements": {"A": {"outcome": "passed"}}}))
+    lines = compare(baseline, {"requirements": {"A": {"outcome": "failed"},
+                                                "B": {"outcome": "passed"}}})
+    assert lines[1] == f"opensim-conformance: compared with {baseline}: 1 regressions, 1 new"
+    assert lines[2:] == ["  REGRESSION A: passed -> failed", "  new        B: absent -> passed"]
+    same = compare(baseline, {"requirements": {"A": {"outcome": "passed"}}})
+    assert same[1].endswith(": no change")
+
+
+def test_an_unreadable_baseline_is_reported_not_raised(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    assert "cannot be read" in compare(broken, {"requirements": {}})[1]
+    assert "cannot be read" in compare(tmp_path / "missing.json", {"requirements": {}})[1]
+
+
+# ---------------------------------------------------------------- html: unit
+
+
+def parse(text: str) -> HtmlElement:
+    root: HtmlElement = lxml.html.document_fromstring(text)
+    return root
+
+
+def test_html_escapes_markup_from_the_target() -> None:
+    data = results_of(failed(GET_404, cause=f"got {MARKUP}"))
+    test = data["requirements"][GET_404]["tests"][0]
+    test["transcript"] = [exchange(body=MARKUP, headers={"X-Evil": MARKUP},
+                                   request_body=MARKUP, curl=f"curl '{MARKUP}'")]
+    page = parse(render(data))
+    assert not page.xpath("//script"), "markup from the target must not become elements"
+    assert not page.xpath("//b")
+    response = page.xpath(f"//section[@id='{GET_404}']//pre[@class='response']")[0]
+    assert MARKUP in response.text_content()
+    assert MARKUP in page.xpath("//pre[@class='request']")[0].text_content()
+    assert MARKUP in page.xpath("//pre[@class='curl']")[0].text_content()
+    assert f"got {MARKUP}" in page.xpath("//p[@class='cause']")[0].text_content()
+
+
+def test_html_is_one_self_contained_file() -> None:
+    page = parse(render(results_of(failed(GET_404), passed(POST_ID), skipped("ASSET-GET-200"))))
+    assert not page.xpath("//script | //link | //img | //iframe")
+    assert len(page.xpath("//style")) == 1
+    for href in page.xpath("//a/@href"):
+        assert href.startswith("#"), href
+        assert page.xpath(f"//*[@id='{href[1:]}']"), f"dangling link {href}"
+
+
+def test_html_lists_unexpected_outcomes_first() -> None:
+    data = results_of(passed("ASSET-GET-200"), skipped("ASSET-GET-DATA"), failed(GET_404),
+                      (POST_ID, report("p::x", "call", "skipped", None, wasxfail="profile"), {}))
+    page = parse(render(data))
+    order = [section.get("id") for section in page.xpath("//section[@class='requirement']")]
+    assert order == [GET_404, POST_ID, "ASSET-GET-200", "ASSET-GET-DATA"]
+    headings = [h.get("id") for h in page.xpath("//h2[@id]")]
+    assert headings == ["unexpected", "expected", "passed", "not-tested"]
+
+
+def test_html_with_no_requirement_still_renders() -> None:
+    page = parse(render(results_of()))
+    assert "No requirement was tested" in page.text_content()
+
+
+# ---------------------------------------------------------------- integration: real runs
+
+
+def html_of(tmp_path: Path) -> HtmlElement:
+    return parse((tmp_path / "report.html").read_text("utf-8"))
+
+
+def test_a_failing_run_reports_requirements_tests_and_transcripts(
+        run_suite: SuiteRunner, tmp_path: Path) -> None:
+    results = run_suite(ReferenceConfig(asset_service=MissingAssetIs200), "asset", SLICE)
+    assert results["exit_code"] == 1
+    assert results["summary"] == {"failed": 1, "passed": 1}
+    entry = results["requirements"][GET_404]
+    assert entry["outcome"] == "failed"
+    assert entry["quote"] == load_catalogue()[GET_404].quote
+    assert len(entry["tests"]) == 2
+    for test in entry["tests"]:
+        assert test["outcome"] == "failed" and test["when"] == "call"
+        assert test["cause"] == "expected HTTP status 404, got 200"
+        assert test["message"].startswith(load_catalogue()[GET_404].cite())
+        [sent] = test["transcript"]
+        assert sent["method"] == "GET" and "/assets/" in sent["url"]
+        assert sent["status"] == 200 and sent["reason"] == "OK" and sent["error"] is None
+        assert sent["curl"] == f"curl -sS -i -X GET {sent['url']}"
+    post = results["requirements"][POST_ID]
+    assert post["outcome"] == "passed"
+    assert all(t["transcript"] for t in post["tests"]), "passing tests keep their transcript"
+    assert results["cleanup"]["remaining"] == []
+
+
+def test_a_target_failure_in_a_fixture_fails_the_test(run_suite: SuiteRunner) -> None:
+    """The sample GET tests read is stored in a fixture; a target that breaks POST fails
+    those tests (with the cause), it does not make them errors of the suite."""
+    results = run_suite(ReferenceConfig(asset_service=AnswersWithABoolean), "asset",
+                        ["ASSET-GET-200"])
+    assert results["exit_code"] == 1
+    [test] = results["requirements"]["ASSET-GET-200"]["tests"]
+    assert (test["outcome"], test["when"]) == ("failed", "setup")
+    assert test["cause"].startswith("the body is not a <string> document")
+    assert test["transcript"][-1]["method"] == "POST"
+    assert results["output"][-1].startswith("1 failed"), results["output"][-1]
+
+
+def test_an_error_of_the_suite_stays_an_error(run_suite: SuiteRunner,
+                                             pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(suite_bug="""
+        import pytest
+
+        @pytest.fixture(autouse=True)
+        def broken():
+            raise RuntimeError("a bug in the suite, not in the target")
+    """)
+    pytester.syspathinsert()
+    results = run_suite(None, "asset", [GET_404], "-p", "suite_bug")
+    assert results["exit_code"] == 1
+    assert results["requirements"][GET_404]["outcome"] == "error"
+    for test in results["requirements"][GET_404]["tests"]:
+        assert test["outcome"] == "error"
+        assert test["cause"] == "RuntimeError: a bug in the suite, not in the target"
+
+
+def test_the_html_report_of_a_failing_run(run_suite: SuiteRunner, tmp_path: Path) -> None:
+    html_file = tmp_path / "report.html"
+    results = run_suite(ReferenceConfig(asset_service=MissingAssetAnswersMarkup), "asset",
+                        SLICE, "--html-report", str(html_file))
+    assert results["exit_code"] == 1
+    page = html_of(tmp_path)
+    # summary per service
+    [row] = page.xpath("//table[@class='summary']//tr[th='asset']")
+    assert [td.text_content() for td in row.xpath("td")][:2] == ["2", "1"]
+    # the matrix: the asset table, rows grouped by spec section
+    matrix = page.xpath("//table[@id='service-asset']")[0]
+    sections = [th.text_content() for th in matrix.xpath(".//th[@class='section']")]
+    assert sections == ["GET /assets", "POST /assets"]
+    outcome = matrix.xpath(f".//tr[td/a[@href='#{GET_404}']]/td[contains(@class,'outcome')]")
+    assert outcome[0].text_content() == "failed"
+    # the failure: quote, cause, request, response (escaped), curl
+    failure = page.xpath(f"//section[@id='{GET_404}']")[0]
+    assert load_catalogue()[GET_404].quote in failure.xpath(".//blockquote")[0].text_content()
+    assert failure.xpath(".//p[@class='cause']")[0].text_content() == (
+        "expected HTTP status 404, got 200")
+    assert failure.xpath(".//pre[@class='request']")[0].text_content().startswith("GET http")
+    response = failure.xpath(".//pre[@class='response']")[0].text_content()
+    assert response.startswith("HTTP 200 OK") and MARKUP in response
+    assert not page.xpath("//script")
+    curl = failure.xpath(".//pre[@class='curl']")[0].text_content()
+    assert curl.startswith("curl -sS -i -X GET http://127.0.0.1:")
+    # passing tests: names only, no transcript
+    passing = page.xpath(f"//section[@id='{POST_ID}']")[0]
+    assert not passing.xpath(".//pre")
+    names = [li.text_content() for li in passing.xpath(".//ul[@class='tests']/li")]
+    assert len(names) == 2 and all("test_post_answers_a_string" in n for n in names)
+    # failures come before passes
+    order = [s.get("id") for s in page.xpath("//section[@class='requirement']")]
+    assert order == [GET_404, POST_ID]
+
+
+def write_profile(tmp_path: Path, outcome: str, rid: str = GET_404) -> Path:
+    profile = tmp_path / "profile.toml"
+    profile.write_text(f'[expectations.{rid}]\noutcome = "{outcome}"\n'
+                       f'reason = "known deviation, tracked upstream"\n', "utf-8")
+    return profile
+
+
+def test_an_expected_failure_is_xfailed_and_passes_the_run(run_suite: SuiteRunner,
+                                                           tmp_path: Path) -> None:
+    profile = write_profile(tmp_path, "fail")
+    results = run_suite(ReferenceConfig(asset_service=MissingAssetIs200), "asset", SLICE,
+                        "--target-profile", str(profile))
+    assert results["exit_code"] == 0
+    assert results["requirements"][GET_404]["outcome"] == "xfailed"
+    assert results["summary"] == {"xfailed": 1, "passed": 1}
+    assert results["expectations"] == {
+        GET_404: {"outcome": "fail", "reason": "known deviation, tracked upstream"}}
+    for test in results["requirements"][GET_404]["tests"]:
+        assert test["outcome"] == "xfailed"
+        assert "known deviation, tracked upstream" in test["message"]
+        assert test["cause"] == "expected HTTP status 404, got 200"
+
+
+def test_an_unexpected_pass_is_xpassed_and_fails_the_run(run_suite: SuiteRunner,
+                                                         tmp_path: Path) -> None:
+    profile = write_profile(tmp_path, "fail")
+    html_file = tmp_path / "report.html"
+    results = run_suite(None, "asset", SLICE, "--target-profile", str(profile),
+                        "--html-report", str(html_file))
+    assert results["exit_code"] == 1
+    assert results["requirements"][GET_404]["outcome"] == "xpassed"
+    output = "\n".join(results["output"])
+    assert f"  XPASSED  {GET_404}" in output
+    assert "expected to fail (target profile), but passes: drop the expectation" in output
+    page = html_of(tmp_path)
+    assert page.xpath("//h2[@id='unexpected']/following-sibling::section[1]/@id") == [GET_404]
+    section = page.xpath(f"//section[@id='{GET_404}']")[0]
+    assert "expects this requirement to fail: known deviation, tracked upstream" in (
+        " ".join(section.text_content().split()))
+
+
+def test_an_expected_skip_is_not_tested(run_suite: SuiteRunner, tmp_path: Path) -> None:
+    profile = write_profile(tmp_path, "skip")
+    results = run_suite(None, "asset", SLICE, "--target-profile", str(profile))
+    assert results["exit_code"] == 0
+    assert results["requirements"][GET_404]["outcome"] == NOT_TESTED
+    assert "skipped by the target profile" in (
+        results["requirements"][GET_404]["tests"][0]["message"])
+
+
+def baseline_of(results: dict[str, Any], path: Path) -> Path:
+    saved = {key: value for key, value in results.items() if key not in ("exit_code", "output")}
+    path.write_text(json.dumps(saved), "utf-8")
+    return path
+
+
+def test_baseline_lists_regressions(run_suite: SuiteRunner, tmp_path: Path) -> None:
+    before = baseline_of(run_suite(None, "asset", SLICE), tmp_path / "before.json")
+    after = run_suite(ReferenceConfig(asset_service=MissingAssetIs200), "asset", SLICE,
+                      "--baseline", str(before))
+    output = "\n".join(after["output"])
+    assert f"compared with {before}: 1 regressions" in output
+    assert f"REGRESSION {GET_404}: passed -> failed" in output
+    assert POST_ID not in output.split("compared with")[1]
+
+
+def test_baseline_lists_fixes_and_new_requirements(run_suite: SuiteRunner,
+                                                   tmp_path: Path) -> None:
+    failing = run_suite(ReferenceConfig(asset_service=MissingAssetIs200), "asset", SLICE)
+    del failing["requirements"][POST_ID]  # as if the earlier suite had no such requirement
+    before = baseline_of(failing, tmp_path / "before.json")
+    after = run_suite(None, "asset", SLICE, "--baseline", str(before))
+    assert after["exit_code"] == 0
+    output = "\n".join(after["output"])
+    assert f"compared with {before}: 1 fixed, 1 new" in output
+    assert f"fixed      {GET_404}: failed -> passed" in output
+    assert f"new        {POST_ID}: absent -> passed" in output
