@@ -27,11 +27,11 @@ def test_outcome(report: pytest.TestReport) -> str | None:
     """The outcome one report contributes, or None (a passing setup or teardown)."""
     if report.when == "call":
         if report.failed:
-            longrepr = str(report.longrepr)
-            return "xpassed" if longrepr.startswith("[XPASS(strict)]") else "failed"
+            return "failed"
         if report.skipped:
             return "xfailed" if hasattr(report, "wasxfail") else "skipped"
-        return "passed"
+        # A pass of a test whose requirement the target profile expects to fail.
+        return "xpassed" if hasattr(report, "wasxfail") else "passed"
     if report.failed:
         # A setup step the target failed (storing the sample a test reads) fails the
         # requirement; anything else that broke outside the test body is an error.
@@ -39,6 +39,23 @@ def test_outcome(report: pytest.TestReport) -> str | None:
     if report.skipped and report.when == "setup":
         return "xfailed" if hasattr(report, "wasxfail") else "skipped"
     return None
+
+
+def requirement_outcome(outcomes: list[str], *, expected_to_fail: bool) -> str:
+    """A requirement's outcome from its tests' outcomes.
+
+    Expected to fail (the target profile says so): confirmed ("xfailed") when any of
+    its tests failed as expected; "xpassed", which fails the run, only when every test
+    that ran passed. Otherwise the worst outcome of its tests.
+    """
+    ran = [outcome for outcome in outcomes if outcome != "skipped"]
+    if not ran:
+        return NOT_TESTED
+    if expected_to_fail:
+        if "error" in ran:
+            return "error"
+        return "xfailed" if "xfailed" in ran else "xpassed"
+    return min(ran, key=SEVERITY.index)
 
 
 def failure_cause(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
@@ -112,8 +129,8 @@ class Results:
             if rid in requirements:
                 entry = requirements[rid]
                 outcomes = [test["outcome"] for test in entry["tests"]]
-                worst = min(outcomes, key=SEVERITY.index) if outcomes else NOT_TESTED
-                entry["outcome"] = NOT_TESTED if worst == "skipped" else worst
+                expected = self.data["expectations"].get(rid, {}).get("outcome") == "fail"
+                entry["outcome"] = requirement_outcome(outcomes, expected_to_fail=expected)
                 ordered[rid] = entry
         self.data["requirements"] = ordered
         self.data["summary"] = count_outcomes(ordered.values())
@@ -154,11 +171,7 @@ class Results:
 
 
 def xpass_hint(entry: dict[str, Any]) -> str:
-    """What an unexpected pass of a requirement means for the target profile."""
-    outcomes = {test["outcome"] for test in entry["tests"]}
-    if "xfailed" in outcomes:
-        return ("expected to fail (target profile): some of its tests fail, others pass "
-                "(the expectation holds for each test)")
+    """What an unexpected pass of a requirement (every test passed) means."""
     return "expected to fail (target profile), but passes: drop the expectation"
 
 
