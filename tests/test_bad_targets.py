@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import _thread
 import contextlib
+import itertools
 import json
 import re
 import socket
@@ -148,6 +149,16 @@ def trickles(conn: socket.socket, stopping: threading.Event) -> None:
         conn.sendall(b"<")
 
 
+def trickles_head(conn: socket.socket, stopping: threading.Event) -> None:
+    """Answers the status line and headers one byte at a time, for ever: each byte well
+    within the read timeout, the head never complete."""
+    read_request(conn)
+    for byte in itertools.cycle(b"HTTP/1.1 200 OK\r\nX-Slow: " + b"x" * 60):
+        if stopping.wait(0.05):
+            return
+        conn.sendall(bytes([byte]))
+
+
 def cuts_off_body(conn: socket.socket, stopping: threading.Event) -> None:
     """Says Content-Length 1000, sends 19 bytes and closes."""
     read_request(conn)
@@ -278,6 +289,9 @@ CASES = [
     # Each test takes the whole body deadline (3 timeouts): a short, read-only slice.
     Case("trickles", hostile(trickles),
          rf"the body did not arrive within {3 * TIMEOUT} s \(\d+ bytes arrived\)$",
+         ("ASSET-GET-404",)),
+    Case("trickles-head", hostile(trickles_head),
+         rf"the status line and headers did not arrive within {3 * TIMEOUT} s$",
          ("ASSET-GET-404",)),
     Case("refused", closed_port, r"connection refused$"),
     Case("cut-off-body", hostile(cuts_off_body),

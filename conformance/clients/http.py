@@ -8,18 +8,88 @@ internal error. In read-only mode the client itself refuses anything that writes
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import shlex
+import socket
+import threading
 import time
 from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+import requests.adapters
 import urllib3
+import urllib3.connection
+import urllib3.response
 
 #: How much of a body a failure message shows.
 BODY_PREVIEW = 2000
+
+
+class HeadTimeout(TimeoutError):
+    """The status line and headers did not arrive by the exchange's deadline."""
+
+    def __init__(self, deadline: float) -> None:
+        super().__init__(f"no complete head within {deadline:g} s")
+        self.deadline = deadline
+
+
+#: The deadline (seconds) for the head of the response being read in this thread.
+_HEAD_DEADLINE: ContextVar[float] = ContextVar("head_deadline", default=30.0)
+
+
+class _DeadlineConnection(urllib3.connection.HTTPConnection):
+    """Reads the response head under a deadline: a target that trickles its status
+    line or headers a byte at a time (each read within the timeout) would otherwise
+    hold the run for ever. At the deadline a timer shuts the socket, and the read
+    that was waiting fails as a HeadTimeout."""
+
+    def getresponse(self) -> urllib3.response.BaseHTTPResponse:  # type: ignore[override]
+        deadline = _HEAD_DEADLINE.get()
+        expired = threading.Event()
+
+        def expire() -> None:
+            expired.set()
+            if self.sock is not None:
+                with contextlib.suppress(OSError):
+                    self.sock.shutdown(socket.SHUT_RDWR)
+
+        timer = threading.Timer(deadline, expire)
+        timer.daemon = True
+        timer.start()
+        try:
+            response = super().getresponse()
+        except Exception as exc:
+            if expired.is_set():
+                raise HeadTimeout(deadline) from exc
+            raise
+        finally:
+            timer.cancel()
+        if expired.is_set():  # a head cut by the shutdown can read as complete
+            raise HeadTimeout(deadline)
+        return response
+
+
+class _DeadlineSConnection(_DeadlineConnection, urllib3.connection.HTTPSConnection):
+    pass
+
+
+class _DeadlinePool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _DeadlineConnection
+
+
+class _DeadlineSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _DeadlineSConnection
+
+
+class _DeadlineAdapter(requests.adapters.HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _DeadlinePool,
+                                                   "https": _DeadlineSPool}
 
 
 class TargetFailure(AssertionError):
@@ -145,6 +215,8 @@ class HttpClient:
         self.recorder = recorder
         self.read_only = read_only
         self.session = requests.Session()
+        self.session.mount("http://", _DeadlineAdapter())
+        self.session.mount("https://", _DeadlineAdapter())
         self.session.headers.update({"User-Agent": "opensim-conformance/0.1"})
         self.session.headers.update(headers or {})
 
@@ -173,6 +245,7 @@ class HttpClient:
             raise ReadOnlyViolation(f"refused to send {method} {url}: the run is read-only")
         self.recorder.record(exchange)
         started = time.monotonic()
+        _HEAD_DEADLINE.set(self.total_timeout)
         try:
             response = self.session.request(
                 method, url, data=body or None, headers=sent_headers,
@@ -269,6 +342,9 @@ def _peer_cause(exc: BaseException) -> str | None:
 
 def transport_cause(exc: requests.exceptions.RequestException, timeout: float) -> str:
     """A one-line cause for a request that got no usable response."""
+    head = _first(exc, HeadTimeout)
+    if isinstance(head, HeadTimeout):
+        return f"the status line and headers did not arrive within {head.deadline:g} s"
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return f"no connection within {timeout:g} s (connect timeout)"
     if isinstance(exc, requests.exceptions.ReadTimeout):
