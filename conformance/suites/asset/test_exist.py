@@ -6,7 +6,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conformance.clients.asset import AssetClient
@@ -37,6 +37,7 @@ def assert_answers(assets: AssetClient, ids: list[str], expected: list[bool]) ->
 @settings(max_examples=20, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(picks=st.lists(st.sampled_from(["one", "two", "missing"]), min_size=1, max_size=8))
+@example(picks=["missing", "one", "missing", "two"])
 def test_each_id_is_answered_in_request_order(assets: AssetClient, existing: list[str],
                                               picks: list[str]) -> None:
     """One boolean per requested id, in request order: true for an asset that exists,
