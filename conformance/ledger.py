@@ -20,6 +20,13 @@ def owned_name(suffix: str = "") -> str:
     return f"{NAME_PREFIX} {suffix}".strip()[:64]
 
 
+#: Objects no request of the protocol can remove, and why: the run reports them as
+#: left on the target, and retrying cleanup will not help.
+UNREMOVABLE = {
+    ("xinventory", "inventory"): "no XInventory method removes a user's inventory",
+}
+
+
 @dataclass(frozen=True)
 class Entry:
     service: str

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -276,6 +276,13 @@ def assets(run: ConformanceRun) -> Iterator[AssetClient]:
     http.close()
 
 
+@pytest.fixture
+def observe(run: ConformanceRun) -> Callable[[str], None]:
+    """Note what the target did beside the verdict: results.json, the HTML report and
+    the terminal summary show it (e.g. "re-POST kept the original data")."""
+    return run.recorder.observe
+
+
 # ---------------------------------------------------------------------- reporting
 
 
@@ -298,6 +305,7 @@ def pytest_runtest_makereport(
     report.conformance = {  # type: ignore[attr-defined]
         "requirements": ids,
         "transcript": [exchange.to_json() for exchange in exchanges],
+        "observations": list(run.recorder.observations),
     }
     if call.excinfo is not None and not call.excinfo.errisinstance(pytest.skip.Exception):
         report.conformance["cause"] = failure_cause(call.excinfo)  # type: ignore[attr-defined]

@@ -154,11 +154,16 @@ def test_summary_lines_name_unexpected_outcomes_and_what_cleanup_left() -> None:
     rep = report("x::f", "call", "failed", "Failed: x")
     results.add(rep, "failed", {"requirements": [GET_404], "transcript": []})
     results.finish([])
-    results.data["cleanup"] = {"created": 3, "remaining": [{}], "ledgers": ["/tmp/l.jsonl"]}
+    left = [{"service": "asset", "kind": "asset", "id": "a", "url": "u", "principal": "p"},
+            {"service": "xinventory", "kind": "inventory", "id": "p", "url": "u",
+             "principal": "p"}]
+    results.data["cleanup"] = {"created": 3, "remaining": left, "ledgers": ["/tmp/l.jsonl"]}
     text = "\n".join(results.summary_lines())
     assert f"FAILED   {GET_404}" in text
     assert "1 requirements: 1 failed" in text
-    assert "cleanup: 1 of 3 created objects remain on the target; ledger: /tmp/l.jsonl" in text
+    assert "cleanup: 2 of 3 created objects remain on the target; ledger: /tmp/l.jsonl" in text
+    assert "1 asset asset: retry: opensim-conformance cleanup --ledger FILE" in text
+    assert "1 xinventory inventory: no XInventory method removes a user's inventory" in text
 
 
 # ---------------------------------------------------------------- baseline: unit

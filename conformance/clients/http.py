@@ -183,13 +183,20 @@ def _preview(body: bytes) -> str:
 
 
 class Recorder:
-    """Collects the exchanges of the test that is running."""
+    """Collects the exchanges, and what was observed, of the test that is running."""
 
     def __init__(self) -> None:
         self.exchanges: list[Exchange] = []
+        self.observations: list[str] = []
 
     def start(self) -> None:
         self.exchanges = []
+        self.observations = []
+
+    def observe(self, text: str) -> None:
+        """Note what the target did, beside the verdict (e.g. which of two allowed
+        forms it uses)."""
+        self.observations.append(text)
 
     def record(self, exchange: Exchange) -> None:
         self.exchanges.append(exchange)

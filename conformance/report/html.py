@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from conformance.ledger import UNREMOVABLE
 from conformance.report.results import NOT_TESTED, OUTCOMES, UNEXPECTED
 
 #: How many exchanges of one failing test the report shows (the last ones; the
@@ -169,6 +170,11 @@ def detail(entry: dict[str, Any], expectation: dict[str, str] | None) -> str:
     if expectation:
         parts.append(f"<p class='expectation'>The target profile expects this requirement to "
                      f"{esc(expectation['outcome'])}: {esc(expectation['reason'])}</p>")
+    noted = dict.fromkeys(text for test in entry["tests"]
+                          for text in test.get("observations", []))
+    if noted:
+        items = "".join(f"<li>{esc(text)}</li>" for text in noted)
+        parts.append(f"<p>Observed on the target:</p><ul class='observations'>{items}</ul>")
     shown = [test for test in entry["tests"] if test["outcome"] in (*UNEXPECTED, "xfailed")]
     parts += [test_detail(test) for test in shown]
     rest = [test for test in entry["tests"] if test not in shown]
@@ -244,7 +250,8 @@ def cleanup(record: dict[str, Any]) -> str:
         return (f"<h2>Cleanup</h2>\n<p>All {record['created']} objects the suite created "
                 f"were removed.</p>")
     rows = "".join(f"<tr><td>{esc(e['service'])}</td><td>{esc(e['kind'])}</td>"
-                   f"<td><code>{esc(e['id'])}</code></td><td>{esc(e['url'])}</td></tr>"
+                   f"<td><code>{esc(e['id'])}</code></td><td>{esc(e['url'])}</td>"
+                   f"<td>{esc(UNREMOVABLE.get((e['service'], e['kind']), ''))}</td></tr>"
                    for e in remaining)
     # the run's own ledger (xdist workers' ledgers sit beside it, the command finds them)
     ledgers = min(record.get("ledgers", []) or ["FILE"], key=len)
@@ -252,7 +259,7 @@ def cleanup(record: dict[str, Any]) -> str:
             f"objects the suite created remain on the target. Retry later:</p>"
             f"<pre class='curl'>{esc(f'opensim-conformance cleanup --ledger {ledgers}')}</pre>"
             "<table class='remaining'><tr><th>service</th><th>kind</th><th>id</th>"
-            f"<th>url</th></tr>{rows}</table>")
+            f"<th>url</th><th>why it stays</th></tr>{rows}</table>")
 
 
 # ---------------------------------------------------------------- helpers

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from conformance.catalogue import Requirement
-from conformance.ledger import ledger_summary
+from conformance.ledger import UNREMOVABLE, ledger_summary
 from conformance.target import SERVICES, Profile
 
 #: Outcomes of one test, worst first; a requirement takes its worst test's outcome.
@@ -108,6 +108,7 @@ class Results:
             "cause": cause,
             "message": message,
             "duration": round(report.duration, 4),
+            "observations": conformance.get("observations", []),
             "transcript": conformance["transcript"],
         }
         for rid in conformance["requirements"]:
@@ -157,17 +158,42 @@ class Results:
                 lines.append(f"  {entry['outcome'].upper():8} {rid}  {entry['quote'][:70]}")
             if entry["outcome"] == "xpassed":
                 lines.append(f"           {xpass_hint(entry)}")
+        observed = observations(self.data["requirements"])
+        if observed:
+            lines.append("  observed on the target:")
+            lines += [f"    {rid}: {text}" for rid, text in observed]
         counts = ", ".join(f"{n} {outcome}" for outcome, n in self.data["summary"].items())
         lines.append(f"  {len(self.data['requirements'])} requirements: {counts}")
-        cleanup = self.data["cleanup"]
-        if cleanup.get("remaining"):
-            ledgers = " ".join(cleanup["ledgers"])
-            lines.append(f"  cleanup: {len(cleanup['remaining'])} of {cleanup['created']} "
-                         f"created objects remain on the target; ledger: {ledgers} "
-                         f"(retry: opensim-conformance cleanup --ledger FILE)")
-        elif cleanup.get("created"):
-            lines.append(f"  cleanup: all {cleanup['created']} created objects were removed")
+        lines += cleanup_lines(self.data["cleanup"])
         return lines
+
+
+def cleanup_lines(cleanup: dict[str, Any]) -> list[str]:
+    """What the run created and what it left on the target, by kind, and why."""
+    remaining = cleanup.get("remaining", [])
+    if not remaining:
+        created = cleanup.get("created")
+        return [f"  cleanup: all {created} created objects were removed"] if created else []
+    kinds: dict[tuple[str, str], int] = {}
+    for entry in remaining:
+        kinds[(entry["service"], entry["kind"])] = kinds.get((entry["service"], entry["kind"]),
+                                                             0) + 1
+    lines = [f"  cleanup: {len(remaining)} of {cleanup['created']} created objects remain on "
+             f"the target; ledger: {min(cleanup['ledgers'], key=len)}"]
+    for (service, kind), count in kinds.items():
+        why = UNREMOVABLE.get((service, kind), "retry: opensim-conformance cleanup --ledger FILE")
+        lines.append(f"    {count} {service} {kind}: {why}")
+    return lines
+
+
+def observations(requirements: dict[str, Any]) -> list[tuple[str, str]]:
+    """(requirement, observation) pairs, each distinct observation once."""
+    seen: dict[tuple[str, str], None] = {}
+    for rid, entry in requirements.items():
+        for test in entry["tests"]:
+            for text in test.get("observations", []):
+                seen.setdefault((rid, text))
+    return list(seen)
 
 
 def xpass_hint(entry: dict[str, Any]) -> str:

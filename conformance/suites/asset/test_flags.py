@@ -3,6 +3,8 @@ sets of names, whatever separator the target writes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from conformance.clients.asset import AssetClient
@@ -13,10 +15,15 @@ from conformance.wire.asset import parse_flags
 pytestmark = [pytest.mark.asset, pytest.mark.writes]
 
 
-def assert_flags_round_trip(assets: AssetClient, sent: str | None,
-                            expected: set[str]) -> None:
+def assert_flags_round_trip(assets: AssetClient, sent: str | None, expected: set[str],
+                            observe: Callable[[str], None] | None = None) -> None:
     asset_id = store(assets, b"flags", flags=sent)
-    returned = fetch(assets, asset_id).flags
+    document = fetch(assets, asset_id)
+    returned = document.flags
+    if observe and len(returned) > 1:
+        written = str(document.fields.get("Flags", ""))
+        separator = "comma" if "," in written else "whitespace"
+        observe(f"the target writes several Flags {separator}-separated")
     check(returned == expected,
           f"Flags {sent!r} read back as {sorted(returned) or ['Normal']}, "
           f"expected {sorted(expected) or ['Normal']}")
@@ -42,10 +49,11 @@ def test_omitted_flags_mean_normal(assets: AssetClient) -> None:
     (" Maptile , Collectable ", {"Maptile", "Collectable"}),
 ])
 def test_comma_separated_flags_are_accepted(assets: AssetClient, sent: str,
-                                            expected: set[str]) -> None:
+                                            expected: set[str],
+        observe: Callable[[str], None]) -> None:
     """Several flags separated by commas (the wiki's form), each with optional
     surrounding whitespace, are all stored."""
-    assert_flags_round_trip(assets, sent, expected)
+    assert_flags_round_trip(assets, sent, expected, observe)
 
 
 @pytest.mark.requirement("ASSET-FLAGS-WHITESPACE")
@@ -61,10 +69,11 @@ def test_whitespace_around_a_flag_is_ignored(assets: AssetClient, sent: str) -> 
     ("Maptile  Rewritable\nCollectable", {"Maptile", "Rewritable", "Collectable"}),
 ])
 def test_whitespace_separated_flags_are_accepted(assets: AssetClient, sent: str,
-                                                 expected: set[str]) -> None:
+                                                 expected: set[str],
+        observe: Callable[[str], None]) -> None:
     """Several flags separated by whitespace (what OpenSimulator reads and writes) are
     all stored."""
-    assert_flags_round_trip(assets, sent, expected)
+    assert_flags_round_trip(assets, sent, expected, observe)
 
 
 @pytest.mark.requirement("ASSET-FLAGS-EMPTY")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
+
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -11,7 +14,13 @@ from conformance.expect import check, expect
 from conformance.ledger import owned_name
 from conformance.resources import fixture_path
 from conformance.suites.asset.steps import fetch, same_uuid, store
-from conformance.wire.asset import DOCUMENTED_ELEMENTS, build_asset, parse_string_reply
+from conformance.wire.asset import (
+    DOCUMENTED_ELEMENTS,
+    build_asset,
+    parse_asset,
+    parse_string_reply,
+)
+from conformance.wire.xml import WireError
 
 pytestmark = [pytest.mark.asset, pytest.mark.writes]
 
@@ -153,11 +162,19 @@ def test_elements_are_accepted_in_any_order(assets: AssetClient,
 
 
 @pytest.mark.requirement("ASSET-POST-IMMUTABLE")
-def test_reposting_an_existing_id_keeps_the_original(assets: AssetClient) -> None:
+def test_reposting_an_existing_id_keeps_the_original(assets: AssetClient,
+                                                     observe: Callable[[str], None]) -> None:
     """An asset is immutable: a second POST with the same ID answers with that ID, and
     the asset keeps its original data."""
     asset_id = store(assets, b"original")
     _, reply = assets.store(asset_id, data=b"replacement")
+    after = assets.get(asset_id)
+    kept = "unreadable"
+    if after.status == 200:
+        with contextlib.suppress(WireError):
+            kept = "original" if parse_asset(after.body).data == b"original" else "replaced"
+    observe(f"a re-POST of an existing ID answered {reply.status}; the asset's data is "
+            f"then {kept}")
     expect(reply).status(200)
     returned = expect(reply).parsed(parse_string_reply, "a <string> document")
     check(same_uuid(returned, asset_id), f"re-POST answered {returned!r}, expected {asset_id}")
