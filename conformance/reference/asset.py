@@ -247,12 +247,7 @@ class AssetService:
         return Response(boolean_document(False), media_type=XML_TYPE)
 
     def parse_asset(self, body: bytes) -> StoredAsset:
-        try:
-            root = parse_document(body)
-        except WireError as exc:
-            raise BadRequest(str(exc)) from exc
-        if root.tag != "AssetBase":
-            raise BadRequest("the root element is not <AssetBase>")
+        root = parse_root(body, "AssetBase")
         fields = {child.tag: child for child in root if isinstance(child.tag, str)}
         return StoredAsset(
             id=self.parse_id(fields),
@@ -342,12 +337,7 @@ class AssetService:
 
     def parse_id_list(self, body: bytes) -> list[str]:
         """An <ArrayOfString> document: the ids, in order, duplicates kept."""
-        try:
-            root = parse_document(body)
-        except WireError as exc:
-            raise BadRequest(str(exc)) from exc
-        if root.tag != "ArrayOfString":
-            raise BadRequest("the root element is not <ArrayOfString>")
+        root = parse_root(body, "ArrayOfString")
         return [element_text(child) for child in root if child.tag == "string"]
 
     def render_booleans(self, answers: list[bool]) -> bytes:
@@ -359,6 +349,17 @@ class AssetService:
     def exists(self, asset_id: str) -> bool:
         canonical = canonical_uuid(asset_id)
         return canonical is not None and self.store.exists(canonical)
+
+
+def parse_root(body: bytes, name: str) -> etree._Element:
+    """The root of a well-formed document, which must be <name> in no namespace."""
+    try:
+        root = parse_document(body)
+    except WireError as exc:
+        raise BadRequest(str(exc)) from exc
+    if root.tag != name:
+        raise BadRequest(f"the root element is not <{name}>")
+    return root
 
 
 def text_of(fields: dict[str, etree._Element], name: str, default: str = "") -> str:
