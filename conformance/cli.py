@@ -62,16 +62,23 @@ def serve(argv: list[str]) -> int:
     parser.add_argument("--maptile-delete-only", action="store_true",
                         help="only Maptile assets may be deleted "
                              "(AllowRemoteDeleteAllTypes=false)")
+    parser.add_argument("--no-inventory-delete", action="store_true",
+                        help="XInventory deletes only links (AllowDelete=false)")
     args = parser.parse_args(argv)
 
     import uvicorn
 
     from conformance.reference.app import ReferenceConfig, create_app
     from conformance.reference.asset import AssetSettings
+    from conformance.reference.xinventory import XInventorySettings
 
-    settings = AssetSettings(allow_remote_delete=not args.no_remote_delete,
-                             allow_remote_delete_all_types=not args.maptile_delete_only)
-    app = create_app(args.db, ReferenceConfig(asset_settings=settings))
+    reference = ReferenceConfig(
+        asset_settings=AssetSettings(
+            allow_remote_delete=not args.no_remote_delete,
+            allow_remote_delete_all_types=not args.maptile_delete_only),
+        xinventory_settings=XInventorySettings(allow_delete=not args.no_inventory_delete),
+    )
+    app = create_app(args.db, reference)
     # Bound and listening before the URL is announced: a caller may connect at once.
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

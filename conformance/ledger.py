@@ -25,6 +25,11 @@ def owned_name(suffix: str = "") -> str:
 UNREMOVABLE = {
     ("xinventory", "inventory"): "no XInventory method removes a user's inventory",
 }
+#: Why objects of a kind usually remain, where retrying may help.
+RETRY_HINTS = {
+    ("asset", "asset"): "DELETE answered false (OpenSimulator: AllowRemoteDelete=false) "
+                        "or got no answer",
+}
 
 
 @dataclass(frozen=True)

@@ -162,7 +162,8 @@ def test_summary_lines_name_unexpected_outcomes_and_what_cleanup_left() -> None:
     assert f"FAILED   {GET_404}" in text
     assert "1 requirements: 1 failed" in text
     assert "cleanup: 2 of 3 created objects remain on the target; ledger: /tmp/l.jsonl" in text
-    assert "1 asset asset: retry: opensim-conformance cleanup --ledger FILE" in text
+    assert ("1 asset asset: DELETE answered false (OpenSimulator: AllowRemoteDelete=false) "
+            "or got no answer; retry: opensim-conformance cleanup --ledger FILE") in text
     assert "1 xinventory inventory: no XInventory method removes a user's inventory" in text
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from conformance.catalogue import Requirement
-from conformance.ledger import UNREMOVABLE, ledger_summary
+from conformance.ledger import RETRY_HINTS, UNREMOVABLE, ledger_summary
 from conformance.target import SERVICES, Profile
 
 #: Outcomes of one test, worst first; a requirement takes its worst test's outcome.
@@ -181,7 +181,8 @@ def cleanup_lines(cleanup: dict[str, Any]) -> list[str]:
     lines = [f"  cleanup: {len(remaining)} of {cleanup['created']} created objects remain on "
              f"the target; ledger: {min(cleanup['ledgers'], key=len)}"]
     for (service, kind), count in kinds.items():
-        why = UNREMOVABLE.get((service, kind), "retry: opensim-conformance cleanup --ledger FILE")
+        why = UNREMOVABLE.get((service, kind)) or "; ".join(filter(None, (
+            RETRY_HINTS.get((service, kind)), "retry: opensim-conformance cleanup --ledger FILE")))
         lines.append(f"    {count} {service} {kind}: {why}")
     return lines
 
