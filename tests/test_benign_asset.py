@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 
 from conformance.reference.app import ReferenceConfig
-from conformance.reference.asset import AssetService, StoredAsset
+from conformance.reference.asset import AssetService, AssetSettings, StoredAsset
 from tests.conftest import SuiteRunner
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -91,3 +91,28 @@ def test_allowed_variations_fail_nothing(service: type[AssetService],
            if entry["outcome"] != "passed"}
     assert not bad, f"false alarms: {bad}"
     assert results["exit_code"] == 0
+
+
+@pytest.mark.parametrize(("settings", "maptile_deleted"), [
+    pytest.param(AssetSettings(allow_remote_delete=False), False, id="remote-delete-off"),
+    pytest.param(AssetSettings(allow_remote_delete_all_types=False), True, id="maptile-only"),
+])
+def test_delete_configurations_fail_nothing(settings: AssetSettings, maptile_deleted: bool,
+                                            run_suite: SuiteRunner) -> None:
+    """OpenSimulator's delete settings (AllowRemoteDelete off, its default, or Maptile
+    assets only) are configuration, not faults: nothing fails, and a target with remote
+    delete switched off is reported as such."""
+    results = run_suite(ReferenceConfig(asset_settings=settings), "asset")
+    bad = {rid: entry["outcome"] for rid, entry in results["requirements"].items()
+           if entry["outcome"] != "passed"}
+    assert not bad, f"false alarms: {bad}"
+    effect = results["requirements"]["ASSET-DELETE-EFFECT"]["tests"]
+    maptile = next(test for test in effect if "Maptile" in test["nodeid"])
+    if maptile_deleted:
+        assert maptile["outcome"] == "passed"
+    else:
+        assert maptile["outcome"] == "skipped"
+        assert "remote delete is switched off on the target" in maptile["message"]
+        assert "DELETE of a Maptile asset answered false" in maptile["observations"]
+        remaining = {entry["kind"] for entry in results["cleanup"]["remaining"]}
+        assert remaining == {"asset"}, "assets the target will not delete are listed"
