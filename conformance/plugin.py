@@ -359,7 +359,7 @@ class Reporter:
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        self.results.finish(ledger_files(self.run.ledger.path))
+        self.results.finish(ledger_files(self.run.ledger.path), self.run.ledger.path)
         unexpected_passes = [rid for rid, entry in self.results.data["requirements"].items()
                              if entry["outcome"] == "xpassed"]
         if unexpected_passes and session.exitstatus == pytest.ExitCode.OK:

@@ -157,13 +157,14 @@ def test_summary_lines_name_unexpected_outcomes_and_what_cleanup_left() -> None:
     left = [{"service": "asset", "kind": "asset", "id": "a", "url": "u", "principal": "p"},
             {"service": "xinventory", "kind": "inventory", "id": "p", "url": "u",
              "principal": "p"}]
-    results.data["cleanup"] = {"created": 3, "remaining": left, "ledgers": ["/tmp/l.jsonl"]}
+    results.data["cleanup"] = {"created": 3, "remaining": left, "ledgers": ["/tmp/l.jsonl"],
+                               "ledger": "/tmp/l.jsonl"}
     text = "\n".join(results.summary_lines())
     assert f"FAILED   {GET_404}" in text
     assert "1 requirements: 1 failed" in text
     assert "cleanup: 2 of 3 created objects remain on the target; ledger: /tmp/l.jsonl" in text
     assert ("1 asset asset: DELETE answered false (OpenSimulator: AllowRemoteDelete=false) "
-            "or got no answer; retry: opensim-conformance cleanup --ledger FILE") in text
+            "or got no answer; retry: opensim-conformance cleanup --ledger /tmp/l.jsonl") in text
     assert "1 xinventory inventory: no XInventory method removes a user's inventory" in text
 
 

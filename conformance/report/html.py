@@ -254,7 +254,7 @@ def cleanup(record: dict[str, Any]) -> str:
                    f"<td>{esc(UNREMOVABLE.get((e['service'], e['kind']), ''))}</td></tr>"
                    for e in remaining)
     # the run's own ledger (xdist workers' ledgers sit beside it, the command finds them)
-    ledgers = min(record.get("ledgers", []) or ["FILE"], key=len)
+    ledgers = record.get("ledger", "FILE")
     return (f"<h2>Cleanup</h2>\n<p class='failed'>{len(remaining)} of {record['created']} "
             f"objects the suite created remain on the target. Retry later:</p>"
             f"<pre class='curl'>{esc(f'opensim-conformance cleanup --ledger {ledgers}')}</pre>"

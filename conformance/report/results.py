@@ -122,7 +122,7 @@ class Results:
         entry: dict[str, Any] = requirements[rid]
         return entry
 
-    def finish(self, ledgers: list[Path]) -> None:
+    def finish(self, ledgers: list[Path], ledger: Path | None = None) -> None:
         """Settle every requirement's outcome (catalogue order) and the cleanup record."""
         requirements = self.data["requirements"]
         ordered = {}
@@ -145,6 +145,9 @@ class Results:
             "created": created,
             "remaining": [entry.__dict__ for entry in remaining],
             "ledgers": [str(path) for path in ledgers],
+            # what `opensim-conformance cleanup --ledger` takes: it finds the workers'
+            # ledgers beside it
+            "ledger": str(ledger or min(ledgers, key=lambda p: len(str(p)), default="FILE")),
         }
 
     def write_json(self, path: Path) -> None:
@@ -179,10 +182,11 @@ def cleanup_lines(cleanup: dict[str, Any]) -> list[str]:
         kinds[(entry["service"], entry["kind"])] = kinds.get((entry["service"], entry["kind"]),
                                                              0) + 1
     lines = [f"  cleanup: {len(remaining)} of {cleanup['created']} created objects remain on "
-             f"the target; ledger: {min(cleanup['ledgers'], key=len)}"]
+             f"the target; ledger: {cleanup['ledger']}"]
+    retry = f"retry: opensim-conformance cleanup --ledger {cleanup['ledger']}"
     for (service, kind), count in kinds.items():
-        why = UNREMOVABLE.get((service, kind)) or "; ".join(filter(None, (
-            RETRY_HINTS.get((service, kind)), "retry: opensim-conformance cleanup --ledger FILE")))
+        hint = RETRY_HINTS.get((service, kind))
+        why = UNREMOVABLE.get((service, kind)) or (f"{hint}; {retry}" if hint else retry)
         lines.append(f"    {count} {service} {kind}: {why}")
     return lines
 
