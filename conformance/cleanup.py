@@ -24,8 +24,7 @@ def remover(service: str) -> Callable[[Remover], Remover]:
     return register
 
 
-def cleanup(profile: Profile, ledger: Ledger,
-            service_url: Callable[[str], str | None] | None = None) -> list[Entry]:
+def cleanup(profile: Profile, ledger: Ledger) -> list[Entry]:
     """Try to remove every object the ledger lists as remaining; return what remains.
 
     Nothing is sent when the run may not write. Objects are removed at the URL they

@@ -32,7 +32,6 @@ SERVICE_MARKERS = {
     "caps": ("fetch_inventory", "fetch_descendents"),
     "ais": ("ais",),
 }
-SIDE_EFFECT_MARKERS = ("reads", "writes", "destructive")
 #: Services the embedded reference server answers.
 EMBEDDED_SERVICES = ("asset", "xinventory")
 #: How many exchanges a failure report shows (the last ones).
@@ -147,6 +146,12 @@ class ConformanceRun:
     embedded: Any = None
     embedded_dir: Any = None
 
+    def serves(self, service: str) -> bool:
+        """Whether the run has a URL for ``service`` (without starting anything)."""
+        if self.profile.embedded:
+            return service in EMBEDDED_SERVICES
+        return self.profile.service_url(service) is not None
+
     def service_url(self, service: str) -> str | None:
         if self.profile.embedded:
             return self.embedded_url() if service in EMBEDDED_SERVICES else None
@@ -228,7 +233,7 @@ def prepare_item(run: ConformanceRun, item: pytest.Item, ids: list[str]) -> None
     for rid in ids:
         item.add_marker(pytest.mark.allure_label(rid, label_type="story"))
     for marker, services in SERVICE_MARKERS.items():
-        if item.get_closest_marker(marker) and not any(run.service_url(s) for s in services):
+        if item.get_closest_marker(marker) and not any(run.serves(s) for s in services):
             where = ("the embedded reference server does not serve it" if run.profile.embedded
                      else f"no URL given (--{services[0].replace('_', '-')}-url)")
             item.add_marker(pytest.mark.skip(reason=f"{marker} service not tested: {where}"))
@@ -398,6 +403,6 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
     run = conformance_run(session.config)
     try:
-        cleanup(run.profile, run.ledger, run.service_url)
+        cleanup(run.profile, run.ledger)
     finally:
         run.close()
