@@ -45,6 +45,13 @@ def run_suite(pytester: pytest.Pytester, tmp_path: Path) -> SuiteRunner:
     return run
 
 
+def not_passed(results: dict[str, Any]) -> dict[str, str]:
+    """Requirements of a run whose outcome is not "passed" (false alarms, where the
+    target is conformant), with their outcomes."""
+    return {rid: entry["outcome"] for rid, entry in results["requirements"].items()
+            if entry["outcome"] != "passed"}
+
+
 # ---------------------------------------------------------------- kill rate
 
 _fault_outcomes: dict[str, bool] = {}
