@@ -55,12 +55,31 @@ def not_passed(results: dict[str, Any]) -> dict[str, str]:
 # ---------------------------------------------------------------- kill rate
 
 _fault_outcomes: dict[str, bool] = {}
+#: Test functions of the suite that ran under some fault, and those that failed.
+_ran: set[str] = set()
+_failed: set[str] = set()
+_never_failed: list[str] = []
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.when == "call" and "test_faults.py::test_fault_makes_the_suite_fail" in report.nodeid:
         name = report.nodeid.split("[", 1)[1].rstrip("]")
         _fault_outcomes[name] = report.passed
+        properties = dict(report.user_properties)
+        _ran.update(properties.get("ran", []))  # type: ignore[arg-type]
+        _failed.update(properties.get("failed", []))  # type: ignore[arg-type]
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """When the whole fault catalogue ran: every test function of the suite must have
+    failed under at least one fault, or it is a test no broken server can fail."""
+    from tests.faults import all_faults
+
+    if not _fault_outcomes or len(_fault_outcomes) < len(all_faults()):
+        return
+    _never_failed[:] = sorted(_ran - _failed)
+    if _never_failed and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
@@ -70,10 +89,10 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     for name, caught in _fault_outcomes.items():
         by_service.setdefault(name.split(":", 1)[0], []).append(caught)
     terminalreporter.section("fault catalogue")
-    for service, caught in sorted(by_service.items()):
+    for service, outcomes in sorted(by_service.items()):
         terminalreporter.write_line(
-            f"{service}: {sum(caught)} of {len(caught)} faults caught "
-            f"(kill rate {100 * sum(caught) / len(caught):.0f}%)")
+            f"{service}: {sum(outcomes)} of {len(outcomes)} faults caught "
+            f"(kill rate {100 * sum(outcomes) / len(outcomes):.0f}%)")
     total = list(_fault_outcomes.values())
     missed = sorted(name for name, caught in _fault_outcomes.items() if not caught)
     terminalreporter.write_line(
@@ -81,3 +100,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         f"(kill rate {100 * sum(total) / len(total):.0f}%)")
     for name in missed:
         terminalreporter.write_line(f"  missed: {name}")
+    if _ran:
+        terminalreporter.write_line(f"test functions of the suite failed by some fault: "
+                                    f"{len(_ran & _failed)} of {len(_ran)}")
+    for name in _never_failed:
+        terminalreporter.write_line(f"  never failed (no fault can break it): {name}")

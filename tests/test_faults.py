@@ -3,6 +3,8 @@ make the suite fail the requirement(s) the fault names."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from conformance.catalogue import load_catalogue
@@ -14,14 +16,26 @@ SERVICES_WITH_FAULTS = sorted({fault.service for fault in FAULTS})
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=lambda fault: fault.name)
-def test_fault_makes_the_suite_fail_its_requirement(fault: Fault,
-                                                    run_suite: SuiteRunner) -> None:
+def test_fault_makes_the_suite_fail_its_requirement(
+        fault: Fault, run_suite: SuiteRunner,
+        record_property: Callable[[str, object], None]) -> None:
     results = run_suite(fault.config(), fault.service, fault.breaks)
+    # Which test functions ran and which failed: the session checks that every test
+    # function of the suite fails under some fault (tests/conftest.py).
+    tests = [test for entry in results["requirements"].values() for test in entry["tests"]]
+    record_property("ran", sorted({function_of(fault.service, t["nodeid"]) for t in tests}))
+    record_property("failed", sorted({function_of(fault.service, t["nodeid"]) for t in tests
+                                      if t["outcome"] in ("failed", "error")}))
     outcomes = {rid: results["requirements"].get(rid, {}).get("outcome", "not run")
                 for rid in fault.breaks}
     missed = {rid: outcome for rid, outcome in outcomes.items() if outcome != "failed"}
     assert not missed, f"{fault.name} ({fault.doc}) went unnoticed: {missed}"
     assert results["exit_code"] == 1, "a run with failures must exit non-zero (1)"
+
+
+def function_of(service: str, nodeid: str) -> str:
+    """A test's function, parameters left out: "asset/test_get.py::test_…"."""
+    return f"{service}/{nodeid.split('[', 1)[0].rsplit('/', 1)[-1]}"
 
 
 @pytest.mark.parametrize("service", SERVICES_WITH_FAULTS)

@@ -630,3 +630,58 @@ class MovingIntoTrashDeletes(XInventoryService):
             self.bump_version(destination)
             return
         super().move_item(item_id, destination)
+
+
+# ---------------------------------------------------------------------- lenient parsing
+
+
+@fault("xinventory", "XINV-ERR-MISSING-PARAMETER")
+class AddFolderFillsInMissingFields(XInventoryService):
+    """ADDFOLDER without Name, Type or Version stores the folder with defaults instead
+    of answering False."""
+
+    def build_folder(self, params: Params) -> Folder:
+        defaults = {"Name": "", "Type": "-1", "Version": "1"}
+        return super().build_folder(Params({**defaults, **params.values}))
+
+
+@fault("xinventory", "XINV-ERR-BAD-VALUE")
+class AddItemTakesUnreadableValuesAsZero(XInventoryService):
+    """ADDITEM reads a value it cannot parse as zero or false (TryParse) and stores the
+    item instead of answering False."""
+
+    NUMBERS = ("AssetType", "InvType", "NextPermissions", "CurrentPermissions",
+               "BasePermissions", "EveryOnePermissions", "GroupPermissions", "SalePrice",
+               "SaleType", "Flags", "CreationDate")
+
+    def build_item(self, params: Params) -> Item:
+        values = dict(params.values)
+        for key in ("AssetID", "GroupID"):
+            if wire.canonical_uuid(str(values.get(key, ""))) is None:
+                values[key] = ZERO_UUID
+        for key in self.NUMBERS:
+            if not str(values.get(key, "")).isdigit():
+                values[key] = "0"
+        if str(values.get("GroupOwned", "")).lower() not in ("true", "false"):
+            values["GroupOwned"] = "False"
+        return super().build_item(Params(values))
+
+
+@fault("xinventory", "XINV-ERR-BAD-VALUE")
+class NonUuidPrincipalIsTheZeroUuid(XInventoryService):
+    """CREATEUSERINVENTORY reads a PRINCIPAL that is not a UUID as the zero UUID and
+    creates an inventory for it."""
+
+    def create_user_inventory(self, params: Params) -> Reply:
+        values = {**params.values, "PRINCIPAL": params.try_uuid("PRINCIPAL")}
+        return super().create_user_inventory(Params(values))
+
+
+@fault("xinventory", "XINV-GETINVENTORYSKELETON")
+class SkeletonCreatesAMissingInventory(XInventoryService):
+    """GETINVENTORYSKELETON of a principal without inventory creates one on demand and
+    lists it."""
+
+    def get_inventory_skeleton(self, params: Params) -> Reply:
+        self.create_user_inventory(params)
+        return super().get_inventory_skeleton(params)
