@@ -67,13 +67,11 @@ def test_parent_id_is_the_zero_uuid(xinventory: XInventoryClient, known: str) ->
 
 @pytest.mark.requirement("XINV-GETROOTFOLDER-TYPE")
 def test_type_is_the_root_type(xinventory: XInventoryClient, known: str,
-                               record_property: Callable[[str, object], None],
                                observe: Callable[[str], None]) -> None:
     """The root folder's Type is the root type: 9 as the wiki says, or 8, what
     OpenSimulator creates today (FolderType.Root; protocol-digest.md E.8). The results
     record which one the target uses."""
     root = root_of(xinventory, known)
-    record_property("root_folder_type", root.type)
     observe(f"the root folder's Type is {root.type}")
     check(root.type in ROOT_TYPES, f"Type is {root.type}, expected 9 (the wiki) or 8")
 

@@ -60,7 +60,7 @@ def test_creating_it_again_is_false_and_keeps_the_root(fresh: XInventoryClient) 
 @pytest.mark.requirement("XINV-CREATEUSERINVENTORY-SYSTEM-FOLDERS")
 @pytest.mark.writes
 def test_the_skeleton_holds_the_root_and_the_system_folders(
-        fresh: XInventoryClient, record_property: Callable[[str, object], None]) -> None:
+        fresh: XInventoryClient, observe: Callable[[str], None]) -> None:
     """After CREATEUSERINVENTORY the skeleton holds one parentless root and, directly
     under it, a system folder of each standard type, all owned by the principal."""
     inventory = create_inventory(fresh)
@@ -75,7 +75,7 @@ def test_the_skeleton_holds_the_root_and_the_system_folders(
     check(not foreign, f"{len(foreign)} folders of the skeleton are owned by someone else")
     newer = sorted(name for t, name in NEWER_SYSTEM_FOLDERS.items()
                    if any(f.type == t for f in folders))
-    record_property("newer_system_folders", ", ".join(newer) or "none")
+    observe(f"system folders beyond the classic ones: {', '.join(newer) or 'none'}")
 
 
 @pytest.mark.requirement("XINV-CREATEUSERINVENTORY-RECREATES")
