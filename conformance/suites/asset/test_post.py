@@ -76,6 +76,7 @@ def test_data_round_trips_byte_for_byte(assets: AssetClient, data: bytes) -> Non
 @pytest.mark.requirement("ASSET-POST-DATA-ROUNDTRIP")
 @FEW
 @given(data=st.binary(max_size=2048))
+@example(data=b"\x00\xff\xfe\x80 not UTF-8 \xc3")
 def test_any_data_round_trips(assets: AssetClient, data: bytes) -> None:
     """Data of any content comes back byte for byte."""
     asset_id = store(assets, data)

@@ -109,6 +109,7 @@ def test_permission_masks_at_the_edges_round_trip(inventory: Inventory, scratch:
 @pytest.mark.writes
 @FEW
 @given(masks=st.tuples(*[st.integers(0, UINT32_MAX)] * len(PERMISSION_FIELDS)))
+@example(masks=(0, 1, 2**31 - 1, 2**31, 0xDEADBEEF, UINT32_MAX))
 def test_any_permission_masks_round_trip(inventory: Inventory,
                                          masks: tuple[int, ...]) -> None:
     """Any unsigned 32-bit permission masks and Flags read back as sent."""
