@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -10,6 +9,7 @@ from conformance.cleanup import remover
 from conformance.clients.http import Exchange, HttpClient
 from conformance.ledger import Entry, Ledger, owned_name
 from conformance.wire import asset as wire
+from conformance.wire.ids import new_id
 from conformance.wire.xml import WireError
 
 XML_HEADERS = {"Content-Type": "text/xml"}
@@ -21,9 +21,7 @@ class AssetClient:
         self.ledger = ledger
         self.principal = principal
 
-    @staticmethod
-    def new_id() -> str:
-        return str(uuid.uuid4())
+    new_id = staticmethod(new_id)
 
     def get(self, asset_id: str) -> Exchange:
         return self.http.request("GET", f"/assets/{asset_id}")

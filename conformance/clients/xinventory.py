@@ -5,7 +5,6 @@ protocol-digest.md B)."""
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
@@ -14,6 +13,7 @@ from conformance.cleanup import remover
 from conformance.clients.http import Exchange, HttpClient
 from conformance.ledger import Entry, Ledger, owned_name
 from conformance.wire import xinventory as wire
+from conformance.wire.ids import new_id
 from conformance.wire.xml import WireError
 
 PATH = "/xinventory"
@@ -49,9 +49,7 @@ class XInventoryClient:
         """The same connection, acting as another principal."""
         return XInventoryClient(self.http, self.ledger, principal)
 
-    @staticmethod
-    def new_id() -> str:
-        return str(uuid.uuid4())
+    new_id = staticmethod(new_id)
 
     # ------------------------------------------------------------------ raw calls
 

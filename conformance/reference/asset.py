@@ -16,7 +16,6 @@ import hashlib
 import re
 import sqlite3
 import time
-import uuid
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -25,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from conformance.wire.ids import canonical_uuid
 from conformance.wire.xml import WireError, element_text, parse_document
 
 SCHEMA = """
@@ -114,13 +114,6 @@ class AssetStore:
     def exists(self, asset_id: str) -> bool:
         found = self.db.execute("SELECT 1 FROM assets WHERE id = ?", (asset_id,)).fetchone()
         return found is not None
-
-
-def canonical_uuid(text: str) -> str | None:
-    try:
-        return str(uuid.UUID(text.strip()))
-    except ValueError:
-        return None
 
 
 class AssetService:

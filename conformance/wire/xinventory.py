@@ -14,7 +14,6 @@ elements, ``True``/``true``/``TRUE``, an XML declaration with or without an enco
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,10 +21,10 @@ from urllib.parse import quote_plus, unquote_plus
 
 from lxml import etree
 
+from conformance.wire.ids import ZERO_UUID, canonical_uuid
 from conformance.wire.xml import WireError, element_text, local_name, parse_document
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
-ZERO_UUID = "00000000-0000-0000-0000-000000000000"
 #: The declaration OpenSimulator writes: no encoding attribute, no BOM.
 XML_DECLARATION = b'<?xml version="1.0"?>'
 #: The value GETMULTIPLEITEMS gives a slot whose item does not exist.
@@ -321,14 +320,6 @@ def _record(data: Any, what: str, names: tuple[str, ...]) -> dict[str, str]:
     if nested:
         raise WireError(f"the {what} record's <{nested[0]}> holds elements, expected text")
     return {name: data[name] for name in names}
-
-
-def canonical_uuid(text: str) -> str | None:
-    """The UUID in ``text`` in lower-case hyphenated form, or None."""
-    try:
-        return str(uuid.UUID(text.strip()))
-    except ValueError:
-        return None
 
 
 def _uuid(record: Mapping[str, str], name: str, what: str) -> str:

@@ -10,6 +10,7 @@ from conformance.clients.asset import AssetClient
 from conformance.expect import check, expect
 from conformance.ledger import owned_name
 from conformance.wire.asset import AssetDocument, parse_asset, parse_string_reply
+from conformance.wire.ids import same_uuid
 
 
 @dataclass(frozen=True)
@@ -22,13 +23,6 @@ class Sample:
     description: str
     type: int
     creator_id: str
-
-
-def same_uuid(left: str, right: str) -> bool:
-    try:
-        return uuid.UUID(left.strip()) == uuid.UUID(right.strip())
-    except ValueError:
-        return False
 
 
 def store(assets: AssetClient, data: bytes = b"conformance", **fields: Any) -> str:

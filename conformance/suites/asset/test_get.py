@@ -8,8 +8,9 @@ import pytest
 
 from conformance.clients.asset import AssetClient
 from conformance.expect import check, expect
-from conformance.suites.asset.steps import Sample, fetch, same_uuid
+from conformance.suites.asset.steps import Sample, fetch
 from conformance.wire.asset import asset_fields
+from conformance.wire.ids import same_uuid
 
 pytestmark = pytest.mark.asset
 

@@ -10,7 +10,8 @@ import pytest
 
 from conformance.clients.asset import AssetClient
 from conformance.expect import check, expect
-from conformance.suites.asset.steps import Sample, same_uuid
+from conformance.suites.asset.steps import Sample
+from conformance.wire.ids import same_uuid
 from conformance.wire.xml import local_name, parse_document
 
 pytestmark = pytest.mark.asset

@@ -13,13 +13,14 @@ from conformance.clients.asset import AssetClient
 from conformance.expect import check, expect
 from conformance.ledger import owned_name
 from conformance.resources import fixture_path
-from conformance.suites.asset.steps import fetch, same_uuid, store
+from conformance.suites.asset.steps import fetch, store
 from conformance.wire.asset import (
     DOCUMENTED_ELEMENTS,
     build_asset,
     parse_asset,
     parse_string_reply,
 )
+from conformance.wire.ids import same_uuid
 from conformance.wire.xml import WireError
 
 pytestmark = [pytest.mark.asset, pytest.mark.writes]

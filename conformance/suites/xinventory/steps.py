@@ -3,7 +3,6 @@ needs under the test's own principal, and fetch it back."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -31,14 +30,6 @@ NEWER_SYSTEM_FOLDERS = {46: "Current Outfit", 23: "Favorites", 56: "Settings", 5
 #: Root folder Types: 8 (FolderType.Root, what OpenSimulator creates) or 9 (the wiki's
 #: RootCategory, found in older data).
 ROOT_TYPES = (8, 9)
-
-
-def same_uuid(left: str, right: str) -> bool:
-    return wire.canonical_uuid(left) == wire.canonical_uuid(right) is not None
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
 
 
 # ---------------------------------------------------------------------- reading replies

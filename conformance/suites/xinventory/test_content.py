@@ -19,12 +19,11 @@ from conformance.suites.xinventory.steps import (
     fetch_folder,
     ids,
     item_list,
-    new_id,
     refused,
-    same_uuid,
     succeeds,
     version_of,
 )
+from conformance.wire.ids import new_id, same_uuid
 from conformance.wire.xinventory import Folder, canonical_uuid
 
 pytestmark = pytest.mark.xinventory

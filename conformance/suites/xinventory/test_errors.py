@@ -13,9 +13,9 @@ from conformance.suites.xinventory.steps import (
     false_or_empty,
     folder_exists,
     item_exists,
-    new_id,
     refused,
 )
+from conformance.wire.ids import new_id
 from conformance.wire.xinventory import Folder, encode_form, encode_pairs
 
 pytestmark = pytest.mark.xinventory

@@ -20,11 +20,11 @@ from conformance.suites.xinventory.steps import (
     folder_exists,
     folder_reply,
     item_exists,
-    new_id,
     refused,
     result,
     succeeds,
 )
+from conformance.wire.ids import new_id
 from conformance.wire.xinventory import Folder
 
 pytestmark = pytest.mark.xinventory

@@ -14,10 +14,9 @@ from conformance.suites.xinventory.steps import (
     data,
     fetch_folder,
     folder_reply,
-    new_id,
-    same_uuid,
     skeleton,
 )
+from conformance.wire.ids import new_id, same_uuid
 from conformance.wire.xinventory import ZERO_UUID, Folder, untyped_lists
 
 pytestmark = [pytest.mark.xinventory, pytest.mark.reads]

@@ -20,10 +20,10 @@ from conformance.suites.xinventory.steps import (
     item_exists,
     item_record,
     item_reply,
-    new_id,
     refused,
     succeeds,
 )
+from conformance.wire.ids import new_id
 from conformance.wire.xinventory import Folder, is_null_slot, ordered_values
 
 pytestmark = pytest.mark.xinventory

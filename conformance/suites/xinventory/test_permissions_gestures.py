@@ -13,8 +13,8 @@ from conformance.suites.xinventory.steps import (
     decoded,
     ids,
     item_list,
-    new_id,
 )
+from conformance.wire.ids import new_id
 from conformance.wire.xinventory import Folder, parse_integer
 
 pytestmark = pytest.mark.xinventory

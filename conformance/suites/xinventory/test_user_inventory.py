@@ -19,11 +19,10 @@ from conformance.suites.xinventory.steps import (
     create_inventory,
     folder_reply,
     ids,
-    new_id,
     result,
-    same_uuid,
     skeleton,
 )
+from conformance.wire.ids import new_id, same_uuid
 from conformance.wire.xinventory import ZERO_UUID
 
 pytestmark = pytest.mark.xinventory
