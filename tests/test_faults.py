@@ -3,7 +3,8 @@ make the suite fail the requirement(s) the fault names."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import pytest
 
@@ -29,8 +30,19 @@ def test_fault_makes_the_suite_fail_its_requirement(
     outcomes = {rid: results["requirements"].get(rid, {}).get("outcome", "not run")
                 for rid in fault.breaks}
     missed = {rid: outcome for rid, outcome in outcomes.items() if outcome != "failed"}
-    assert not missed, f"{fault.name} ({fault.doc}) went unnoticed: {missed}"
+    assert not missed, (f"{fault.name} ({fault.doc}) went unnoticed: {missed}\n"
+                        + "\n".join(what_the_tests_saw(results, missed)))
     assert results["exit_code"] == 1, "a run with failures must exit non-zero (1)"
+
+
+def what_the_tests_saw(results: dict[str, Any], requirements: Iterable[str]) -> list[str]:
+    """Each test of the requirements: its outcome and the statuses it was answered with."""
+    lines = []
+    for rid in requirements:
+        for test in results["requirements"].get(rid, {}).get("tests", []):
+            statuses = [exchange["status"] or exchange["error"] for exchange in test["transcript"]]
+            lines.append(f"  {test['nodeid']}: {test['outcome']}, answered {statuses}")
+    return lines
 
 
 def function_of(service: str, nodeid: str) -> str:
