@@ -1,4 +1,6 @@
-"""The requirement catalogue: stable IDs, each quoting the sentence it rests on."""
+"""The requirement catalogue: stable IDs, each quoting the sentence it rests on and
+stating in one sentence what must hold. One TOML file per service in
+``conformance/requirements/``."""
 
 from __future__ import annotations
 
@@ -19,10 +21,14 @@ class Requirement:
     level: str
     source: str
     quote: str
+    #: One sentence: what has to hold (shown in failures next to the quote).
+    must: str = ""
 
     def cite(self) -> str:
         """The requirement as a failure report heads it."""
-        return f'{self.id} ({self.level}; {self.source}, "{self.section}")\n  "{self.quote}"'
+        head = f'{self.id} ({self.level}; {self.source}, "{self.section}")'
+        must = f"\n  must: {self.must}" if self.must else ""
+        return f'{head}{must}\n  source says: "{self.quote}"'
 
 
 class CatalogueError(ValueError):
@@ -31,9 +37,21 @@ class CatalogueError(ValueError):
 
 @cache
 def load_catalogue() -> dict[str, Requirement]:
-    """Every requirement by ID, in catalogue order."""
-    text = resources.files("conformance").joinpath("requirements.toml").read_text("utf-8")
-    return parse_catalogue(text)
+    """Every requirement by ID, in catalogue order (services in ``SERVICES`` order)."""
+    folder = resources.files("conformance").joinpath("requirements")
+    catalogue: dict[str, Requirement] = {}
+    for service in SERVICES:
+        path = folder.joinpath(f"{service}.toml")
+        if not path.is_file():
+            continue
+        for rid, requirement in parse_catalogue(path.read_text("utf-8")).items():
+            if rid in catalogue:
+                raise CatalogueError(f"requirement {rid} is listed twice")
+            if requirement.service != service:
+                raise CatalogueError(f"{rid} is a {requirement.service} requirement, listed "
+                                     f"in {service}.toml")
+            catalogue[rid] = requirement
+    return catalogue
 
 
 def parse_catalogue(text: str) -> dict[str, Requirement]:

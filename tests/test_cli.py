@@ -122,7 +122,7 @@ def test_the_wheel_ships_the_catalogue_schemas_fixtures_and_entry_points(
         cwd=ROOT, capture_output=True, text=True, check=True)
     wheel = tmp_path / build.stdout.strip().splitlines()[-1]
     names = set(zipfile.ZipFile(wheel).namelist())
-    for required in ("conformance/requirements.toml", "conformance/plugin.py",
+    for required in ("conformance/requirements/asset.toml", "conformance/plugin/__init__.py",
                      "conformance/schemas/asset.schema.json",
                      "conformance/fixtures/asset/wiki-sample.xml",
                      "conformance/suites/asset/test_get.py"):

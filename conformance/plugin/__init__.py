@@ -39,6 +39,9 @@ EXCHANGES_SHOWN = 3
 
 RUN_KEY = pytest.StashKey["ConformanceRun"]()
 
+#: The plugin's other rooms: each adds its own options, fixtures and hooks.
+pytest_plugins = ["conformance.plugin.viewer", "conformance.plugin.ais"]
+
 # Self-tests run the suite against injected faults: no shrinking (a failure is the
 # point, not its smallest example) and no example database between runs.
 settings.register_profile("fault-injection", database=None,
