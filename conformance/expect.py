@@ -5,22 +5,55 @@ wire transcript to the report, so a matcher only states the difference.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, NoReturn, TypeVar
 
-from conformance.clients.http import Exchange
+from conformance.clients.http import Exchange, SuiteError, TargetFailure
 from conformance.resources import schema_violations
 from conformance.wire.xml import WireError
 
 T = TypeVar("T")
 
 
-class ConformanceFailure(AssertionError):
+class ConformanceFailure(TargetFailure):
     """The target's answer breaks the requirement under test."""
+
+
+class Blocked(Exception):
+    """A step the test needs first failed because of the target (storing the asset a
+    DELETE test deletes): the requirement under test is not judged."""
+
+    def __init__(self, step: str, cause: str) -> None:
+        super().__init__(f"{step}: {cause}")
+        self.step = step
+        self.cause = cause
 
 
 def fail(message: str) -> NoReturn:
     raise ConformanceFailure(message)
+
+
+@contextmanager
+def step(description: str) -> Iterator[None]:
+    """A setup step the test needs (``with step("could not store the asset this test
+    needs"):``). A failure of the target inside it, a failed check or a transport
+    failure, blocks the test instead of failing its requirement; a suite error stays one.
+    """
+    try:
+        yield
+    except SuiteError:
+        raise
+    except TargetFailure as exc:
+        raise Blocked(description, str(exc)) from exc
+
+
+def present(value: T | None, what: str) -> T:
+    """``value``, which the target's answer must have held; its absence fails the check
+    (``folder = present(reply.get("folder"), "the folder")``)."""
+    if value is None:
+        fail(f"{what} is missing from the answer")
+    return value
 
 
 def check(condition: object, message: str) -> None:

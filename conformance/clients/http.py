@@ -96,8 +96,13 @@ class TargetFailure(AssertionError):
     """The target did not behave: raised as a test failure, with a one-line cause."""
 
 
-class ReadOnlyViolation(TargetFailure):
-    """A request that writes was attempted while the run is read-only."""
+class SuiteError(Exception):
+    """A bug of the suite itself: reported apart, never blamed on the target."""
+
+
+class ReadOnlyViolation(SuiteError):
+    """A request that writes was attempted while the run is read-only (a test that
+    writes lacks its ``writes`` marker)."""
 
 
 @dataclass
