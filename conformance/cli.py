@@ -64,12 +64,16 @@ def serve(argv: list[str]) -> int:
                              "(AllowRemoteDeleteAllTypes=false)")
     parser.add_argument("--no-inventory-delete", action="store_true",
                         help="XInventory deletes only links (AllowDelete=false)")
+    parser.add_argument("--avatar", default="Conformance Tester",
+                        help="the avatar that logs in (login_to_simulator at the base URL)")
+    parser.add_argument("--password", default="conformance", help="the avatar's password")
     args = parser.parse_args(argv)
 
     import uvicorn
 
     from conformance.reference.app import ReferenceConfig, create_app
     from conformance.reference.asset import AssetSettings
+    from conformance.reference.caps import CapsSettings
     from conformance.reference.xinventory import XInventorySettings
 
     reference = ReferenceConfig(
@@ -77,6 +81,7 @@ def serve(argv: list[str]) -> int:
             allow_remote_delete=not args.no_remote_delete,
             allow_remote_delete_all_types=not args.maptile_delete_only),
         xinventory_settings=XInventorySettings(allow_delete=not args.no_inventory_delete),
+        caps_settings=CapsSettings(avatar=args.avatar, password=args.password),
     )
     app = create_app(args.db, reference)
     # Bound and listening before the URL is announced: a caller may connect at once.
@@ -87,6 +92,8 @@ def serve(argv: list[str]) -> int:
     host, port = listener.getsockname()[:2]
     print(f"opensim-conformance reference server on http://{host}:{port} (database {args.db})",
           flush=True)
+    print(f"login: http://{host}:{port}/ as avatar {args.avatar!r}, password "
+          f"{args.password!r}", flush=True)
     config = uvicorn.Config(app, log_level="warning", lifespan="off")
     uvicorn.Server(config).run(sockets=[listener])
     return 0

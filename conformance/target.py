@@ -35,7 +35,8 @@ from urllib.parse import urlsplit
 #: Services that live under the target base URL when no own URL is given.
 BASE_SERVICES = ("asset", "xinventory")
 #: Services whose URLs are opaque (capabilities): never derived from the base.
-OPAQUE_SERVICES = ("fetch_inventory", "fetch_descendents", "ais")
+OPAQUE_SERVICES = ("login", "fetch_inventory", "fetch_descendents", "fetch_lib",
+                   "fetch_lib_descendents", "ais")
 SERVICES = BASE_SERVICES + OPAQUE_SERVICES
 OUTCOMES = ("fail", "skip")
 

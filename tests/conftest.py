@@ -16,6 +16,9 @@ from conformance.reference.server import ServerThread
 pytest_plugins = ["pytester"]
 
 SuiteRunner = Callable[..., dict[str, Any]]
+#: Services whose tests find their URLs through the login (the reference logs in at its
+#: base URL).
+LOGIN_SERVICES = ("caps", "ais")
 
 
 @pytest.fixture
@@ -33,7 +36,9 @@ def run_suite(pytester: pytest.Pytester, tmp_path: Path) -> SuiteRunner:
         for rid in requirements:
             args += ["--requirement", rid]
         with ServerThread(create_app(tmp_path / "reference.sqlite", config)) as server:
-            outcome = pytester.runpytest_inprocess(*args, "--target", server.url)
+            # The viewer's services are found through the login, at the base URL too.
+            login = ["--login-uri", server.url] if service in LOGIN_SERVICES else []
+            outcome = pytester.runpytest_inprocess(*args, "--target", server.url, *login)
         if not results.exists():
             pytest.fail(f"the suite wrote no results (exit {outcome.ret}):\n"
                         + "\n".join(outcome.outlines[-30:]))

@@ -29,11 +29,13 @@ from conformance.target import SERVICES, Profile, ProfileError, load_profile
 SERVICE_MARKERS = {
     "asset": ("asset",),
     "xinventory": ("xinventory",),
-    "caps": ("fetch_inventory", "fetch_descendents"),
+    "caps": ("login", "fetch_inventory", "fetch_descendents", "fetch_lib",
+             "fetch_lib_descendents"),
     "ais": ("ais",),
 }
 #: Services the embedded reference server answers.
-EMBEDDED_SERVICES = ("asset", "xinventory")
+EMBEDDED_SERVICES = ("asset", "xinventory", "login", "fetch_inventory", "fetch_descendents",
+                     "fetch_lib", "fetch_lib_descendents")
 #: How many exchanges a failure report shows (the last ones).
 EXCHANGES_SHOWN = 3
 

@@ -13,6 +13,7 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
 from conformance.reference.asset import AssetService, AssetSettings
+from conformance.reference.caps import CapsService, CapsSettings
 from conformance.reference.db import open_database
 from conformance.reference.xinventory import XInventoryService, XInventorySettings
 
@@ -25,6 +26,8 @@ class ReferenceConfig:
     asset_settings: AssetSettings = field(default_factory=AssetSettings)
     xinventory_service: type[XInventoryService] = XInventoryService
     xinventory_settings: XInventorySettings = field(default_factory=XInventorySettings)
+    caps_service: type[CapsService] = CapsService
+    caps_settings: CapsSettings = field(default_factory=CapsSettings)
 
 
 def create_app(db_path: Path | str, config: ReferenceConfig | None = None) -> Starlette:
@@ -34,6 +37,13 @@ def create_app(db_path: Path | str, config: ReferenceConfig | None = None) -> St
     routes: list[BaseRoute] = []
     routes += config.asset_service(db, config.asset_settings).routes()
     routes += config.xinventory_service(db, config.xinventory_settings).routes()
+    # Login, seed capability and the viewer's inventory capabilities, over the same
+    # inventory store; app.state.capabilities maps each capability name to its path.
+    caps = config.caps_service(db, config.caps_settings)
+    routes += caps.routes()
+    capabilities: dict[str, str] = {}
+    capabilities.update(caps.capabilities())
     app = Starlette(routes=routes)
     app.state.db = db
+    app.state.capabilities = capabilities
     return app

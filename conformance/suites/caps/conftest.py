@@ -1,0 +1,66 @@
+"""Fixtures of the capability tests. The capabilities only read; what a test reads is
+written through the grid's XInventory service (when the run has one and may write)
+under the avatar's inventory, inside one folder named ``opensim-conformance …`` that the
+run removes at the end. Without XInventory only the read-only checks run, on what the
+avatar's inventory already holds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from conformance.clients.caps import CapsClient
+from conformance.clients.http import HttpClient
+from conformance.clients.xinventory import XInventoryClient
+from conformance.expect import step
+from conformance.ledger import owned_name
+from conformance.plugin import ConformanceRun
+from conformance.suites.caps.steps import Scratch
+from conformance.suites.xinventory.steps import add_folder
+from conformance.viewer import Viewer
+from conformance.wire.xinventory import Folder
+
+
+@pytest.fixture(scope="session")
+def caps(run: ConformanceRun, viewer: Viewer) -> Iterator[CapsClient]:
+    """A client of the capability URLs the seed capability granted."""
+    def http(url: str) -> HttpClient:
+        return HttpClient(url, timeout=run.profile.timeout, recorder=run.recorder,
+                          read_only=run.profile.write_refusal() is not None)
+
+    client = CapsClient(dict(viewer.capabilities), viewer.agent_id, http)
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def avatar_xinventory(run: ConformanceRun, viewer: Viewer) -> Iterator[XInventoryClient]:
+    """XInventory acting as the avatar (skips when the run has no XInventory or may not
+    write)."""
+    if not run.serves("xinventory"):
+        pytest.skip("needs data written through XInventory: give --xinventory-url")
+    refusal = run.profile.write_refusal()
+    if refusal:
+        pytest.skip(f"needs data written through XInventory, and {refusal}")
+    if not viewer.inventory_root:
+        pytest.skip("the avatar's inventory root is unknown (log in with --login-uri)")
+    http = run.http("xinventory")
+    yield XInventoryClient(http, run.ledger, viewer.agent_id)
+    http.close()
+
+
+@pytest.fixture(scope="session")
+def run_folder(avatar_xinventory: XInventoryClient, viewer: Viewer) -> Folder:
+    """The run's one folder under the avatar's root (removed at the end of the run)."""
+    with step("could not create the run's folder through XInventory ADDFOLDER"):
+        return add_folder(avatar_xinventory, viewer.inventory_root,
+                          owned_name("caps run"))
+
+
+@pytest.fixture
+def scratch(avatar_xinventory: XInventoryClient, run_folder: Folder) -> Scratch:
+    """A fresh folder inside the run's folder, for one test's objects."""
+    with step("could not create the folder this test needs through XInventory ADDFOLDER"):
+        folder = add_folder(avatar_xinventory, run_folder.id, owned_name("caps test"))
+    return Scratch(avatar_xinventory, folder)

@@ -1,0 +1,223 @@
+"""Steps the capability tests share: read LLSD answers (every top-level map, noting
+what breaks the LLSD specification), pick folder entries, and write through XInventory
+the folders, items and links a test reads back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from conformance.clients.caps import CapsClient
+from conformance.clients.http import Exchange
+from conformance.clients.xinventory import XInventoryClient
+from conformance.expect import check, expect, fail, present, step
+from conformance.ledger import owned_name
+from conformance.suites.xinventory.steps import add_folder, add_item
+from conformance.wire import llsd
+from conformance.wire.ids import ZERO_UUID
+from conformance.wire.xinventory import Folder, Item
+from conformance.wire.xml import WireError
+
+Observe = Callable[[str], None]
+ITEM_LINK = 24
+FOLDER_LINK = 25
+NOTECARD = 7
+FOLDER_INV_TYPE = 8
+
+
+# ---------------------------------------------------------------------- answers
+
+
+def answer(reply: Exchange, observe: Observe | None = None) -> dict[str, Any]:
+    """200 with an LLSD map (every top-level map read); departures from the LLSD
+    specification are observed, not failed."""
+    expect(reply).status(200)
+    try:
+        document = llsd.parse(reply.body, reply.header("Content-Type"))
+        merged = document.merged_map()
+    except WireError as exc:
+        fail(f"the body is not an LLSD map: {exc}")
+    if observe is not None:
+        for quirk in document.quirks:
+            observe(f"LLSD: {quirk}")
+    return merged
+
+
+def folder_entries(value: dict[str, Any]) -> list[dict[str, Any]]:
+    folders = present(value.get("folders"), "the key folders")
+    check(isinstance(folders, list), f"folders is {llsd.llsd_type(folders)}, expected an array")
+    check(all(isinstance(entry, dict) for entry in folders),
+          "an element of folders is not a map")
+    return list(folders)
+
+
+def bad_folder_ids(value: dict[str, Any]) -> set[str]:
+    """The folder_ids listed in bad_folders (in the top map or a second one)."""
+    bad = value.get("bad_folders")
+    if not isinstance(bad, list):
+        return set()
+    return {uuid for entry in bad if isinstance(entry, dict)
+            if (uuid := llsd.as_uuid(entry.get("folder_id"))) is not None}
+
+
+def entries_for(value: dict[str, Any], folder_id: str) -> list[dict[str, Any]]:
+    return [entry for entry in folder_entries(value)
+            if llsd.as_uuid(entry.get("folder_id")) == folder_id]
+
+
+def entry_for(value: dict[str, Any], folder_id: str) -> dict[str, Any]:
+    """The folder's entry in the answer (the first, if it came more than once)."""
+    entries = entries_for(value, folder_id)
+    check(entries, f"the answer has no entry for folder {folder_id} "
+                   f"(it answered {[str(e.get('folder_id')) for e in folder_entries(value)]})")
+    return entries[0]
+
+
+def array(entry: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """``categories`` or ``items`` of a folder entry: an array of maps (absent: empty)."""
+    value = entry.get(key, [])
+    check(isinstance(value, list), f"{key} is {llsd.llsd_type(value)}, expected an array")
+    check(all(isinstance(element, dict) for element in value), f"an element of {key} is not a map")
+    return list(value)
+
+
+def integer(value: Any, what: str) -> int:
+    check(isinstance(value, int) and not isinstance(value, bool),
+          f"{what} is {llsd.llsd_type(value)} {value!r}, expected an integer")
+    return int(value)
+
+
+def category_ids(entry: dict[str, Any]) -> list[str]:
+    return [llsd.as_uuid(c.get("category_id")) or "?" for c in array(entry, "categories")]
+
+
+def item_ids(entry: dict[str, Any]) -> list[str]:
+    return [llsd.as_uuid(i.get("item_id")) or "?" for i in array(entry, "items")]
+
+
+def items_by_id(entry_or_answer: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {llsd.as_uuid(i.get("item_id")) or "?": i for i in array(entry_or_answer, "items")}
+
+
+def children(entry: dict[str, Any]) -> tuple[set[str], set[str]]:
+    """The distinct categories and items whose parent is the folder."""
+    folder_id = llsd.as_uuid(entry.get("folder_id"))
+    categories = {llsd.as_uuid(c.get("category_id")) or "?" for c in array(entry, "categories")
+                  if llsd.as_uuid(c.get("parent_id")) == folder_id}
+    items = {llsd.as_uuid(i.get("item_id")) or "?" for i in array(entry, "items")
+             if llsd.as_uuid(i.get("parent_id")) == folder_id}
+    return categories, items
+
+
+def has_links(entry: dict[str, Any]) -> bool:
+    return any(llsd.as_int(i.get("type")) in (ITEM_LINK, FOLDER_LINK)
+               or llsd.as_int(i.get("inv_type")) in (ITEM_LINK, FOLDER_LINK)
+               for i in array(entry, "items"))
+
+
+def conforms(reply: Exchange, schema: str, value: Any) -> None:
+    expect(reply).conforms(schema, llsd.to_json(value))
+
+
+def fetch_entry(caps: CapsClient, folder_id: str, owner_id: str | None = None,
+                observe: Observe | None = None, *, library: bool = False
+                ) -> tuple[Exchange, dict[str, Any]]:
+    """One folder fetched as the viewer asks: the exchange and the folder's entry."""
+    reply = caps.folder(folder_id, owner_id, library=library)
+    return reply, entry_for(answer(reply, observe), folder_id)
+
+
+def needs(caps: CapsClient, name: str) -> None:
+    if not caps.offers(name):
+        pytest.skip(f"{name} not offered by the target (the seed capability did not grant it)")
+
+
+# ---------------------------------------------------------------------- reading a tree
+
+
+def walk(caps: CapsClient, root: str, owner: str, *, library: bool = False,
+         limit: int = 40) -> list[tuple[Exchange, dict[str, Any]]]:
+    """Folder entries of the tree below ``root`` (breadth first, at most ``limit``
+    folders, 10 per request as the viewer batches)."""
+    from conformance.clients.caps import viewer_folder
+
+    found: list[tuple[Exchange, dict[str, Any]]] = []
+    queue, seen = [root], {root}
+    while queue and len(found) < limit:
+        batch, queue = queue[:10], queue[10:]
+        reply = caps.descendents([viewer_folder(f, owner) for f in batch], library=library)
+        value = answer(reply)
+        for folder_id in batch:
+            entries = entries_for(value, folder_id)
+            if not entries:
+                continue
+            found.append((reply, entries[0]))
+            for child in category_ids(entries[0]):
+                if child not in seen:
+                    seen.add(child)
+                    queue.append(child)
+    return found
+
+
+# ---------------------------------------------------------------------- writing
+
+
+@dataclass
+class Scratch:
+    """A folder of one test inside the run's folder, and XInventory as the avatar."""
+
+    client: XInventoryClient
+    folder: Folder
+
+    @property
+    def id(self) -> str:
+        return self.folder.id
+
+    @property
+    def owner(self) -> str:
+        return self.client.principal
+
+    def subfolder(self, parent: str | None = None, name: str = "folder") -> Folder:
+        with step("could not create a folder through XInventory ADDFOLDER"):
+            return add_folder(self.client, parent or self.id, owned_name(name))
+
+    def item(self, folder: str | None = None, **fields: Any) -> Item:
+        with step("could not create an item through XInventory ADDITEM"):
+            return add_item(self.client, folder or self.id, **fields)
+
+    def items(self, count: int, folder: str | None = None) -> list[Item]:
+        return [self.item(folder, name=owned_name(f"item {n}")) for n in range(count)]
+
+    def item_link(self, target: Item | str, folder: str | None = None, *,
+                  inv_type: int | None = None) -> Item:
+        """A link to an item (asset type 24; its asset_id is the target item), with the
+        target's inventory type, as viewers create them (``inv_type`` overrides)."""
+        target_id = target if isinstance(target, str) else target.id
+        target_inv = NOTECARD if isinstance(target, str) else target.inv_type
+        return self.item(folder, name=owned_name("link"), asset_type=ITEM_LINK,
+                         inv_type=target_inv if inv_type is None else inv_type,
+                         asset_id=target_id)
+
+    def folder_link(self, target: Folder | str, folder: str | None = None, *,
+                    inv_type: int = FOLDER_INV_TYPE) -> Item:
+        """A link to a folder (asset type 25; its asset_id is the target folder)."""
+        target_id = target if isinstance(target, str) else target.id
+        return self.item(folder, name=owned_name("folder link"), asset_type=FOLDER_LINK,
+                         inv_type=inv_type, asset_id=target_id)
+
+
+def missing_id() -> str:
+    """An id no server holds."""
+    from conformance.wire.ids import new_id
+
+    return new_id()
+
+
+def ids_of(records: Iterable[Folder | Item]) -> set[str]:
+    return {record.id for record in records}
+
+
+__all__ = ["ZERO_UUID"]
