@@ -67,6 +67,9 @@ def parse_catalogue(text: str) -> dict[str, Requirement]:
             raise CatalogueError(f"{requirement.id}: unknown service {requirement.service!r}")
         if requirement.level not in LEVELS:
             raise CatalogueError(f"{requirement.id}: unknown level {requirement.level!r}")
+        if not requirement.must.strip():
+            raise CatalogueError(f"{requirement.id}: no must (one sentence of what has to "
+                                 f"hold)")
         catalogue[requirement.id] = requirement
     return catalogue
 

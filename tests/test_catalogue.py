@@ -1,5 +1,7 @@
-"""The requirement catalogue is traceable: every entry quotes its source verbatim, has a
-test, and every conformance test names known requirements and its markers."""
+"""The requirement catalogue is traceable: every entry states what must hold, quotes its
+source verbatim (the wiki page for documented entries, the project's own interop
+reference docs/interop/<service>.md for interop ones), has a test, and every conformance
+test names known requirements and its markers."""
 
 from __future__ import annotations
 
@@ -10,17 +12,29 @@ from pathlib import Path
 
 import pytest
 
-from conformance.catalogue import CatalogueError, load_catalogue, parse_catalogue
+from conformance.catalogue import (
+    SERVICES,
+    CatalogueError,
+    Requirement,
+    load_catalogue,
+    parse_catalogue,
+)
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT.parent / "shared" / "seeds"
 SERVICE_MARKERS = {"asset", "xinventory", "caps", "ais"}
 SIDE_EFFECTS = {"reads", "writes", "destructive"}
 
 
 def normalise(text: str) -> str:
     """The text as read: whitespace collapsed (the seeds are wiki pages extracted to
-    text) and markdown emphasis and code marks (the digest) dropped."""
+    text, the interop reference is wrapped markdown) and markdown emphasis and code marks
+    dropped."""
     return " ".join(text.replace("**", "").replace("`", "").split())
+
+
+def entries(service: str, level: str) -> list[Requirement]:
+    return [r for r in load_catalogue().values() if r.service == service and r.level == level]
 
 
 @pytest.fixture(scope="module")
@@ -75,27 +89,63 @@ def test_every_test_names_known_requirements_and_its_markers(
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.skipif(not (SHARED / "seeds").is_dir(), reason="shared/ is not beside the checkout")
-def test_every_quote_stands_verbatim_in_its_source() -> None:
-    sources: dict[str, str] = {}
-    for path in [*(SHARED / "seeds").glob("*.txt"), SHARED / "protocol-digest.md"]:
-        sources[path.name] = normalise(path.read_text("utf-8"))
+def test_every_requirement_states_what_must_hold() -> None:
+    empty = [rid for rid, requirement in load_catalogue().items() if not requirement.must.strip()]
+    assert not empty, f"entries without a must: {empty}"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_documented_requirements_rest_on_a_wiki_page(service: str) -> None:
+    wrong = [f"{r.id}: {r.source}" for r in entries(service, "documented")
+             if not r.source.endswith(".txt") or "/" in r.source]
+    assert not wrong, f"documented entries must name a seed page (*.txt): {wrong}"
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the wiki pages (shared/seeds) are not beside "
+                                               "the checkout")
+@pytest.mark.parametrize("service", SERVICES)
+def test_documented_quotes_stand_verbatim_in_the_wiki(service: str) -> None:
     problems = []
-    for requirement in load_catalogue().values():
-        if requirement.source not in sources:
-            problems.append(f"{requirement.id}: unknown source {requirement.source}")
-        elif normalise(requirement.quote) not in sources[requirement.source]:
+    for requirement in entries(service, "documented"):
+        page = SEEDS / requirement.source
+        if not page.is_file():
+            problems.append(f"{requirement.id}: no wiki page {requirement.source}")
+        elif normalise(requirement.quote) not in normalise(page.read_text("utf-8")):
             problems.append(f"{requirement.id}: quote not found in {requirement.source}: "
                             f"{requirement.quote!r}")
     assert not problems, "\n".join(problems)
 
 
-def test_documented_requirements_rest_on_the_wiki_and_interop_on_the_digest() -> None:
-    for requirement in load_catalogue().values():
-        if requirement.level == "documented":
-            assert requirement.source.endswith(".txt"), requirement.id
-        else:
-            assert requirement.source == "protocol-digest.md", requirement.id
+@pytest.mark.parametrize("service", SERVICES)
+def test_interop_requirements_rest_on_the_projects_interop_reference(service: str) -> None:
+    """Interop entries cite docs/interop/<service>.md, which is part of every clone."""
+    expected = f"docs/interop/{service}.md"
+    wrong = [f"{r.id}: {r.source}" for r in entries(service, "interop") if r.source != expected]
+    assert not wrong, f"interop entries must name {expected} as their source: {wrong}"
+    if entries(service, "interop"):
+        assert (ROOT / expected).is_file(), f"{expected} is named as a source but does not exist"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_interop_quotes_stand_verbatim_in_the_interop_reference(service: str) -> None:
+    problems = []
+    for requirement in entries(service, "interop"):
+        path = ROOT / requirement.source
+        if not path.is_file():
+            problems.append(f"{requirement.id}: {requirement.source} does not exist")
+        elif normalise(requirement.quote) not in normalise(path.read_text("utf-8")):
+            problems.append(f"{requirement.id}: quote not found in {requirement.source}: "
+                            f"{requirement.quote!r}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_interop_quotes_are_whole_sentences(service: str) -> None:
+    """A quote the project writes itself is a sentence: a capital (or a METHOD name) first,
+    a full stop last."""
+    fragments = [f"{r.id}: {r.quote!r}" for r in entries(service, "interop")
+                 if not (r.quote[:1].isupper() and r.quote.rstrip().endswith("."))]
+    assert not fragments, "quotes that are not whole sentences:\n" + "\n".join(fragments)
 
 
 def test_ids_are_section_based_and_name_their_service() -> None:
@@ -107,7 +157,7 @@ def test_ids_are_section_based_and_name_their_service() -> None:
 
 def test_a_duplicate_id_is_refused() -> None:
     entry = ('[[requirement]]\nid = "ASSET-X"\nservice = "asset"\nsection = "s"\n'
-             'level = "documented"\nsource = "a.txt"\nquote = "q"\n')
+             'level = "documented"\nsource = "a.txt"\nquote = "q"\nmust = "m."\n')
     with pytest.raises(CatalogueError, match="twice"):
         parse_catalogue(entry + entry)
 
@@ -115,7 +165,13 @@ def test_a_duplicate_id_is_refused() -> None:
 def test_an_unknown_level_is_refused() -> None:
     with pytest.raises(CatalogueError, match="level"):
         parse_catalogue('[[requirement]]\nid = "ASSET-X"\nservice = "asset"\nsection = "s"\n'
-                        'level = "observed"\nsource = "a.txt"\nquote = "q"\n')
+                        'level = "observed"\nsource = "a.txt"\nquote = "q"\nmust = "m."\n')
+
+
+def test_an_entry_without_a_must_is_refused() -> None:
+    with pytest.raises(CatalogueError, match="must"):
+        parse_catalogue('[[requirement]]\nid = "ASSET-X"\nservice = "asset"\nsection = "s"\n'
+                        'level = "documented"\nsource = "a.txt"\nquote = "q"\nmust = " "\n')
 
 
 def test_the_readme_coverage_table_is_the_catalogue() -> None:
