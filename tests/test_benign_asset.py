@@ -3,56 +3,18 @@ pass the whole asset suite."""
 
 from __future__ import annotations
 
-import codecs
-
 import pytest
 from lxml import etree
 
 from conformance.reference.app import ReferenceConfig
 from conformance.reference.asset import AssetService, AssetSettings, StoredAsset
+from conformance.wire.asset import XSD, XSI
 from tests.conftest import SuiteRunner, not_passed
-
-XSI = "http://www.w3.org/2001/XMLSchema-instance"
-XSD = "http://www.w3.org/2001/XMLSchema"
-
-
-def opensim_document(root: etree._Element) -> bytes:
-    """As OpenSimulator's XmlSerializer writes: BOM, declaration, W3C namespace
-    declarations on the root, indented."""
-    root = copy_with_namespaces(root)
-    etree.indent(root, space="  ")
-    body = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
-    return codecs.BOM_UTF8 + body
-
-
-def copy_with_namespaces(root: etree._Element) -> etree._Element:
-    copy = etree.Element(root.tag, nsmap={"xsi": XSI, "xsd": XSD})
-    copy.text = root.text
-    copy.extend(list(root))
-    return copy
-
-
-class OpenSimulatorStyle(AssetService):
-    """BOM, namespaces, indentation, the extra UploadAttempts element in OpenSimulator's
-    order, CreatorID left out when blank, Content-Type text/xml."""
-
-    def render_asset(self, asset: StoredAsset) -> bytes:
-        root = etree.fromstring(super().render_asset(asset))
-        root.insert(list(root).index(root.find("Type")) + 1, etree.Element("UploadAttempts"))
-        root.find("UploadAttempts").text = "0"
-        if not asset.creator_id:
-            root.remove(root.find("CreatorID"))
-        return opensim_document(root)
-
-    def render_metadata(self, asset: StoredAsset) -> bytes:
-        return opensim_document(etree.fromstring(super().render_metadata(asset)))
-
-    def render_booleans(self, answers: list[bool]) -> bytes:
-        return opensim_document(etree.fromstring(super().render_booleans(answers)))
+from tests.doubles.asset import OpenSimulatorStyle, opensim_document
 
 
 class ReorderedAndDecorated(AssetService):
-    """Elements in reverse order, comma-separated Flags, extra elements, comments, CDATA,
+    """Elements in reverse order, whitespace around each flag, extra elements, comments, CDATA,
     whitespace around values, upper-case UUIDs, a default namespace-free prefix decl."""
 
     def render_asset(self, asset: StoredAsset) -> bytes:
@@ -66,7 +28,7 @@ class ReorderedAndDecorated(AssetService):
             elif child.tag == "ID":
                 child.text = f"  {(child.text or '').upper()}  "
             elif child.tag == "Flags":
-                child.text = ", ".join((child.text or "").split())
+                child.text = padded_flags(child.text or "")
             root.append(child)
         etree.SubElement(root, "SHA1").text = "0" * 40
         return etree.tostring(root, xml_declaration=True, encoding="utf-8")
@@ -74,12 +36,20 @@ class ReorderedAndDecorated(AssetService):
     async def post_asset(self, request):  # type: ignore[no-untyped-def]
         response = await super().post_asset(request)
         if response.status_code == 200:
-            text = etree.fromstring(response.body).text or ""
+            text = etree.fromstring(bytes(response.body)).text or ""
             root = etree.Element("string", nsmap={"xsi": XSI, "xsd": XSD})
             root.text = f"\n  {text.upper()}\n"
             response.body = opensim_document(root)
             response.headers["content-length"] = str(len(response.body))
         return response
+
+
+def padded_flags(text: str) -> str:
+    """The flag names with whitespace around each, in the separator they were written
+    with: " Maptile , Collectable " or "\n  Maptile\t Collectable\n"."""
+    if "," in text:
+        return " " + " , ".join(name.strip() for name in text.split(",")) + " "
+    return "\n  " + "\t ".join(text.split()) + "\n"
 
 
 @pytest.mark.parametrize("service", [OpenSimulatorStyle, ReorderedAndDecorated],

@@ -29,11 +29,12 @@ class AssetClient:
     def get_part(self, asset_id: str, part: str) -> Exchange:
         return self.http.request("GET", f"/assets/{asset_id}/{part}")
 
-    def post(self, body: bytes, *, asset_id: str | None) -> Exchange:
-        """POST a document as it is; ``asset_id`` is the id it may create (for the ledger)."""
+    def post(self, body: bytes, *, asset_id: str | None, path: str = "/assets") -> Exchange:
+        """POST a document as it is; ``asset_id`` is the id it may create (for the ledger).
+        OpenSimulator's region-side connector posts to ``/assets/``."""
         if asset_id:
             self.ledger.created(self.entry(asset_id))
-        return self.http.request("POST", "/assets", body=body, headers=XML_HEADERS)
+        return self.http.request("POST", path, body=body, headers=XML_HEADERS)
 
     def store(self, asset_id: str | None = None, data: bytes = b"conformance",
               **fields: Any) -> tuple[str, Exchange]:

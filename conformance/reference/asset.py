@@ -1,11 +1,11 @@
 """The reference asset service: GET/POST/DELETE /assets, POST /get_assets_exist,
 GET /assets/{id}/data and /metadata, over SQLite.
 
-Written as the wiki reads (seeds/opensim-asset-service*.txt). Where the wiki and
-OpenSimulator disagree it accepts both forms a client may send (comma- or
-whitespace-separated Flags) and writes what real consumers read (whitespace-separated
-Flags), as protocol-digest.md section A describes. Each rule is a small method, so a
-self-test can break exactly one of them.
+Written as the wiki reads (seeds/opensim-asset-service*.txt) and, where the wiki is
+silent, as OpenSimulator master behaves (docs/interop/asset.md). Where the wiki and
+OpenSimulator disagree it accepts both: several Flags separated by commas (the wiki) or
+by whitespace (OpenSimulator), written back in the form they were posted in. Each rule
+is a small method, so a self-test can break exactly one of them.
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ CREATE TABLE IF NOT EXISTS assets (
     temporary INTEGER NOT NULL,
     creator_id TEXT NOT NULL,
     flags INTEGER NOT NULL,
-    created INTEGER NOT NULL
+    created INTEGER NOT NULL,
+    flags_separator TEXT NOT NULL DEFAULT ' '
 );
 """
 
@@ -74,6 +75,8 @@ class StoredAsset:
     creator_id: str = ""
     flags: int = 0
     created: int = field(default_factory=lambda: int(time.time()))
+    #: How several flags were separated when posted ("," or " "), to write them back so.
+    flags_separator: str = " "
 
 
 @dataclass
@@ -89,6 +92,10 @@ class AssetStore:
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
+        columns = {row["name"] for row in db.execute("PRAGMA table_info(assets)")}
+        if "flags_separator" not in columns:  # a database written by an older version
+            db.execute("ALTER TABLE assets ADD COLUMN flags_separator TEXT NOT NULL "
+                       "DEFAULT ' '")
 
     def get(self, asset_id: str) -> StoredAsset | None:
         row = self.db.execute("SELECT * FROM assets WHERE id = ?", (asset_id,)).fetchone()
@@ -98,14 +105,16 @@ class AssetStore:
             id=row["id"], data=row["data"], name=row["name"], description=row["description"],
             type=row["type"], local=bool(row["local"]), temporary=bool(row["temporary"]),
             creator_id=row["creator_id"], flags=row["flags"], created=row["created"],
+            flags_separator=row["flags_separator"],
         )
 
     def insert(self, asset: StoredAsset) -> None:
         """Store a new asset; an asset that exists already is left as it is."""
         self.db.execute(
-            "INSERT OR IGNORE INTO assets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO assets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (asset.id, asset.data, asset.name, asset.description, asset.type, asset.local,
-             asset.temporary, asset.creator_id, asset.flags, asset.created),
+             asset.temporary, asset.creator_id, asset.flags, asset.created,
+             asset.flags_separator),
         )
 
     def delete(self, asset_id: str) -> bool:
@@ -174,7 +183,7 @@ class AssetService:
             ("Local", self.boolean_text(asset.local)),
             ("Temporary", self.boolean_text(asset.temporary)),
             ("CreatorID", asset.creator_id),
-            ("Flags", self.flags_text(asset.flags)),
+            ("Flags", self.flags_text(asset.flags, asset.flags_separator)),
         ])
         return document(root)
 
@@ -192,7 +201,7 @@ class AssetService:
             ("Local", self.boolean_text(asset.local)),
             ("Temporary", self.boolean_text(asset.temporary)),
             ("CreatorID", asset.creator_id),
-            ("Flags", self.flags_text(asset.flags)),
+            ("Flags", self.flags_text(asset.flags, asset.flags_separator)),
         ])
         return document(root)
 
@@ -210,10 +219,11 @@ class AssetService:
     def boolean_text(self, value: bool) -> str:
         return "true" if value else "false"
 
-    def flags_text(self, flags: int) -> str:
-        """Flag names separated by spaces: what OpenSimulator's readers accept."""
+    def flags_text(self, flags: int, separator: str = " ") -> str:
+        """Flag names, several separated as they were posted: by commas for a client that
+        follows the wiki, by spaces (what OpenSimulator's readers accept) otherwise."""
         names = [name for name, bit in FLAGS.items() if bit and flags & bit]
-        return " ".join(names) or "Normal"
+        return separator.join(names) or "Normal"
 
     # ------------------------------------------------------------------ POST
 
@@ -252,6 +262,7 @@ class AssetService:
             temporary=self.parse_boolean(text_of(fields, "Temporary", "false")),
             creator_id=text_of(fields, "CreatorID").strip(),
             flags=self.parse_flags(text_of(fields, "Flags")),
+            flags_separator=self.flags_separator(text_of(fields, "Flags")),
         )
 
     def parse_id(self, fields: dict[str, etree._Element]) -> str:
@@ -301,6 +312,10 @@ class AssetService:
                 raise BadRequest(f"unknown flag {name!r}")
             flags |= FLAGS[name]
         return flags
+
+    def flags_separator(self, text: str) -> str:
+        """The separator the client used between several flags, to answer in its form."""
+        return "," if "," in text else " "
 
     # ------------------------------------------------------------------ DELETE
 

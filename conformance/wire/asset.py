@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import codecs
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -41,6 +42,25 @@ def parse_flags(text: str | None) -> frozenset[str]:
     names = {part for part in _FLAG_SEPARATORS.split(text or "") if part}
     names.discard(NORMAL)
     return frozenset(names)
+
+def flags_by_comma(text: str | None) -> frozenset[str]:
+    """Flag names read as the wiki writes them: separated by commas, each with optional
+    leading or trailing whitespace ("Maptile, Collectable"). ``Normal`` is the empty set.
+    Whitespace inside a part is kept, so ``Maptile Collectable`` reads as one name that
+    is no flag."""
+    names = {part.strip() for part in (text or "").split(",")}
+    names.discard("")
+    names.discard(NORMAL)
+    return frozenset(names)
+
+
+def flags_by_whitespace(text: str | None) -> frozenset[str]:
+    """Flag names read as OpenSimulator reads them: separated by whitespace. A comma
+    stays part of a name, so ``Maptile,Collectable`` reads as one name that is no flag."""
+    names = set((text or "").split())
+    names.discard(NORMAL)
+    return frozenset(names)
+
 
 def format_flags(flags: Iterable[str], separator: str = ",") -> str:
     names = [name for name in FLAG_NAMES if name in set(flags)]
@@ -170,6 +190,33 @@ def build_asset(
         else:
             child.text = text
     return etree.tostring(root, xml_declaration=True, encoding="utf-8")
+
+#: The namespaces OpenSimulator's XmlSerializer declares on the root element.
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+XSD = "http://www.w3.org/2001/XMLSchema"
+
+
+def build_region_asset(asset_id: str, data: bytes, *, name: str, description: str,
+                       asset_type: int, creator_id: str, flags: str = NORMAL) -> bytes:
+    """An <AssetBase> document as OpenSimulator's region-side connector posts it
+    (``XmlSerializer`` of ``AssetBase``): a UTF-8 BOM, the declaration, the W3C
+    namespace declarations, every element in the class's order with the extra
+    ``UploadAttempts``, Local and Temporary false, not indented."""
+    root = etree.Element("AssetBase", nsmap={"xsi": XSI, "xsd": XSD})
+    texts = [
+        ("Data", base64.b64encode(data).decode("ascii")), ("FullID", asset_id),
+        ("ID", asset_id), ("Name", name), ("Description", description),
+        ("Type", str(asset_type)), ("UploadAttempts", "0"), ("Local", "false"),
+        ("Temporary", "false"), ("CreatorID", creator_id), ("Flags", flags),
+    ]
+    for element_name, text in texts:
+        child = etree.SubElement(root, element_name)
+        if element_name == "FullID":
+            etree.SubElement(child, "Guid").text = text
+        else:
+            child.text = text
+    return codecs.BOM_UTF8 + etree.tostring(root, xml_declaration=True, encoding="utf-8")
+
 
 def _bool_text(value: bool | None) -> str | None:
     return None if value is None else str(value).lower()

@@ -147,6 +147,57 @@ class AnswersWithABoolean(AssetService):
         return response
 
 
+@fault("asset", "ASSET-POST-RETURNS-ID")
+class RefusesUnknownElements(AssetService):
+    """POST refuses an element the wiki's table does not list (the UploadAttempts that
+    OpenSimulator's regions send) with 400."""
+
+    def parse_asset(self, body: bytes) -> StoredAsset:
+        if b"<UploadAttempts" in body:
+            raise BadRequest("unknown element UploadAttempts")
+        return super().parse_asset(body)
+
+
+@fault("asset", "ASSET-POST-RETURNS-ID", "ASSET-POST-CREATOR")
+class RequiresCreatorId(AssetService):
+    """POST without CreatorID (which the wiki marks optional) answers 400."""
+
+    def parse_asset(self, body: bytes) -> StoredAsset:
+        if b"<CreatorID" not in body:
+            raise BadRequest("CreatorID is missing")
+        return super().parse_asset(body)
+
+
+@fault("asset", "ASSET-POST-RETURNS-ID")
+class RefusesTheTrailingSlash(AssetService):
+    """POST /assets/ (the path OpenSimulator's regions post to) answers 404."""
+
+    async def post_asset(self, request: Request) -> Response:
+        if request.url.path.endswith("/"):
+            return Response(b"", status_code=404)
+        return await super().post_asset(request)
+
+
+@fault("asset", "ASSET-GET-LOCAL-FALSE")
+class AnswersLocalTrue(AssetService):
+    """GET writes Local true for every asset."""
+
+    def render_asset(self, asset: StoredAsset) -> bytes:
+        asset.local = True
+        return super().render_asset(asset)
+
+
+@fault("asset", "ASSET-GET-LOCAL-FALSE")
+class OmittedLocalMeansTrue(AssetService):
+    """An asset posted without Local is stored as local."""
+
+    def parse_asset(self, body: bytes) -> StoredAsset:
+        asset = super().parse_asset(body)
+        if b"<Local" not in body:
+            asset.local = True
+        return asset
+
+
 @fault("asset", "ASSET-POST-DEFAULTS")
 class OmittedTemporaryMeansTrue(AssetService):
     """An asset posted without Temporary is stored as temporary."""
@@ -158,7 +209,7 @@ class OmittedTemporaryMeansTrue(AssetService):
         return asset
 
 
-@fault("asset", "ASSET-POST-DEFAULTS")
+@fault("asset", "ASSET-POST-CREATOR")
 class OmittedCreatorIsZeroUuid(AssetService):
     """An asset posted without CreatorID reads back with the zero UUID."""
 
@@ -218,16 +269,6 @@ class StoresTypeUnsigned(AssetService):
 
 
 @fault("asset", "ASSET-POST-TEMPORARY-LOCAL")
-class LocalIsAlwaysFalse(AssetService):
-    """Local is not stored: it always reads back false."""
-
-    def parse_asset(self, body: bytes) -> StoredAsset:
-        asset = super().parse_asset(body)
-        asset.local = False
-        return asset
-
-
-@fault("asset", "ASSET-POST-TEMPORARY-LOCAL")
 class TemporaryIsDropped(AssetService):
     """Temporary is not stored: it always reads back false."""
 
@@ -267,7 +308,7 @@ class OverwritesOnRepost(AssetService):
         super().save(asset)
 
 
-@fault("asset", "ASSET-POST-IMMUTABLE")
+@fault("asset", "ASSET-POST-RETURNS-ID")
 class RefusesRepostWith409(AssetService):
     """A second POST with an existing ID answers 409."""
 
@@ -355,7 +396,7 @@ class ReadsAnyBooleanAsFalse(AssetService):
 class WritesFlagsAsNumbers(AssetService):
     """Flags are written as their numeric value ("1") instead of names."""
 
-    def flags_text(self, flags: int) -> str:
+    def flags_text(self, flags: int, separator: str = " ") -> str:
         return str(flags) if flags else "Normal"
 
 
@@ -394,6 +435,24 @@ class KeepsOnlyTheFirstFlag(AssetService):
 
     def parse_flags(self, text: str) -> int:
         return super().parse_flags(text.split(",")[0])
+
+
+@fault("asset", "ASSET-FLAGS-COMMA")
+class WritesFlagsWithSpacesOnly(AssetService):
+    """Several flags are always written space-separated, even to a client that posted
+    them comma-separated (the wiki's form)."""
+
+    def flags_separator(self, text: str) -> str:
+        return " "
+
+
+@fault("asset", "ASSET-FLAGS-SPACE-SEPARATED")
+class WritesFlagsWithCommasOnly(AssetService):
+    """Several flags are always written comma-separated, which OpenSimulator cannot
+    read back."""
+
+    def flags_separator(self, text: str) -> str:
+        return ","
 
 
 @fault("asset", "ASSET-FLAGS-WHITESPACE")

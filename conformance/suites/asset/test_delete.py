@@ -1,5 +1,5 @@
 """DELETE /assets/{id}. The wiki leaves it "TODO"; these tests follow what
-OpenSimulator does (protocol-digest.md A.4), at the interop level."""
+OpenSimulator does (docs/interop/asset.md, "DELETE /assets/{id}"), at the interop level."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from conformance.clients.asset import AssetClient
 from conformance.expect import check, expect
-from conformance.suites.asset.steps import store
+from conformance.suites.asset.steps import stored
 from conformance.wire.asset import parse_boolean_reply
 
 pytestmark = [pytest.mark.asset, pytest.mark.destructive]
@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.asset, pytest.mark.destructive]
 @pytest.mark.requirement("ASSET-DELETE-REPLY")
 def test_delete_answers_200_with_a_boolean(assets: AssetClient) -> None:
     """DELETE of an asset the suite stored answers 200 with a <boolean> document."""
-    asset_id = store(assets, b"delete me")
+    asset_id = stored(assets, b"delete me")
     reply = assets.delete(asset_id)
     expect(reply).status(200)
     expect(reply).parsed(parse_boolean_reply, "a <boolean> document")
@@ -43,7 +43,7 @@ def test_delete_reply_tells_whether_the_asset_is_gone(
         assets: AssetClient, flags: str, observe: Callable[[str], None]) -> None:
     """After DELETE answers true the asset is gone (GET is 404); after false it is still
     there. A target with remote delete switched off is reported as not tested."""
-    asset_id = store(assets, b"delete me", flags=flags)
+    asset_id = stored(assets, b"delete me", flags=flags)
     reply = assets.delete(asset_id)
     expect(reply).status(200)
     deleted = expect(reply).parsed(parse_boolean_reply, "a <boolean> document")

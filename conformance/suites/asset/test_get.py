@@ -7,9 +7,9 @@ import uuid
 import pytest
 
 from conformance.clients.asset import AssetClient
-from conformance.expect import check, expect
-from conformance.suites.asset.steps import Sample, fetch
-from conformance.wire.asset import asset_fields
+from conformance.expect import check, expect, present
+from conformance.suites.asset.steps import Sample, fetch, stored
+from conformance.wire.asset import asset_fields, parse_asset
 from conformance.wire.ids import same_uuid
 
 pytestmark = pytest.mark.asset
@@ -45,12 +45,13 @@ def test_every_documented_element_is_present_with_its_type(assets: AssetClient,
     expect(reply).status(200)
     fields = expect(reply).parsed(asset_fields, "an <AssetBase> document")
     expect(reply).conforms("asset", fields)
-    document = fetch(assets, sample.id)
-    stored = {"Name": sample.name, "Description": sample.description, "Type": sample.type,
-              "CreatorID": sample.creator_id}
+    document = expect(reply).parsed(parse_asset, "an <AssetBase> document")
+    stored_fields = {"Name": sample.name, "Description": sample.description,
+                     "Type": sample.type, "CreatorID": sample.creator_id}
     returned = {"Name": document.name, "Description": document.description,
                 "Type": document.type, "CreatorID": document.creator_id}
-    check(returned == stored, f"GET returned {returned}, expected what was stored: {stored}")
+    check(returned == stored_fields,
+          f"GET returned {returned}, expected what was stored: {stored_fields}")
 
 
 @pytest.mark.requirement("ASSET-GET-FULLID")
@@ -58,9 +59,24 @@ def test_every_documented_element_is_present_with_its_type(assets: AssetClient,
 def test_fullid_guid_equals_id(assets: AssetClient, sample: Sample) -> None:
     """<FullID><Guid> holds the same UUID as <ID>."""
     document = fetch(assets, sample.id)
-    check(document.full_id is not None, "FullID has no <Guid> element")
-    check(same_uuid(document.full_id or "", document.id),
+    full_id = present(document.full_id, "the <Guid> element of FullID")
+    check(same_uuid(full_id, document.id),
           f"FullID/Guid is {document.full_id!r} but ID is {document.id!r}")
+
+
+@pytest.mark.requirement("ASSET-GET-LOCAL-FALSE")
+@pytest.mark.writes
+@pytest.mark.parametrize("local", [pytest.param(False, id="local-false"),
+                                   pytest.param(None, id="local-left-out")])
+def test_local_reads_back_false(assets: AssetClient, local: bool | None) -> None:
+    """An asset posted as real peers post it, with Local false or without Local, reads
+    back with Local false ("In the context of the asset service this should always be
+    false"). The suite never posts Local true: no real peer does."""
+    asset_id = stored(assets, b"local", local=local)
+    document = fetch(assets, asset_id)
+    check(document.local is False,
+          f"an asset posted with Local {'left out' if local is None else 'false'} "
+          f"read back with Local {document.fields.get('Local')!r}")
 
 
 @pytest.mark.requirement("ASSET-GET-404")
