@@ -1,0 +1,339 @@
+"""Fetch inventory descendents: FetchInventoryDescendents2's request and answer
+(seeds/sl-inventory-api-caps.txt, "Fetch inventory descendents"; docs/interop/caps.md)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.clients.caps import CapsClient, viewer_folder, wiki_folder
+from conformance.expect import check, step
+from conformance.suites.caps.steps import (
+    Observe,
+    Scratch,
+    answer,
+    array,
+    bad_folder_ids,
+    category_ids,
+    children,
+    conforms,
+    entries_for,
+    entry_for,
+    fetch_entry,
+    has_links,
+    integer,
+    item_ids,
+    missing_id,
+    walk,
+)
+from conformance.viewer import Viewer
+from conformance.wire import llsd
+from conformance.wire.ids import ZERO_UUID
+
+pytestmark = pytest.mark.caps
+
+
+def descendents_is_the_listing(entry: dict[str, object], where: str) -> None:
+    """The wiki's count: descendents == len(items) + len(categories)."""
+    listed = len(array(entry, "items")) + len(array(entry, "categories"))  # type: ignore[arg-type]
+    descendents = integer(entry.get("descendents"), f"descendents of {where}")
+    check(descendents == listed,
+          f"{where}: descendents is {descendents}, but items + categories hold {listed}")
+
+
+def descendents_is_the_children(entry: dict[str, object], where: str) -> None:
+    """descendents == distinct categories and items whose parent is the folder."""
+    categories, items = children(entry)  # type: ignore[arg-type]
+    descendents = integer(entry.get("descendents"), f"descendents of {where}")
+    check(descendents == len(categories) + len(items),
+          f"{where}: descendents is {descendents}, but the folder's distinct children are "
+          f"{len(categories)} categories and {len(items)} items")
+
+
+# ---------------------------------------------------------------------- the answer
+
+
+@pytest.mark.requirement("CAPS-FID-RESPONSE")
+@pytest.mark.reads
+def test_the_answer_is_a_folders_array_of_folder_structures(caps: CapsClient, viewer: Viewer,
+                                                           observe: Observe) -> None:
+    """The inventory root, asked as the viewer asks, comes back as {folders: [{folder_id,
+    version, descendents, categories, items}]} with the documented types."""
+    if not viewer.inventory_root:
+        pytest.skip("the avatar's inventory root is unknown (log in with --login-uri)")
+    reply = caps.folder(viewer.inventory_root)
+    value = answer(reply, observe)
+    conforms(reply, "caps-descendents-response", value)
+    entry = entry_for(value, viewer.inventory_root)
+    for key in ("agent_id", "owner_id"):
+        observe(f"folder entry {key}: {llsd.llsd_type(entry.get(key)) if key in entry else 'absent'}")
+    observe(f"Content-Type: {reply.header('Content-Type')}")
+
+
+@pytest.mark.requirement("CAPS-FID-DESCENDENTS")
+@pytest.mark.writes
+def test_descendents_counts_the_items_and_categories_listed(caps: CapsClient, scratch: Scratch,
+                                                           observe: Observe) -> None:
+    """A folder holding two subfolders and three items is answered with descendents 5,
+    the number of entries in its items and categories."""
+    scratch.subfolder(name="sub a")
+    scratch.subfolder(name="sub b")
+    scratch.items(3)
+    _, entry = fetch_entry(caps, scratch.id, observe=observe)
+    descendents_is_the_listing(entry, "the test's folder")
+    check(entry.get("descendents") == 5, f"descendents is {entry.get('descendents')}, "
+                                         f"but the folder holds 2 folders and 3 items")
+
+
+@pytest.mark.requirement("CAPS-FID-DESCENDENTS")
+@pytest.mark.reads
+def test_descendents_counts_the_listing_in_every_folder_without_links(
+        caps: CapsClient, viewer: Viewer) -> None:
+    """Every folder of the avatar's inventory (the first 40, read as the viewer walks it)
+    that holds no links has descendents = len(items) + len(categories)."""
+    if not viewer.inventory_root:
+        pytest.skip("the avatar's inventory root is unknown (log in with --login-uri)")
+    for _, entry in walk(caps, viewer.inventory_root, viewer.agent_id):
+        if not has_links(entry):
+            descendents_is_the_listing(entry, f"folder {entry.get('folder_id')}")
+
+
+@pytest.mark.requirement("CAPS-FID-DESCENDENTS-CHILDREN")
+@pytest.mark.writes
+def test_descendents_counts_distinct_children_with_links_and_targets(
+        caps: CapsClient, scratch: Scratch, observe: Observe) -> None:
+    """A folder holding an item, a link to it, a link to an item elsewhere, a broken
+    link and a subfolder has descendents 5, however the targets are listed."""
+    elsewhere = scratch.subfolder(name="elsewhere")
+    outside = scratch.item(elsewhere.id)
+    folder = scratch.subfolder(name="with links")
+    inside = scratch.item(folder.id)
+    scratch.item_link(inside, folder.id)
+    scratch.item_link(outside, folder.id)
+    scratch.item_link(missing_id(), folder.id)
+    scratch.subfolder(folder.id, name="sub")
+    _, entry = fetch_entry(caps, folder.id, observe=observe)
+    descendents_is_the_children(entry, "the folder with links")
+    check(entry.get("descendents") == 5,
+          f"descendents is {entry.get('descendents')}, but the folder holds 1 folder and 4 items")
+    ids = item_ids(entry)
+    if len(ids) != len(set(ids)):
+        observe("an item is listed twice in one folder (link target and itself)")
+
+
+@pytest.mark.requirement("CAPS-FID-DESCENDENTS-CHILDREN")
+@pytest.mark.reads
+def test_descendents_counts_distinct_children_in_every_folder(caps: CapsClient,
+                                                             viewer: Viewer) -> None:
+    """Every folder of the avatar's inventory (the first 40) has descendents = its
+    distinct categories and items whose parent it is."""
+    if not viewer.inventory_root:
+        pytest.skip("the avatar's inventory root is unknown (log in with --login-uri)")
+    for _, entry in walk(caps, viewer.inventory_root, viewer.agent_id):
+        descendents_is_the_children(entry, f"folder {entry.get('folder_id')}")
+
+
+# ---------------------------------------------------------------------- requests
+
+
+@pytest.mark.requirement("CAPS-FID-MULTIPLE")
+@pytest.mark.writes
+def test_several_folders_in_one_request_are_each_answered(caps: CapsClient, scratch: Scratch,
+                                                         observe: Observe) -> None:
+    """Three folders in one request (one asked twice) are each answered with their own
+    contents."""
+    folders = [scratch.subfolder(name=f"multi {n}") for n in range(3)]
+    content = {folder.id: {item.id for item in scratch.items(n + 1, folder.id)}
+               for n, folder in enumerate(folders)}
+    asked = [viewer_folder(f.id, scratch.owner) for f in folders]
+    reply = caps.descendents([*asked, asked[0]])
+    value = answer(reply, observe)
+    for folder in folders:
+        entry = entry_for(value, folder.id)
+        check(set(item_ids(entry)) == content[folder.id],
+              f"folder {folder.id} was answered with items {sorted(item_ids(entry))}, "
+              f"expected {sorted(content[folder.id])}")
+    twice = len(entries_for(value, folders[0].id))
+    observe(f"a folder asked twice in one request was answered {twice} time(s)")
+
+
+@pytest.mark.requirement("CAPS-FID-BATCH")
+@pytest.mark.writes
+def test_a_batch_of_ten_folders_is_answered_exactly(caps: CapsClient, scratch: Scratch,
+                                                   observe: Observe) -> None:
+    """Ten folders in one request, as the viewer batches them, holding 0 to 9 items: each
+    is answered with exactly its items and descendents."""
+    folders = [scratch.subfolder(name=f"batch {n}") for n in range(10)]
+    content = {folder.id: {item.id for item in scratch.items(n, folder.id)}
+               for n, folder in enumerate(folders)}
+    value = answer(caps.descendents([viewer_folder(f.id, scratch.owner) for f in folders]),
+                   observe)
+    for folder in folders:
+        entry = entry_for(value, folder.id)
+        check(set(item_ids(entry)) == content[folder.id],
+              f"folder {folder.id} was answered with {len(item_ids(entry))} items, expected "
+              f"{len(content[folder.id])}")
+        check(entry.get("descendents") == len(content[folder.id]),
+              f"folder {folder.id}: descendents {entry.get('descendents')}, expected "
+              f"{len(content[folder.id])}")
+
+
+LARGE = 1500
+
+
+@pytest.mark.requirement("CAPS-FID-LARGE-FOLDER")
+@pytest.mark.writes
+def test_a_folder_of_thousands_of_items_is_answered_in_full(caps: CapsClient, scratch: Scratch,
+                                                           observe: Observe) -> None:
+    """A folder holding 1500 items is answered with all of them and descendents 1500."""
+    folder = scratch.subfolder(name="large")
+    written = {item.id for item in scratch.items(LARGE, folder.id)}
+    _, entry = fetch_entry(caps, folder.id, observe=observe)
+    listed = set(item_ids(entry))
+    check(listed == written, f"the folder was answered with {len(listed)} items "
+                             f"({len(written - listed)} missing), expected {LARGE}")
+    check(entry.get("descendents") == LARGE,
+          f"descendents is {entry.get('descendents')}, expected {LARGE}")
+
+
+@pytest.mark.requirement("CAPS-FID-WIKI-REQUEST")
+@pytest.mark.writes
+def test_the_wiki_request_with_folder_id_only_is_answered(caps: CapsClient, scratch: Scratch,
+                                                         observe: Observe) -> None:
+    """{folders: [{folder_id}]}, the wiki's request, answers the folder with descendents
+    = len(items) + len(categories); whether the contents come is recorded."""
+    scratch.subfolder(name="sub")
+    scratch.items(2)
+    value = answer(caps.descendents([wiki_folder(scratch.id)]), observe)
+    entry = entry_for(value, scratch.id)
+    descendents_is_the_listing(entry, "the folder asked the wiki's way")
+    listed = len(array(entry, "items")) + len(array(entry, "categories"))
+    observe(f"the wiki's request (folder_id only) was answered with {listed} of 3 children")
+
+
+@pytest.mark.requirement("CAPS-FID-VIEWER-REQUEST")
+@pytest.mark.writes
+def test_the_viewer_request_lists_every_child(caps: CapsClient, scratch: Scratch,
+                                             observe: Observe) -> None:
+    """The viewer's request (owner_id, fetch_folders 1, fetch_items 1, sort_order) lists
+    every subfolder and item of the folder."""
+    folders = {scratch.subfolder(name=f"child {n}").id for n in range(2)}
+    items = {item.id for item in scratch.items(3)}
+    _, entry = fetch_entry(caps, scratch.id, observe=observe)
+    check(set(category_ids(entry)) == folders,
+          f"categories are {sorted(category_ids(entry))}, expected {sorted(folders)}")
+    check(set(item_ids(entry)) == items,
+          f"items are {sorted(item_ids(entry))}, expected {sorted(items)}")
+
+
+# ---------------------------------------------------------------------- versions
+
+
+@pytest.mark.requirement("CAPS-FID-VERSION")
+@pytest.mark.reads
+def test_a_folder_version_matches_its_category_in_the_parent(caps: CapsClient,
+                                                            viewer: Viewer) -> None:
+    """Each system folder's version in its own entry equals its version as a category of
+    the inventory root."""
+    if not viewer.inventory_root:
+        pytest.skip("the avatar's inventory root is unknown (log in with --login-uri)")
+    _, root = fetch_entry(caps, viewer.inventory_root)
+    categories = {llsd.as_uuid(c.get("category_id")): c for c in array(root, "categories")}
+    check(categories, "the inventory root lists no categories")
+    asked = [viewer_folder(folder_id, viewer.agent_id) for folder_id in list(categories)[:10]
+             if folder_id]
+    value = answer(caps.descendents(asked))
+    for request in asked:
+        folder_id = str(request["folder_id"])
+        entry = entry_for(value, folder_id)
+        listed = categories[folder_id].get("version")
+        check(entry.get("version") == listed,
+              f"folder {folder_id}: version {entry.get('version')!r} in its entry, "
+              f"{listed!r} as a category of the root")
+
+
+@pytest.mark.requirement("CAPS-FID-VERSION")
+@pytest.mark.writes
+def test_a_folder_version_is_the_stored_version(caps: CapsClient, scratch: Scratch) -> None:
+    """The version of a folder's entry is the Version XInventory GETFOLDER gives."""
+    from conformance.suites.xinventory.steps import fetch_folder
+
+    scratch.items(2)
+    with step("could not read the folder through XInventory GETFOLDER"):
+        stored = fetch_folder(scratch.client, scratch.id).version
+    _, entry = fetch_entry(caps, scratch.id)
+    check(entry.get("version") == stored,
+          f"version is {entry.get('version')!r}, XInventory holds {stored}")
+
+
+@pytest.mark.requirement("CAPS-FID-VERSION-CHANGES")
+@pytest.mark.writes
+def test_adding_to_a_folder_changes_its_version_and_shows_at_once(
+        caps: CapsClient, scratch: Scratch) -> None:
+    """After an item, then a folder, is added through XInventory, the folder's version
+    differs from the one before, and the new child is listed in the next answer."""
+    _, before = fetch_entry(caps, scratch.id)
+    item = scratch.item()
+    _, after_item = fetch_entry(caps, scratch.id)
+    check(item.id in item_ids(after_item), "the item just added is not listed")
+    check(after_item.get("version") != before.get("version"),
+          f"version stayed {before.get('version')!r} after an item was added")
+    folder = scratch.subfolder(name="new")
+    _, after_folder = fetch_entry(caps, scratch.id)
+    check(folder.id in category_ids(after_folder), "the folder just added is not listed")
+    check(after_folder.get("version") != after_item.get("version"),
+          f"version stayed {after_item.get('version')!r} after a folder was added")
+
+
+# ---------------------------------------------------------------------- odd folders
+
+
+def empty_or_absent(value: dict[str, object], folder_id: str, observe: Observe,
+                    what: str) -> None:
+    """The folder has no entry with contents; which form the target used is recorded."""
+    entries = entries_for(value, folder_id)  # type: ignore[arg-type]
+    bad = folder_id in bad_folder_ids(value)  # type: ignore[arg-type]
+    for entry in entries:
+        listed = len(array(entry, "items")) + len(array(entry, "categories"))
+        check(listed == 0, f"{what} was answered with {listed} children")
+        check(entry.get("descendents") in (0, None),
+              f"{what} was answered with descendents {entry.get('descendents')}")
+    forms = []
+    if bad:
+        forms.append("in bad_folders")
+    if entries:
+        forms.append(f"as an empty entry with version {entries[0].get('version')!r}")
+    observe(f"{what}: answered {' and '.join(forms) or 'by leaving it out'}")
+
+
+@pytest.mark.requirement("CAPS-FID-UNKNOWN")
+@pytest.mark.writes
+def test_an_unknown_folder_beside_a_known_one(caps: CapsClient, scratch: Scratch,
+                                             observe: Observe) -> None:
+    """An unknown folder asked beside a known one gets no contents, and the known one is
+    answered in full."""
+    items = {item.id for item in scratch.items(2)}
+    unknown = missing_id()
+    value = answer(caps.descendents([viewer_folder(unknown, scratch.owner),
+                                     viewer_folder(scratch.id, scratch.owner)]), observe)
+    empty_or_absent(value, unknown, observe, "an unknown folder")
+    entry = entry_for(value, scratch.id)
+    check(set(item_ids(entry)) == items, "the known folder asked beside an unknown one "
+                                         f"was answered with items {sorted(item_ids(entry))}")
+
+
+@pytest.mark.requirement("CAPS-FID-ZERO")
+@pytest.mark.reads
+def test_the_zero_folder_beside_the_root(caps: CapsClient, viewer: Viewer,
+                                        observe: Observe) -> None:
+    """The zero folder, as the viewer asks it (fetch_folders 0), beside the inventory root:
+    200, and the root is answered with its categories."""
+    if not viewer.inventory_root:
+        pytest.skip("the avatar's inventory root is unknown (log in with --login-uri)")
+    _, alone = fetch_entry(caps, viewer.inventory_root)
+    value = answer(caps.descendents([
+        viewer_folder(ZERO_UUID, viewer.agent_id, fetch_folders=False),
+        viewer_folder(viewer.inventory_root, viewer.agent_id)]), observe)
+    empty_or_absent(value, ZERO_UUID, observe, "the zero folder")
+    entry = entry_for(value, viewer.inventory_root)
+    check(set(category_ids(entry)) == set(category_ids(alone)),
+          "asked beside the zero folder, the root lists other categories than alone")
