@@ -1,0 +1,38 @@
+"""Fixtures of the AIS3 tests. Everything a test writes lives in one folder the run
+owns, ``opensim-conformance AIS3 …`` under the agent's root, removed at the end."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from conformance.clients.ais import AisClient
+from conformance.expect import step
+from conformance.ledger import owned_name
+from conformance.suites.ais.steps import create_folder, created_ids, document, one, uid
+
+
+@pytest.fixture(scope="session")
+def root(ais: AisClient) -> str:
+    """The agent's root category, as GET /category/root names it."""
+    with step("could not read the agent's root category (GET /category/root)"):
+        return uid(document(ais.get_category("root"), 200).get("category_id"),
+                   "category_id of /category/root")
+
+
+@pytest.fixture(scope="session")
+def area(ais: AisClient, root: str) -> Iterator[str]:
+    """The run's own folder under the root."""
+    name = owned_name(f"AIS3 {ais.new_id()[:8]}")
+    with step("could not create the run's folder (POST /category/root)"):
+        reply = ais.create_named_category(root, name, tid=ais.new_id())
+        folder = one(created_ids(reply, "_created_categories"), "_created_categories")
+    yield folder
+    ais.delete_category(folder)
+
+
+@pytest.fixture
+def folder(ais: AisClient, area: str) -> str:
+    """A fresh folder of this test's own, inside the run's folder."""
+    return create_folder(ais, area)

@@ -1,0 +1,140 @@
+"""Steps the AIS3 tests share: read answers into plain data, create what a test needs
+inside the run's own folder, and look the inventory up again afterwards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from conformance.clients.ais import AisClient
+from conformance.clients.http import Exchange
+from conformance.expect import check, expect, fail, step
+from conformance.ledger import owned_name
+from conformance.wire import ais as wire
+from conformance.wire.ids import canonical_uuid
+
+#: Statuses a target answers a method it does not implement with.
+NOT_IMPLEMENTED = (404, 405, 501)
+
+
+def document(reply: Exchange, *statuses: int, schema: str | None = None) -> dict[str, Any]:
+    """The answer must have one of ``statuses`` and an LLSD map as its body (valid under
+    ``schemas/{schema}.schema.json`` when given)."""
+    expect(reply).status(*statuses)
+    value = expect(reply).parsed(wire.decode, "an LLSD XML document")
+    if not isinstance(value, dict):
+        fail(f"the body is an LLSD {type(value).__name__}, expected a map")
+    if schema is not None:
+        expect(reply).conforms(schema, value)
+    return value
+
+
+def error(reply: Exchange, status: int, schema: str = "ais-error") -> dict[str, Any]:
+    """An error answer: ``status`` with the wiki's error body (error_code,
+    error_description and the schema's context keys)."""
+    return document(reply, status, schema=schema)
+
+
+def uid(value: Any, what: str) -> str:
+    """A UUID the answer must carry."""
+    text = canonical_uuid(value) if isinstance(value, str) else None
+    if text is None:
+        fail(f"{what} is {value!r}, expected a UUID")
+    return text
+
+
+def ids(value: Any, what: str) -> set[str]:
+    """The UUIDs of a bookkeeping key (an array of UUIDs)."""
+    if not isinstance(value, list):
+        fail(f"{what} is {type(value).__name__} {value!r}, expected an array of UUIDs")
+    return {uid(entry, f"an entry of {what}") for entry in value}
+
+
+def key(document: dict[str, Any], name: str) -> Any:
+    if name not in document:
+        fail(f"the answer has no {name} (it has {sorted(document)})")
+    return document[name]
+
+
+def created_ids(reply: Exchange, name: str) -> list[str]:
+    """``_created_categories`` / ``_created_items`` of a 201 answer."""
+    answer = document(reply, 201)
+    return sorted(ids(key(answer, name), name))
+
+
+# ---------------------------------------------------------------------- creating
+
+
+def create_folder(ais: AisClient, parent: str, name: str | None = None) -> str:
+    """A plain folder in ``parent``; the target failing to create it blocks the test."""
+    with step("could not create the category this test needs (POST /category)"):
+        reply = ais.create(parent, {"categories": [wire.category_body(
+            name or owned_name("folder"), parent)]}, tid=ais.new_id())
+        return one(created_ids(reply, "_created_categories"), "_created_categories")
+
+
+def create_item(ais: AisClient, parent: str, name: str | None = None, **fields: Any) -> str:
+    """A notecard in ``parent`` (POST with ``items``)."""
+    with step("could not create the item this test needs (POST /category with items)"):
+        body = wire.item_body(name or owned_name("item"))
+        body.update(fields)
+        reply = ais.create(parent, {"items": [body]}, tid=ais.new_id())
+        return one(created_ids(reply, "_created_items"), "_created_items")
+
+
+def create_link(ais: AisClient, parent: str, target: str, name: str | None = None) -> str:
+    """A link to the item ``target`` in ``parent`` (POST with ``links``, as the viewer)."""
+    with step("could not create the link this test needs (POST /category with links)"):
+        reply = ais.create(parent, {"links": [wire.link_body(target, name or owned_name(
+            "link"))]}, tid=ais.new_id())
+        return one(created_ids(reply, "_created_items"), "_created_items")
+
+
+def one(values: list[str], what: str) -> str:
+    check(len(values) == 1, f"{what} lists {values}, expected exactly one id")
+    return values[0]
+
+
+# ---------------------------------------------------------------------- reading back
+
+
+def children(ais: AisClient, category: str) -> dict[str, Any]:
+    """GET /category/{category}/children: the category with its direct children."""
+    return document(ais.get_category(category, "children"), 200)
+
+
+def contents(ais: AisClient, category: str) -> dict[str, set[str]]:
+    """The ids of the category's direct categories, items and links."""
+    answer = children(ais, category)
+    return {part: set(wire.embedded(answer, part)) for part in ("categories", "items", "links")}
+
+
+def version(ais: AisClient, category: str) -> int:
+    value = key(document(ais.get_category(category), 200), "version")
+    if not isinstance(value, int):
+        fail(f"version is {value!r}, expected an integer")
+    return value
+
+
+def category_exists(ais: AisClient, category: str) -> bool:
+    """GET answers 200 (it exists) or 404/410 (it does not)."""
+    reply = ais.get_category(category)
+    expect(reply).status(200, 404, 410)
+    return reply.status == 200
+
+
+def item_exists(ais: AisClient, item: str) -> bool:
+    reply = ais.get_item(item)
+    expect(reply).status(200, 404, 410)
+    return reply.status == 200
+
+
+def implemented(reply: Exchange, what: str) -> None:
+    """A method the wiki marks NONE: skip as "not implemented" when the target says so."""
+    if reply.status in NOT_IMPLEMENTED:
+        pytest.skip(f"not implemented: {what} answered {reply.status} (the wiki marks it NONE)")
+
+
+def same(left: Any, right: str) -> bool:
+    return wire.same_id(left, right)

@@ -1,0 +1,267 @@
+"""Category: /category/{category} — GET, POST, PUT, PATCH, COPY, DELETE
+(seeds/sl-inventory-api-v3-ais.txt, "Category")."""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin
+
+import pytest
+
+from conformance.clients.ais import AisClient
+from conformance.expect import check, step
+from conformance.ledger import owned_name
+from conformance.suites.ais.steps import (
+    category_exists,
+    contents,
+    create_folder,
+    create_item,
+    create_link,
+    created_ids,
+    document,
+    error,
+    ids,
+    item_exists,
+    key,
+    one,
+    same,
+    uid,
+)
+from conformance.wire import ais as wire
+
+pytestmark = pytest.mark.ais
+
+
+# ---------------------------------------------------------------------- GET
+
+
+@pytest.mark.requirement("AIS-CATEGORY-GET")
+@pytest.mark.reads
+def test_get_category_answers_the_category(ais: AisClient, root: str) -> None:
+    """GET /category/{uuid} answers 200 with a categoryResponse of that category."""
+    answer = document(ais.get_category(root), 200, schema="ais-category")
+    check(same(answer["category_id"], root),
+          f"category_id is {answer['category_id']}, expected {root}")
+    check(same(answer["agent_id"], ais.agent_id),
+          f"agent_id is {answer['agent_id']}, expected the agent {ais.agent_id}")
+
+
+@pytest.mark.requirement("AIS-CATEGORY-GET-404")
+@pytest.mark.reads
+def test_get_unknown_category_is_404(ais: AisClient) -> None:
+    """GET of a category that does not exist answers 404 with errorCategoryNotFound."""
+    error(ais.get_category(ais.new_id()), 404, "ais-error-category")
+
+
+# ---------------------------------------------------------------------- POST
+
+
+@pytest.mark.requirement("AIS-CATEGORY-POST")
+@pytest.mark.writes
+def test_post_creates_the_categories_of_the_body(ais: AisClient, folder: str) -> None:
+    """POST /category/{parent} with ``categories`` answers 201 with a
+    categoryNewChildrenResponse; the new category is in the parent."""
+    name = owned_name("posted")
+    reply = ais.create(folder, {"categories": [wire.category_body(name, folder)]},
+                       tid=ais.new_id())
+    answer = document(reply, 201, schema="ais-category-new-children")
+    new = one(sorted(ids(key(answer, "_created_categories"), "_created_categories")),
+              "_created_categories")
+    check(new in contents(ais, folder)["categories"],
+          f"the created category {new} is not among the parent's children")
+    created = document(ais.get_category(new), 200)
+    check(created.get("name") == name, f"the new category is named {created.get('name')!r}, "
+                                        f"expected {name!r}")
+
+
+@pytest.mark.requirement("AIS-CATEGORY-POST-LOCATION")
+@pytest.mark.writes
+def test_post_location_is_the_parents_children(ais: AisClient, folder: str) -> None:
+    """The Location of a POST's 201 is the URL of the parent's children."""
+    reply = ais.create(folder, {"categories": [wire.category_body(owned_name("x"), folder)]},
+                       tid=ais.new_id())
+    document(reply, 201)
+    location = reply.header("Location")
+    check(location, "the 201 has no Location header")
+    resolved = urljoin(reply.url, location or "")
+    check(resolved.rstrip("/").endswith(f"/category/{folder}/children"),
+          f"Location is {location!r}, expected the URL of /category/{folder}/children")
+
+
+@pytest.mark.requirement("AIS-CATEGORY-POST-ITEMS")
+@pytest.mark.writes
+def test_post_creates_items(ais: AisClient, folder: str) -> None:
+    """POST with ``items`` creates the items, lists them in _created_items, and each then
+    reads back with its name."""
+    name = owned_name("posted item")
+    reply = ais.create(folder, {"items": [wire.item_body(name)]}, tid=ais.new_id())
+    new = one(created_ids(reply, "_created_items"), "_created_items")
+    check(new in contents(ais, folder)["items"], f"the created item {new} is not in the folder")
+    item = document(ais.get_item(new), 200)
+    check(item.get("name") == name, f"the item is named {item.get('name')!r}, expected {name!r}")
+
+
+@pytest.mark.requirement("AIS-CATEGORY-POST-LINKS")
+@pytest.mark.writes
+def test_post_creates_links_as_the_viewer_sends_them(ais: AisClient, folder: str) -> None:
+    """POST with ``links`` ({linked_id, type 24, inv_type, name, desc}, as the viewer's
+    link_inventory_array) creates the link: listed in _created_items, in the folder's
+    links, pointing at the item."""
+    target = create_item(ais, folder)
+    reply = ais.create(folder, {"links": [wire.link_body(target, owned_name("link"))]},
+                       tid=ais.new_id())
+    link = one(created_ids(reply, "_created_items"), "_created_items")
+    check(link in contents(ais, folder)["links"], f"the link {link} is not in the folder's links")
+    fetched = document(ais.get_item(link), 200)
+    check(same(fetched.get("linked_id"), target),
+          f"the link's linked_id is {fetched.get('linked_id')}, expected {target}")
+
+
+@pytest.mark.requirement("AIS-CATEGORY-POST-404")
+@pytest.mark.writes
+def test_post_to_unknown_category_is_404(ais: AisClient) -> None:
+    """POST to a category that does not exist answers 404 (errorCategoryNotFound)."""
+    parent = ais.new_id()
+    error(ais.create(parent, {"categories": [wire.category_body(owned_name("x"), parent)]},
+                     tid=ais.new_id()), 404, "ais-error-category")
+
+
+@pytest.mark.requirement("AIS-CATEGORY-POST-400")
+@pytest.mark.writes
+@pytest.mark.parametrize("body", [["not", "a", "map"], {"categories": "not an array"},
+                                  {"links": ["not a map"]}],
+                         ids=["array-body", "categories-not-array", "link-not-a-map"])
+def test_post_of_an_invalid_body_is_400(ais: AisClient, folder: str, body: object) -> None:
+    """POST with a body that is not newEmbeddedChildren answers 400 and creates nothing."""
+    before = contents(ais, folder)
+    error(ais.create(folder, body, tid=ais.new_id()), 400, "ais-error-links-shape")
+    check(contents(ais, folder) == before, "the folder changed after the refused POST")
+
+
+# ---------------------------------------------------------------------- PATCH
+
+
+@pytest.mark.requirement("AIS-CATEGORY-PATCH")
+@pytest.mark.writes
+def test_patch_renames_the_category(ais: AisClient, folder: str) -> None:
+    """PATCH /category/{id} with modifyCategory {name} answers 200 with a
+    categoryModifyResponse, and the category then has the new name."""
+    name = owned_name("renamed")
+    answer = document(ais.patch_category(folder, {"name": name}), 200,
+                      schema="ais-category-modify")
+    check(answer.get("name") == name, f"the answer's name is {answer.get('name')!r}")
+    fetched = document(ais.get_category(folder), 200)
+    check(fetched.get("name") == name, f"GET gives the name {fetched.get('name')!r}, "
+                                       f"expected {name!r}")
+
+
+@pytest.mark.requirement("AIS-CATEGORY-PATCH-404")
+@pytest.mark.writes
+def test_patch_of_unknown_category_is_404(ais: AisClient) -> None:
+    """PATCH of a category that does not exist answers 404."""
+    error(ais.patch_category(ais.new_id(), {"name": owned_name("x")}), 404,
+          "ais-error-category")
+
+
+@pytest.mark.requirement("AIS-CATEGORY-PATCH-400")
+@pytest.mark.writes
+def test_patch_with_a_name_that_is_not_a_string_is_400(ais: AisClient, folder: str) -> None:
+    """PATCH whose ``name`` is not a string answers 400 (errorInvalidCategoryRequest);
+    the name stays."""
+    before = document(ais.get_category(folder), 200).get("name")
+    error(ais.patch_category(folder, {"name": ["not", "a", "string"]}), 400,
+          "ais-error-category")
+    after = document(ais.get_category(folder), 200).get("name")
+    check(after == before, f"the name changed to {after!r}")
+
+
+# ---------------------------------------------------------------------- COPY
+
+
+@pytest.mark.requirement("AIS-CATEGORY-COPY")
+@pytest.mark.writes
+def test_copy_copies_the_tree_into_the_destination(ais: AisClient, folder: str) -> None:
+    """COPY /category/{id} with Destination answers 201 with a categoryCopyResponse and a
+    Location; the destination then holds a copy with the same name, items and
+    subcategories."""
+    source = create_folder(ais, folder, owned_name("source"))
+    create_item(ais, source, owned_name("copied item"))
+    create_folder(ais, source, owned_name("copied sub"))
+    destination = create_folder(ais, folder, owned_name("destination"))
+    reply = ais.copy_category(source, destination, tid=ais.new_id())
+    answer = document(reply, 201, schema="ais-category-copy")
+    check(reply.header("Location"), "the 201 has no Location header")
+    copies = contents(ais, destination)["categories"]
+    check(len(copies) == 1, f"the destination holds {len(copies)} categories, expected the copy")
+    copy = next(iter(copies))
+    check(copy in ids(key(answer, "_created_categories"), "_created_categories"),
+          f"the copy {copy} is not in _created_categories")
+    inside = contents(ais, copy)
+    check(len(inside["items"]) == 1 and len(inside["categories"]) == 1,
+          f"the copy holds {len(inside['items'])} items and {len(inside['categories'])} "
+          f"categories, expected 1 and 1")
+    check(inside["items"] <= ids(key(answer, "_created_items"), "_created_items"),
+          "the copied item is not in _created_items")
+
+
+@pytest.mark.requirement("AIS-CATEGORY-COPY-404")
+@pytest.mark.writes
+def test_copy_to_unknown_destination_is_404(ais: AisClient, folder: str) -> None:
+    """COPY whose Destination does not exist answers 404 (Destination category not found)."""
+    error(ais.copy_category(folder, ais.new_id(), tid=ais.new_id()), 404, "ais-error-category")
+
+
+@pytest.mark.requirement("AIS-CATEGORY-COPY-410")
+@pytest.mark.destructive
+def test_copy_of_a_deleted_source_is_410(ais: AisClient, folder: str) -> None:
+    """COPY of a category that was deleted answers 410 (Source category gone)."""
+    source = create_folder(ais, folder)
+    with step("could not delete the category this test copies"):
+        document(ais.delete_category(source), 200)
+    error(ais.copy_category(source, folder, tid=ais.new_id()), 410, "ais-error-category")
+
+
+# ---------------------------------------------------------------------- DELETE
+
+
+@pytest.mark.requirement("AIS-CATEGORY-DELETE")
+@pytest.mark.destructive
+def test_delete_removes_the_category_and_its_contents(ais: AisClient, folder: str) -> None:
+    """DELETE /category/{id} answers 200 with a categoryDeleteResponse; the category, its
+    subcategories and items are gone."""
+    doomed = create_folder(ais, folder)
+    sub = create_folder(ais, doomed)
+    item = create_item(ais, sub)
+    document(ais.delete_category(doomed), 200, schema="ais-category-delete")
+    check(not category_exists(ais, doomed), "the deleted category still answers GET")
+    check(not category_exists(ais, sub), "its subcategory still answers GET")
+    check(not item_exists(ais, item), "an item inside it still answers GET")
+    check(doomed not in contents(ais, folder)["categories"], "the parent still lists it")
+
+
+@pytest.mark.requirement("AIS-CATEGORY-DELETE-410")
+@pytest.mark.destructive
+def test_deleting_twice_is_410(ais: AisClient, folder: str) -> None:
+    """A second DELETE of the same category answers 410 (Category gone)."""
+    doomed = create_folder(ais, folder)
+    with step("could not delete the category the first time"):
+        document(ais.delete_category(doomed), 200)
+    error(ais.delete_category(doomed), 410, "ais-error-category")
+
+
+# ---------------------------------------------------------------------- links in a tree
+
+
+@pytest.mark.requirement("AIS-ITEM-GET")
+@pytest.mark.writes
+def test_a_link_reads_as_a_link_response(ais: AisClient, folder: str) -> None:
+    """GET /item/{link} answers a linkResponse: linked_id, and the target embedded as
+    _embedded.item."""
+    target = create_item(ais, folder)
+    link = create_link(ais, folder, target)
+    answer = document(ais.get_item(link), 200, schema="ais-item")
+    check(same(answer.get("linked_id"), target), f"linked_id is {answer.get('linked_id')}")
+    embedded = answer.get("_embedded")
+    item = embedded.get("item") if isinstance(embedded, dict) else None
+    check(isinstance(item, dict) and same(item.get("item_id"), target),
+          "the link does not embed its target as _embedded.item")
+    uid(answer.get("item_id"), "the link's item_id")

@@ -1,0 +1,120 @@
+"""Entity tags: every GET of a category resource carries an ETag; If-None-Match with the
+current tag answers 304; If-Match with a stale tag answers 412 on GET and on every
+method that writes, and changes nothing; the tag changes exactly when the resource
+does (seeds/sl-inventory-api-v3-ais.txt, request headers and status codes)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from conformance.clients.ais import AisClient
+from conformance.clients.http import Exchange
+from conformance.expect import check, expect, fail, present, step
+from conformance.ledger import owned_name
+from conformance.suites.ais.steps import contents, create_folder, document, error
+from conformance.wire import ais as wire
+
+pytestmark = pytest.mark.ais
+
+STALE = '"opensim-conformance-stale-tag"'
+PARTS = ["", "children", "items", "categories"]
+
+
+def etag(reply: Exchange) -> str:
+    expect(reply).status(200)
+    return present(reply.header("ETag"), "the ETag header")
+
+
+@pytest.mark.requirement("AIS-ETAG-GET")
+@pytest.mark.writes
+@pytest.mark.parametrize("part", PARTS, ids=lambda p: p or "category")
+def test_get_carries_an_etag(ais: AisClient, folder: str, part: str) -> None:
+    """GET of the category (and of its children, items, categories) answers 200 with an
+    ETag header."""
+    tag = etag(ais.get_category(folder, part))
+    check(tag.strip(), "the ETag header is empty")
+
+
+@pytest.mark.requirement("AIS-ETAG-304")
+@pytest.mark.writes
+@pytest.mark.parametrize("part", PARTS, ids=lambda p: p or "category")
+def test_if_none_match_with_the_current_tag_is_304(ais: AisClient, folder: str,
+                                                   part: str) -> None:
+    """GET with If-None-Match: the current ETag answers 304 Not modified (with the ETag)."""
+    with step("could not read the current ETag"):
+        tag = etag(ais.get_category(folder, part))
+    reply = ais.get_category(folder, part, headers={"If-None-Match": tag})
+    expect(reply).status(304)
+    check(reply.header("ETag") == tag, f"the 304 carries ETag {reply.header('ETag')!r}, "
+                                       f"expected {tag!r}")
+
+
+@pytest.mark.requirement("AIS-ETAG-IF-MATCH-GET")
+@pytest.mark.writes
+def test_if_match_on_get(ais: AisClient, folder: str) -> None:
+    """GET with If-Match: the current tag answers 200; a stale tag answers 412 with
+    errorPreconditionFailed (etags, condition)."""
+    with step("could not read the current ETag"):
+        tag = etag(ais.get_category(folder))
+    expect(ais.get_category(folder, headers={"If-Match": tag})).status(200)
+    error(ais.get_category(folder, headers={"If-Match": STALE}), 412, "ais-error-precondition")
+
+
+def _writes(ais: AisClient, folder: str) -> dict[str, Callable[[dict[str, str]], Exchange]]:
+    """Each method that writes to ``folder``, sending the given headers."""
+    return {
+        "POST": lambda h: ais.create(folder, {"categories": [wire.category_body(
+            owned_name("x"), folder)]}, tid=ais.new_id(), headers=h),
+        "PATCH": lambda h: ais.patch_category(folder, {"name": owned_name("renamed")},
+                                              headers=h),
+        "COPY": lambda h: ais.copy_category(folder, folder, tid=ais.new_id(), headers=h),
+        "DELETE": lambda h: ais.delete_category(folder, headers=h),
+        "DELETE children": lambda h: ais.delete_category(folder, "children", headers=h),
+    }
+
+
+@pytest.mark.requirement("AIS-ETAG-IF-MATCH-WRITE")
+@pytest.mark.destructive
+@pytest.mark.parametrize("method", ["POST", "PATCH", "COPY", "DELETE", "DELETE children"])
+def test_stale_if_match_refuses_a_write(ais: AisClient, area: str, method: str) -> None:
+    """A write with If-Match: a stale tag answers 412 and changes nothing."""
+    folder = create_folder(ais, area)
+    create_folder(ais, folder)
+    with step("could not read the category before the write"):
+        before = document(ais.get_category(folder, "children"), 200)
+    error(_writes(ais, folder)[method]({"If-Match": STALE}), 412, "ais-error-precondition")
+    after = document(ais.get_category(folder, "children"), 200)
+    check(after == before, f"{method} with a stale If-Match changed the category")
+
+
+@pytest.mark.requirement("AIS-ETAG-IF-MATCH-WRITE")
+@pytest.mark.destructive
+def test_current_if_match_lets_a_write_through(ais: AisClient, folder: str) -> None:
+    """A write with If-Match: the current tag is carried out."""
+    with step("could not read the current ETag"):
+        tag = etag(ais.get_category(folder))
+    name = owned_name("renamed under If-Match")
+    document(ais.patch_category(folder, {"name": name}, headers={"If-Match": tag}), 200)
+    check(document(ais.get_category(folder), 200).get("name") == name,
+          "the PATCH under a current If-Match was not applied")
+
+
+@pytest.mark.requirement("AIS-ETAG-CHANGES")
+@pytest.mark.writes
+def test_the_tag_changes_with_the_resource_and_only_then(ais: AisClient, folder: str) -> None:
+    """Two GETs of an unchanged category give the same ETag; after a child is added and
+    after a rename, the ETag differs."""
+    first = etag(ais.get_category(folder, "children"))
+    check(etag(ais.get_category(folder, "children")) == first,
+          "the ETag changed between two GETs of an unchanged category")
+    create_folder(ais, folder)
+    second = etag(ais.get_category(folder, "children"))
+    check(second != first, "the ETag stayed the same after a child was added")
+    with step("could not rename the category"):
+        document(ais.patch_category(folder, {"name": owned_name("renamed")}), 200)
+    third = etag(ais.get_category(folder, "children"))
+    if third == second:
+        fail("the ETag stayed the same after the category was renamed")
+    check(contents(ais, folder)["categories"], "the child vanished")

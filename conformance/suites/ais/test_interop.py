@@ -1,0 +1,162 @@
+"""What real peers send and depend on beyond the wiki's tables (docs/interop/ais.md):
+the viewer's PATCH forms, LibreMetaverse's Content-Type, the library capability, and a
+change made through AIS3 showing in XInventory at once."""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator
+
+import pytest
+
+from conformance.clients.ais import AisClient
+from conformance.clients.xinventory import XInventoryClient
+from conformance.expect import check, present, step
+from conformance.ledger import owned_name
+from conformance.plugin import ConformanceRun
+from conformance.suites.ais.steps import (
+    contents,
+    create_folder,
+    create_item,
+    created_ids,
+    document,
+    key,
+    same,
+    uid,
+    version,
+)
+from conformance.wire import ais as wire
+from conformance.wire import xinventory as xwire
+
+pytestmark = pytest.mark.ais
+
+
+# ---------------------------------------------------------------------- PATCH forms
+
+
+@pytest.mark.requirement("AIS-PATCH-VIEWER-FORMS")
+@pytest.mark.writes
+def test_category_patch_in_the_viewers_full_form(ais: AisClient, folder: str) -> None:
+    """PATCH /category/{id} with the viewer's full category map (item_id, parent_id,
+    type, name, as LLViewerInventoryCategory::exportLLSD writes it) renames the
+    category and moves nothing."""
+    current = document(ais.get_category(folder), 200)
+    name = owned_name("viewer form")
+    body = {"item_id": folder, "parent_id": current.get("parent_id"),
+            "type": current.get("type_default", -1), "name": name}
+    document(ais.patch_category(folder, body), 200)
+    after = document(ais.get_category(folder), 200)
+    check(after.get("name") == name, f"the name is {after.get('name')!r}, expected {name!r}")
+    check(same(after.get("parent_id"), str(current.get("parent_id"))),
+          "the category moved")
+
+
+@pytest.mark.requirement("AIS-PATCH-VIEWER-FORMS")
+@pytest.mark.writes
+def test_item_patch_in_the_viewers_full_form(ais: AisClient, folder: str) -> None:
+    """PATCH /item/{id} with the viewer's full item map (LLInventoryItem::asLLSD: type and
+    inv_type as words, flags as 4 binary bytes, sale_type as a word) changes the name and
+    keeps the type."""
+    item = create_item(ais, folder)
+    current = document(ais.get_item(item), 200)
+    name = owned_name("viewer item form")
+    body = {"item_id": item, "parent_id": folder, "name": name, "desc": "",
+            "type": "notecard", "inv_type": "notecard", "flags": struct.pack(">I", 0),
+            "sale_info": {"sale_type": "not", "sale_price": 10},
+            "permissions": current.get("permissions", {}),
+            "created_at": current.get("created_at", 0)}
+    document(ais.patch_item(item, body), 200)
+    after = document(ais.get_item(item), 200)
+    check(after.get("name") == name, f"the name is {after.get('name')!r}, expected {name!r}")
+    check(after.get("type") == current.get("type"),
+          f"the type changed from {current.get('type')!r} to {after.get('type')!r}")
+
+
+# ---------------------------------------------------------------------- Content-Type
+
+
+@pytest.mark.requirement("AIS-CONTENT-TYPE-CHARSET")
+@pytest.mark.writes
+def test_llsd_with_a_charset_parameter_is_accepted(ais: AisClient, folder: str) -> None:
+    """A POST whose Content-Type is ``application/llsd+xml; charset=utf-8`` (as
+    LibreMetaverse sends it) is read like plain application/llsd+xml."""
+    reply = ais.create(folder, {"categories": [wire.category_body(owned_name("cs"), folder)]},
+                       tid=ais.new_id(),
+                       headers={"Content-Type": "application/llsd+xml; charset=utf-8"})
+    created_ids(reply, "_created_categories")
+
+
+# ---------------------------------------------------------------------- library
+
+
+@pytest.fixture(scope="session")
+def library_root(ais_library: AisClient) -> str:
+    with step("could not read the library's root (GET /category/root on LibraryAPIv3)"):
+        return uid(document(ais_library.get_category("root"), 200).get("category_id"),
+                   "the library root's category_id")
+
+
+@pytest.mark.requirement("AIS-LIBRARY-GET")
+@pytest.mark.reads
+def test_library_root_reads_with_its_children(ais_library: AisClient,
+                                              library_root: str) -> None:
+    """GET /category/{library root}/children on LibraryAPIv3 answers 200 with the root
+    and its children embedded (all three collections)."""
+    answer = document(ais_library.get_category(library_root, "children"), 200,
+                      schema="ais-category-children")
+    check(same(answer.get("category_id"), library_root), "the answer is another category")
+
+
+@pytest.mark.requirement("AIS-LIBRARY-COPY")
+@pytest.mark.writes
+def test_copy_of_a_library_category_as_the_viewer_sends_it(
+        ais: AisClient, ais_library: AisClient, library_root: str, folder: str) -> None:
+    """COPY /category/{library folder}?tid=…,depth=0 on LibraryAPIv3 with Destination a
+    folder of the agent's (AISAPI::CopyLibraryCategory) answers 201, lists the copy in
+    _created_categories, and the copy is in the destination."""
+    with step("could not list the library's folders"):
+        library = document(ais_library.get_category(library_root, "children"), 200)
+    sources = sorted(wire.embedded(library, "categories")) or [library_root]
+    source = sources[0]
+    reply = ais_library.copy_category(source, folder,
+                                      query_text=f"tid={ais.new_id()},depth=0")
+    copies = set(created_ids(reply, "_created_categories"))
+    inside = contents(ais, folder)["categories"]
+    check(inside and inside <= copies, f"the destination holds {inside}, "
+                                       f"_created_categories lists {copies}")
+
+
+# ---------------------------------------------------------------------- XInventory
+
+
+@pytest.fixture(scope="module")
+def xinventory(run: ConformanceRun, ais: AisClient) -> Iterator[XInventoryClient]:
+    if not run.serves("xinventory"):
+        pytest.skip("XInventory not tested: the run has no XInventory URL")
+    http = run.http("xinventory")
+    yield XInventoryClient(http, run.ledger, ais.agent_id)
+    http.close()
+
+
+@pytest.mark.requirement("AIS-SHARED-STORE")
+@pytest.mark.writes
+def test_changes_through_ais3_show_in_xinventory(ais: AisClient, xinventory: XInventoryClient,
+                                                 folder: str) -> None:
+    """A category and an item created through AIS3 are in XInventory's GETFOLDERCONTENT
+    of the folder at once, with the folder's AIS3 version; a rename shows in GETFOLDER."""
+    sub = create_folder(ais, folder)
+    item = create_item(ais, folder)
+    ais_version = version(ais, folder)
+    reply = xinventory.get_folder_content(folder)
+    check(reply.status == 200, f"GETFOLDERCONTENT answered {reply.status}")
+    content = present(xwire.parse_response(reply.body), "the GETFOLDERCONTENT reply")
+    text = reply.text
+    check(sub in text and item in text, "GETFOLDERCONTENT does not list the category and "
+                                        "item created through AIS3")
+    check(str(content.get("VERSION")) == str(ais_version),
+          f"XInventory gives VERSION {content.get('VERSION')}, AIS3 version {ais_version}")
+    name = owned_name("renamed through AIS3")
+    document(ais.patch_category(sub, {"name": name}), 200)
+    folder_reply = xinventory.get_folder(sub)
+    check(name in folder_reply.text, "GETFOLDER does not show the AIS3 rename")
+    key(document(ais.get_category(sub), 200), "name")

@@ -1,0 +1,100 @@
+"""Methods the wiki marks NONE (not implemented): MOVE of a category, COPY and MOVE of an
+item, and PUT, COPY, MOVE on the children, links, items and categories of a category.
+A target that implements one is held to what the wiki documents for it; a target that
+answers 404, 405 or 501 gets the test skipped as "not implemented", never failed."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.clients.ais import AisClient
+from conformance.expect import check, expect
+from conformance.suites.ais.steps import (
+    contents,
+    create_folder,
+    create_item,
+    document,
+    ids,
+    implemented,
+    key,
+    same,
+)
+
+pytestmark = pytest.mark.ais
+
+
+@pytest.mark.requirement("AIS-CATEGORY-MOVE")
+@pytest.mark.writes
+def test_move_category(ais: AisClient, folder: str) -> None:
+    """MOVE /category/{id} with Destination answers 200 (categoryMoveResponse); the
+    category is then in the destination and no longer in its old parent."""
+    moved = create_folder(ais, folder)
+    destination = create_folder(ais, folder)
+    reply = ais.move_category(moved, destination, tid=ais.new_id())
+    implemented(reply, "MOVE /category/{category}")
+    document(reply, 200, schema="ais-category-move")
+    check(moved in contents(ais, destination)["categories"], "the category is not in the "
+                                                             "destination")
+    check(moved not in contents(ais, folder)["categories"], "the category is still in its "
+                                                            "old parent")
+
+
+@pytest.mark.requirement("AIS-ITEM-COPY")
+@pytest.mark.writes
+def test_copy_item(ais: AisClient, folder: str) -> None:
+    """COPY /item/{id} with Destination answers 201 (itemCopyResponse) with the copy in
+    _created_items; the copy is in the destination, the original stays."""
+    item = create_item(ais, folder)
+    destination = create_folder(ais, folder)
+    reply = ais.copy_item(item, destination, tid=ais.new_id())
+    implemented(reply, "COPY /item/{item}")
+    answer = document(reply, 201, schema="ais-item-copy")
+    copies = ids(key(answer, "_created_items"), "_created_items")
+    check(copies and copies == contents(ais, destination)["items"],
+          f"_created_items lists {copies}, the destination holds "
+          f"{contents(ais, destination)['items']}")
+    check(item in contents(ais, folder)["items"], "the original item left its folder")
+
+
+@pytest.mark.requirement("AIS-ITEM-MOVE")
+@pytest.mark.writes
+def test_move_item(ais: AisClient, folder: str) -> None:
+    """MOVE /item/{id} with Destination answers 200 (itemMoveResponse); the item is then
+    in the destination."""
+    item = create_item(ais, folder)
+    destination = create_folder(ais, folder)
+    reply = ais.move_item(item, destination, tid=ais.new_id())
+    implemented(reply, "MOVE /item/{item}")
+    answer = document(reply, 200, schema="ais-item-move")
+    check(same(answer.get("parent_id"), destination), "the answer's parent_id is not the "
+                                                      "destination")
+    check(item in contents(ais, destination)["items"], "the item is not in the destination")
+
+
+#: (method, part) the wiki marks NONE below /category/{category}, and the status it
+#: documents for success.
+NONE_METHODS = [("PUT", "children", 201), ("COPY", "children", 201), ("MOVE", "children", 200),
+                ("COPY", "links", 201), ("MOVE", "links", 200), ("PUT", "items", 201),
+                ("COPY", "items", 201), ("MOVE", "items", 200), ("PUT", "categories", 201),
+                ("COPY", "categories", 201), ("MOVE", "categories", 200)]
+
+
+@pytest.mark.requirement("AIS-NONE-STATUS")
+@pytest.mark.writes
+@pytest.mark.parametrize("method,part,status", NONE_METHODS,
+                         ids=[f"{m}-{p}" for m, p, _ in NONE_METHODS])
+def test_none_method_on_a_part(ais: AisClient, folder: str, method: str, part: str,
+                               status: int) -> None:
+    """A NONE method on /children, /links, /items or /categories that the target
+    implements answers the documented success status or an error (4xx), never another
+    success."""
+    source = create_folder(ais, folder)
+    destination = create_folder(ais, folder)
+    headers = {"Destination": destination} if method in ("COPY", "MOVE") else {}
+    body: list[object] | None = [] if method == "PUT" else None
+    reply = ais.request(method, f"/category/{source}/{part}", body=body, headers=headers,
+                        query={"tid": ais.new_id()}, writes=True)
+    implemented(reply, f"{method} /category/{{category}}/{part}")
+    expect(reply).status(status, 400, 403, 409, 410, 412, 415)
+    if reply.status == status:
+        document(reply, status)

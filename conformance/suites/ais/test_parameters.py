@@ -1,0 +1,171 @@
+"""The query parameters: ``depth``, ``tid`` and ``simulate``
+(seeds/sl-inventory-api-v3-ais.txt, "Parameters")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from conformance.clients.ais import AisClient
+from conformance.expect import check, expect, fail, step
+from conformance.ledger import owned_name
+from conformance.suites.ais.steps import (
+    contents,
+    create_folder,
+    create_item,
+    created_ids,
+    document,
+    error,
+    one,
+    same,
+    version,
+)
+from conformance.wire import ais as wire
+
+pytestmark = pytest.mark.ais
+
+
+# ---------------------------------------------------------------------- depth
+
+
+@pytest.mark.requirement("AIS-DEPTH-PATTERN")
+@pytest.mark.writes
+@pytest.mark.parametrize("depth", ["0", "1", "7", "*", ""])
+def test_depth_matching_the_pattern_is_accepted(ais: AisClient, folder: str,
+                                                depth: str) -> None:
+    """depth values that match ^(\\*|[0-9]+)?$ are accepted (200)."""
+    expect(ais.get_category(folder, "children", depth=depth)).status(200)
+
+
+@pytest.mark.requirement("AIS-DEPTH-PATTERN")
+@pytest.mark.writes
+@pytest.mark.parametrize("depth", ["abc", "-1", "1.5", "**"])
+def test_depth_not_matching_the_pattern_is_400(ais: AisClient, folder: str,
+                                               depth: str) -> None:
+    """depth values that do not match ^(\\*|[0-9]+)?$ answer 400 (Invalid request)."""
+    error(ais.get_category(folder, "children", depth=depth), 400)
+
+
+def chain(ais: AisClient, top: str, length: int) -> list[str]:
+    """``length`` nested folders below ``top``: top > c1 > c2 > …"""
+    ids, parent = [], top
+    for _ in range(length):
+        parent = create_folder(ais, parent)
+        ids.append(parent)
+    return ids
+
+
+def embedded_depth(document: Any) -> int:
+    """How many levels of categories are embedded below ``document``."""
+    deepest = 0
+    for child in wire.embedded(document, "categories").values():
+        deepest = max(deepest, 1 + embedded_depth(child))
+    return deepest
+
+
+@pytest.mark.requirement("AIS-DEPTH-TREE")
+@pytest.mark.writes
+@pytest.mark.parametrize("depth,levels", [("0", 1), ("1", 2), ("2", 3), ("*", 4)])
+def test_children_embed_as_deep_as_asked(ais: AisClient, folder: str, depth: str,
+                                         levels: int) -> None:
+    """GET /category/{id}/children?depth=N embeds the direct children and N levels below
+    them (depth=* the whole tree); every category within the asked depth embeds all three
+    of categories, items and links."""
+    chain(ais, folder, 4)
+    answer = document(ais.get_category(folder, "children", depth=depth), 200)
+    found = embedded_depth(answer)
+    check(found == levels, f"depth={depth} embedded {found} levels of categories, expected "
+                           f"{levels} (the direct children and {depth} more)")
+    node, level = answer, 0
+    while level < levels:
+        section = node.get("_embedded")
+        check(isinstance(section, dict) and {"categories", "items", "links"} <= set(section),
+              f"the category {level} levels down lacks _embedded categories/items/links")
+        node = next(iter(wire.embedded(node, "categories").values()))
+        level += 1
+
+
+# ---------------------------------------------------------------------- tid
+
+
+@pytest.mark.requirement("AIS-TID-409")
+@pytest.mark.writes
+def test_a_replayed_transaction_is_409_and_changes_nothing(ais: AisClient,
+                                                           folder: str) -> None:
+    """A POST with the tid of an earlier one answers 409 with errorDuplicateTransaction
+    (transaction_id the tid) and creates nothing."""
+    tid = ais.new_id()
+    body = {"categories": [wire.category_body(owned_name("once"), folder)]}
+    with step("could not make the first request of the transaction"):
+        one(created_ids(ais.create(folder, body, tid=tid), "_created_categories"),
+            "_created_categories")
+    before = contents(ais, folder)
+    before_version = version(ais, folder)
+    answer = error(ais.create(folder, body, tid=tid), 409, "ais-error-transaction")
+    check(answer.get("transaction_id") == tid,
+          f"transaction_id is {answer.get('transaction_id')!r}, expected {tid!r}")
+    check(contents(ais, folder) == before, "the replayed POST created something")
+    check(version(ais, folder) == before_version, "the replayed POST changed the version")
+
+
+@pytest.mark.requirement("AIS-TID-409")
+@pytest.mark.writes
+def test_a_replayed_transaction_of_a_patch_is_409(ais: AisClient, folder: str) -> None:
+    """A PATCH with the tid of an earlier write answers 409 and leaves the name as the
+    first write set it."""
+    tid = ais.new_id()
+    first = owned_name("first")
+    with step("could not make the first request of the transaction"):
+        document(ais.patch_category(folder, {"name": first}, tid=tid), 200)
+    error(ais.patch_category(folder, {"name": owned_name("second")}, tid=tid), 409,
+          "ais-error-transaction")
+    check(document(ais.get_category(folder), 200).get("name") == first,
+          "the replayed PATCH changed the name")
+
+
+# ---------------------------------------------------------------------- simulate
+
+
+@pytest.mark.requirement("AIS-SIMULATE")
+@pytest.mark.writes
+@pytest.mark.parametrize("value", ["1", "true"])
+def test_simulated_post_describes_and_writes_nothing(ais: AisClient, folder: str,
+                                                     value: str) -> None:
+    """POST with simulate=1 (or true) answers as the real one would (201 with the new
+    category in _created_categories), and the inventory is unchanged afterwards."""
+    before, before_version = contents(ais, folder), version(ais, folder)
+    reply = ais.create(folder, {"categories": [wire.category_body(owned_name("sim"), folder)]},
+                       tid=ais.new_id(), simulate=value)
+    described = created_ids(reply, "_created_categories")
+    check(len(described) == 1, f"_created_categories lists {described}, expected the one "
+                               f"category the request would create")
+    check(contents(ais, folder) == before, "the simulated POST created the category")
+    check(version(ais, folder) == before_version, "the simulated POST changed the version")
+
+
+@pytest.mark.requirement("AIS-SIMULATE")
+@pytest.mark.destructive
+@pytest.mark.parametrize("value", ["1", "true"])
+def test_simulated_delete_describes_and_deletes_nothing(ais: AisClient, folder: str,
+                                                        value: str) -> None:
+    """DELETE /item/{id}?simulate=1 answers 200 naming the item, and the item remains."""
+    item = create_item(ais, folder)
+    answer = document(ais.delete_item(item, simulate=value), 200)
+    listed = answer.get("_category_items_removed")
+    if not isinstance(listed, list) or not any(same(entry, item) for entry in listed):
+        fail(f"_category_items_removed is {listed!r}, expected it to name the item")
+    check(item in contents(ais, folder)["items"], "the simulated DELETE removed the item")
+
+
+@pytest.mark.requirement("AIS-SIMULATE")
+@pytest.mark.writes
+def test_simulated_patch_describes_and_changes_nothing(ais: AisClient, folder: str) -> None:
+    """PATCH with simulate=1 answers 200 with the new name, and the name is unchanged."""
+    before = document(ais.get_category(folder), 200).get("name")
+    name = owned_name("simulated name")
+    answer = document(ais.patch_category(folder, {"name": name}, simulate="1"), 200)
+    check(answer.get("name") == name, f"the answer's name is {answer.get('name')!r}, "
+                                      f"expected the name the PATCH would set")
+    check(document(ais.get_category(folder), 200).get("name") == before,
+          "the simulated PATCH renamed the category")

@@ -1,0 +1,96 @@
+"""'Special' category names: /category/root, /category/trash, … resolve like the UUIDs
+of those folders; PUT creates a missing special category and answers 409 for an
+existing one (seeds/sl-inventory-api-v3-ais.txt, "Category", parameters and PUT)."""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin
+
+import pytest
+
+from conformance.clients.ais import AisClient
+from conformance.expect import check, step
+from conformance.suites.ais.steps import children, document, ids, key, same, uid
+from conformance.wire import ais as wire
+
+pytestmark = pytest.mark.ais
+
+
+def system_folders(ais: AisClient, root: str) -> dict[int, str]:
+    """type_default -> id of the root's typed children."""
+    with step("could not read the root's children (GET /category/root/children)"):
+        answer = children(ais, root)
+    found: dict[int, str] = {}
+    for folder_id, child in wire.embedded(answer, "categories").items():
+        folder_type = child.get("type_default") if isinstance(child, dict) else None
+        if isinstance(folder_type, int) and folder_type >= 0:
+            found.setdefault(folder_type, folder_id)
+    return found
+
+
+@pytest.mark.requirement("AIS-CATEGORY-SPECIAL")
+@pytest.mark.reads
+@pytest.mark.parametrize("name", sorted(wire.SPECIAL_CATEGORIES))
+def test_special_name_resolves_like_its_uuid(ais: AisClient, root: str, name: str) -> None:
+    """GET /category/{special name} answers the folder of that type, as GET of its UUID
+    does (the root for ``root``); a name whose folder the agent lacks is 404."""
+    folder_type = wire.SPECIAL_CATEGORIES[name]
+    expected = root if folder_type == wire.ROOT_TYPE else system_folders(ais, root).get(
+        folder_type)
+    reply = ais.get_category(name)
+    if expected is None:
+        document(reply, 404)
+        return
+    answer = document(reply, 200, schema="ais-category")
+    check(same(answer.get("category_id"), expected),
+          f"/category/{name} answered category {answer.get('category_id')}, expected the "
+          f"folder of type {folder_type} ({expected})")
+    by_id = document(ais.get_category(expected), 200)
+    check(answer == by_id, f"/category/{name} and /category/{expected} answer differently")
+
+
+@pytest.mark.requirement("AIS-CATEGORY-PUT-409")
+@pytest.mark.writes
+def test_put_of_an_existing_special_category_is_409(ais: AisClient, root: str) -> None:
+    """PUT /category/trash, which exists, answers 409 with the categoryResponse of Trash
+    and creates nothing."""
+    trash = system_folders(ais, root).get(wire.SPECIAL_CATEGORIES["trash"])
+    if trash is None:
+        pytest.skip("the agent has no Trash folder")
+    before = set(system_folders(ais, root).values())
+    answer = document(ais.put_category("trash", tid=ais.new_id()), 409, schema="ais-category")
+    check(same(answer.get("category_id"), trash),
+          f"the 409 names category {answer.get('category_id')}, expected Trash {trash}")
+    check(set(system_folders(ais, root).values()) == before, "the root's folders changed")
+
+
+@pytest.mark.requirement("AIS-CATEGORY-PUT")
+@pytest.mark.destructive
+def test_put_creates_a_missing_special_category(ais: AisClient, root: str) -> None:
+    """PUT /category/{special} for a folder type the agent lacks answers 201 with a
+    categoryNewResponse and a Location; the name then resolves to the new folder, under
+    the root."""
+    present = system_folders(ais, root)
+    missing = [name for name, kind in sorted(wire.SPECIAL_CATEGORIES.items())
+               if kind != wire.ROOT_TYPE and kind not in present]
+    if not missing:
+        pytest.skip("the agent has a folder for every special name: nothing to create")
+    name = missing[0]
+    reply = ais.put_category(name, tid=ais.new_id())
+    try:
+        answer = document(reply, 201, schema="ais-category-new")
+        new = uid(answer.get("category_id"), "category_id")
+        check(new in ids(key(answer, "_created_categories"), "_created_categories"),
+              "_created_categories does not list the new category")
+        location = reply.header("Location")
+        check(location and urljoin(reply.url, location).rstrip("/").endswith(
+            f"/category/{new}"), f"Location is {location!r}, expected the URL of "
+                                 f"/category/{new}")
+        resolved = document(ais.get_category(name), 200)
+        check(same(resolved.get("category_id"), new), f"/category/{name} does not resolve "
+                                                      f"to the new category {new}")
+        check(same(resolved.get("parent_id"), root), "the new special category is not "
+                                                     "under the root")
+    finally:
+        if reply.status == 201:
+            ais.delete_category(name)
