@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import lxml.etree
 import lxml.html
 import pytest
 from lxml.html import HtmlElement
@@ -77,7 +78,8 @@ def passed(rid: str, name: str = "t") -> tuple[str, pytest.TestReport, dict[str,
 def failed(rid: str, name: str = "t",
            cause: str = "expected HTTP status 404, got 200") -> tuple[
                str, pytest.TestReport, dict[str, Any]]:
-    return (rid, report(f"{rid}::{name}", "call", "failed", f"{rid}\n\nFailed: {cause}"),
+    return (rid, report(f"{rid}::{name}", "call", "failed", f"{rid}\n\nFailed: {cause}",
+                        conformance={"outcome": "failed"}),
             {"cause": cause, "transcript": [exchange()]})
 
 
@@ -137,16 +139,42 @@ def test_an_expected_failure_holds_when_only_some_of_its_tests_fail() -> None:
     assert data["requirements"][GET_404]["outcome"] == "xfailed"
 
 
-def test_a_setup_failure_is_failed_when_the_target_caused_it_and_an_error_otherwise() -> None:
-    by_target = report("x::a", "setup", "failed", "Failed: POST ...",
-                       conformance={"target_failure": True})
-    by_suite = report("x::b", "setup", "failed", "KeyError: 'x'", conformance={})
-    in_teardown = report("x::c", "teardown", "failed", "boom",
-                         conformance={"target_failure": True})
-    assert outcome_of(by_target) == "failed"
-    assert outcome_of(by_suite) == "error"
-    assert outcome_of(in_teardown) == "error"
-    assert outcome_of(report("x::d", "setup", "passed")) is None
+def test_a_failure_is_the_class_the_plugin_gave_it_and_a_suite_error_otherwise() -> None:
+    in_test = report("x::a", "call", "failed", "Failed: ...", conformance={"outcome": "failed"})
+    in_step = report("x::b", "setup", "failed", "Blocked: POST ...",
+                     conformance={"outcome": "blocked"})
+    by_suite = report("x::c", "call", "failed", "KeyError: 'x'",
+                      conformance={"outcome": "suite-error"})
+    unclassified = report("x::d", "teardown", "failed", "boom", conformance={})
+    assert outcome_of(in_test) == "failed"
+    assert outcome_of(in_step) == "blocked"
+    assert outcome_of(by_suite) == "suite-error"
+    assert outcome_of(unclassified) == "suite-error"
+    assert outcome_of(report("x::e", "setup", "passed")) is None
+
+
+def test_a_requirement_with_a_blocked_test_and_no_failure_is_blocked() -> None:
+    blocked = report("x::b", "call", "failed", "Blocked", conformance={"outcome": "blocked"})
+    data = results_of(passed(GET_404), (GET_404, blocked, {"cause": "could not store"}))
+    assert data["requirements"][GET_404]["outcome"] == "blocked"
+    data = results_of(failed(GET_404), (GET_404, blocked, {"cause": "could not store"}))
+    assert data["requirements"][GET_404]["outcome"] == "failed"
+
+
+def test_identical_causes_are_grouped_with_run_specific_parts_masked() -> None:
+    from conformance.report.results import cause_signature, group_causes
+
+    first = ("could not store the asset this test needs: POST http://127.0.0.1:4711/assets "
+             "answered 501")
+    second = first.replace("4711", "4712")
+    assert cause_signature(first) == cause_signature(second)
+    assert "<port>" in cause_signature(first)
+    blocked = [(rid, report(f"{rid}::b", "call", "failed", "Blocked",
+                            conformance={"outcome": "blocked"}), {"cause": cause})
+               for rid, cause in ((GET_404, first), (POST_ID, second))]
+    data = results_of(*blocked)
+    [(outcome, cause, rids)] = group_causes(data["requirements"], ["blocked"])
+    assert (outcome, rids) == ("blocked", [GET_404, POST_ID])
 
 
 def test_summary_lines_name_unexpected_outcomes_and_what_cleanup_left() -> None:
@@ -244,7 +272,7 @@ def test_html_lists_unexpected_outcomes_first() -> None:
     order = [section.get("id") for section in page.xpath("//section[@class='requirement']")]
     assert order == [GET_404, POST_ID, "ASSET-GET-200", "ASSET-GET-DATA"]
     headings = [h.get("id") for h in page.xpath("//h2[@id]")]
-    assert headings == ["unexpected", "expected", "passed", "not-tested"]
+    assert headings == ["causes", "unexpected", "expected", "passed", "not-tested"]
 
 
 def test_html_with_no_requirement_still_renders() -> None:
@@ -282,17 +310,25 @@ def test_a_failing_run_reports_requirements_tests_and_transcripts(
     assert results["cleanup"]["remaining"] == []
 
 
-def test_a_target_failure_in_a_fixture_fails_the_test(run_suite: SuiteRunner) -> None:
-    """The sample GET tests read is stored in a fixture; a target that breaks POST fails
-    those tests (with the cause), it does not make them errors of the suite."""
+def test_a_target_failure_in_a_fixture_blocks_the_test(run_suite: SuiteRunner,
+                                                       tmp_path: Path) -> None:
+    """The sample GET tests read is stored in a fixture; a target that breaks POST
+    blocks those tests (the requirement is not judged, the cause is named), it neither
+    fails GET's requirement nor makes an error of the suite."""
+    junit = tmp_path / "junit.xml"
     results = run_suite(ReferenceConfig(asset_service=AnswersWithABoolean), "asset",
-                        ["ASSET-GET-200"])
+                        ["ASSET-GET-200"], "--junitxml", str(junit))
     assert results["exit_code"] == 1
+    assert results["requirements"]["ASSET-GET-200"]["outcome"] == "blocked"
     [test] = results["requirements"]["ASSET-GET-200"]["tests"]
-    assert (test["outcome"], test["when"]) == ("failed", "setup")
-    assert test["cause"].startswith("the body is not a <string> document")
+    assert (test["outcome"], test["when"]) == ("blocked", "setup")
+    assert "the body is not a <string> document" in test["cause"]
     assert test["transcript"][-1]["method"] == "POST"
-    assert results["output"][-1].startswith("1 failed"), results["output"][-1]
+    assert "1 blocked" in results["output"][-1], results["output"][-1]
+    assert any(line.startswith("  BLOCKED ") for line in results["output"])
+    [skipped] = lxml.etree.parse(str(junit)).iter("skipped")
+    assert skipped.get("type") == "blocked"
+    assert skipped.get("message", "").startswith("blocked: ")
 
 
 def test_an_error_of_the_suite_stays_an_error(run_suite: SuiteRunner,
@@ -306,11 +342,40 @@ def test_an_error_of_the_suite_stays_an_error(run_suite: SuiteRunner,
     """)
     pytester.syspathinsert()
     results = run_suite(None, "asset", [GET_404], "-p", "suite_bug")
-    assert results["exit_code"] == 1
-    assert results["requirements"][GET_404]["outcome"] == "error"
+    assert results["exit_code"] == 3
+    assert results["requirements"][GET_404]["outcome"] == "suite-error"
     for test in results["requirements"][GET_404]["tests"]:
-        assert test["outcome"] == "error"
+        assert test["outcome"] == "suite-error"
         assert test["cause"] == "RuntimeError: a bug in the suite, not in the target"
+    assert any("SUITE ERROR" in line for line in results["output"])
+
+
+@pytest.mark.parametrize("mistake", [
+    "assert reply is not None, 'a narrowing assert of the suite'",
+    "from conformance.clients.http import ReadOnlyViolation; "
+    "raise ReadOnlyViolation('a test that writes lacks its marker')",
+], ids=["bare-assert", "read-only-violation"])
+def test_a_bug_in_a_test_body_is_a_suite_error_in_every_report(
+        run_suite: SuiteRunner, pytester: pytest.Pytester, tmp_path: Path,
+        mistake: str) -> None:
+    """An assertion of the suite's own or a read-only violation inside a test is never
+    blamed on the target: results.json, the terminal, JUnit (<error>) and the exit code
+    say "suite error"."""
+    pytester.makepyfile(suite_bug=f"""
+        import pytest
+
+        def pytest_runtest_call(item):
+            reply = None
+            {mistake}
+    """)
+    pytester.syspathinsert()
+    junit = tmp_path / "junit.xml"
+    results = run_suite(None, "asset", [GET_404], "-p", "suite_bug", "--junitxml", str(junit))
+    assert results["exit_code"] == 3
+    assert results["requirements"][GET_404]["outcome"] == "suite-error"
+    errors = list(lxml.etree.parse(str(junit)).iter("error"))
+    assert errors and all(e.get("message", "").startswith("suite error: ") for e in errors)
+    assert not list(lxml.etree.parse(str(junit)).iter("failure"))
 
 
 def test_the_html_report_of_a_failing_run(run_suite: SuiteRunner, tmp_path: Path) -> None:
@@ -343,7 +408,7 @@ def test_the_html_report_of_a_failing_run(run_suite: SuiteRunner, tmp_path: Path
     passing = page.xpath(f"//section[@id='{POST_ID}']")[0]
     assert not passing.xpath(".//pre")
     names = [li.text_content() for li in passing.xpath(".//ul[@class='tests']/li")]
-    assert len(names) == 2 and all("test_post_answers_a_string" in n for n in names)
+    assert names and all("test_post_answers_a_string" in n for n in names)
     # failures come before passes
     order = [s.get("id") for s in page.xpath("//section[@class='requirement']")]
     assert order == [GET_404, POST_ID]

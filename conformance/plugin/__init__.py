@@ -20,9 +20,10 @@ from hypothesis import Phase, settings
 
 from conformance.catalogue import Requirement, load_catalogue
 from conformance.clients.asset import AssetClient
-from conformance.clients.http import Exchange, HttpClient, Recorder
+from conformance.clients.http import Exchange, HttpClient, Recorder, TargetFailure
+from conformance.expect import Blocked
 from conformance.ledger import Ledger
-from conformance.report.results import Results, failure_cause, target_failure, test_outcome
+from conformance.report.results import Results, failure_cause, test_outcome
 from conformance.target import SERVICES, Profile, ProfileError, load_profile
 
 #: pytest marker of a service -> the profile services its tests need.
@@ -31,7 +32,8 @@ SERVICE_MARKERS = {
     "xinventory": ("xinventory",),
     "caps": ("login", "fetch_inventory", "fetch_descendents", "fetch_lib",
              "fetch_lib_descendents"),
-    "ais": ("ais",),
+    # AIS3 is found through the login's seed capability, or given with --ais-url.
+    "ais": ("ais", "login"),
 }
 #: Services the embedded reference server answers.
 EMBEDDED_SERVICES = ("asset", "xinventory", "login", "fetch_inventory", "fetch_descendents",
@@ -42,7 +44,8 @@ EXCHANGES_SHOWN = 3
 RUN_KEY = pytest.StashKey["ConformanceRun"]()
 
 #: The plugin's other rooms: each adds its own options, fixtures and hooks.
-pytest_plugins = ["conformance.plugin.viewer", "conformance.plugin.ais"]
+pytest_plugins = ["conformance.plugin.viewer", "conformance.plugin.ais",
+                  "conformance.plugin.junit", "conformance.plugin.examples"]
 
 # Self-tests run the suite against injected faults: no shrinking (a failure is the
 # point, not its smallest example) and no example database between runs.
@@ -312,24 +315,69 @@ def pytest_runtest_makereport(
     run = conformance_run(item.config)
     exchanges = list(run.recorder.exchanges)
     report.user_properties.append(("requirement", " ".join(ids)))
-    report.conformance = {  # type: ignore[attr-defined]
+    conformance: dict[str, Any] = {
         "requirements": ids,
         "transcript": [exchange.to_json() for exchange in exchanges],
         "observations": list(run.recorder.observations),
     }
-    if call.excinfo is not None and not call.excinfo.errisinstance(pytest.skip.Exception):
-        report.conformance["cause"] = failure_cause(call.excinfo)  # type: ignore[attr-defined]
-    if report.failed and call.excinfo is not None:
-        text = "\n".join(run.catalogue[rid].cite() for rid in ids)
-        if isinstance(call.excinfo.value, AssertionError):
-            report.longrepr = f"{text}\n\nFailed: {call.excinfo.value}\n\n{describe(exchanges)}"
-            # The target failed a check (or a request) in a step the test needs, e.g.
-            # storing the sample a GET test reads: a failure of the target, not an
-            # error of the suite.
-            report.conformance["target_failure"] = True  # type: ignore[attr-defined]
-        else:
-            report.sections.append(("conformance", f"{text}\n\n{describe(exchanges)}"))
+    report.conformance = conformance  # type: ignore[attr-defined]
+    if call.excinfo is None or call.excinfo.errisinstance(pytest.skip.Exception):
+        return report
+    kind = failure_class(call.excinfo.value, call.when)
+    conformance["outcome"] = kind
+    conformance["cause"] = failure_cause(call.excinfo)
+    report.user_properties.append(("outcome", kind))
+    if kind != "failed" and hasattr(report, "wasxfail"):
+        # The profile expects the requirement to fail; a blocked test or a bug of the
+        # suite is no such failure.
+        del report.wasxfail
+        report.outcome = "failed"
+    if not report.failed:
+        return report
+    text = "\n".join(run.catalogue[rid].cite() for rid in ids)
+    notes = "".join(f"\n{note}" for note in example_notes(call.excinfo.value))
+    if kind == "failed":
+        report.longrepr = (f"{text}\n\nFailed: {conformance['cause']}{notes}\n\n"
+                           f"{describe(exchanges)}")
+    elif kind == "blocked":
+        report.longrepr = (f"{text}\n\nBlocked (not judged): {conformance['cause']}{notes}"
+                           f"\n\n{describe(exchanges)}")
+    else:
+        report.sections.append(("suite error (a bug of the suite, not of the target)",
+                                f"{text}\n\n{describe(exchanges)}"))
     return report
+
+
+def failure_class(exc: BaseException, when: str) -> str:
+    """Whose failure an exception is: "failed" (the target broke the requirement: a
+    failed check or a transport failure in the test itself), "blocked" (the target
+    failed a step the test needs first: a ``step()``, a fixture) or "suite-error"
+    (anything else: a bug of the suite, never blamed on the target)."""
+    leaves = list(exception_leaves(exc))
+    if when == "teardown" or not all(isinstance(e, TargetFailure | Blocked) for e in leaves):
+        return "suite-error"
+    if when == "call" and any(isinstance(e, TargetFailure) for e in leaves):
+        return "failed"
+    return "blocked"
+
+
+def exception_leaves(exc: BaseException) -> Iterator[BaseException]:
+    """The exceptions an exception group (Hypothesis raises one for several distinct
+    failures) holds, or the exception itself."""
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            yield from exception_leaves(inner)
+    else:
+        yield exc
+
+
+def example_notes(exc: BaseException) -> list[str]:
+    """What Hypothesis notes on a failure: the falsifying example and its steps."""
+    notes = [str(note) for note in getattr(exc, "__notes__", [])]
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            notes += example_notes(inner)
+    return notes
 
 
 def describe(exchanges: list[Exchange]) -> str:
@@ -350,13 +398,23 @@ class Reporter:
         self.run = run
         self.config = config
         self.results = Results(run.catalogue, run.profile)
+        from conformance.plugin.examples import run_seed
+
+        self.results.data["hypothesis_seed"] = run_seed(config)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_report_teststatus(self, report: pytest.TestReport) -> tuple[str, str, str] | None:
-        """A setup step that failed because of the target counts as a failure (F), as
-        in results.json; any other setup failure stays an error (E)."""
-        if report.when == "setup" and report.failed and target_failure(report):
+        """As results.json says it: a test the target failed is F wherever it failed, a
+        blocked test B, a bug of the suite E ("SUITE ERROR")."""
+        if not report.failed:
+            return None
+        kind = (getattr(report, "conformance", None) or {}).get("outcome")
+        if kind == "failed":
             return "failed", "F", "FAILED"
+        if kind == "blocked":
+            return "blocked", "B", "BLOCKED"
+        if kind == "suite-error":
+            return "error", "E", "SUITE ERROR"
         return None
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -370,10 +428,7 @@ class Reporter:
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         self.results.finish(ledger_files(self.run.ledger.path), self.run.ledger.path)
-        unexpected_passes = [rid for rid, entry in self.results.data["requirements"].items()
-                             if entry["outcome"] == "xpassed"]
-        if unexpected_passes and session.exitstatus == pytest.ExitCode.OK:
-            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        session.exitstatus = self.results.exit_code(session.exitstatus)
         path = self.config.getoption("results_json")
         if path:
             self.results.write_json(path)

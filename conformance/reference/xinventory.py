@@ -249,8 +249,9 @@ class XInventoryService:
     """The routes and rules of the XInventory service."""
 
     schema: ClassVar[str] = SCHEMA
-    #: The Type of a root folder (FolderType.Root; 9 is the legacy OldRoot).
-    root_type: ClassVar[int] = 8
+    #: The Type of a root folder: 9, as the wiki says it always is (RootCategory). Peers
+    #: read 8 (FolderType.Root, what OpenSimulator creates today) as the root too.
+    root_type: ClassVar[int] = 9
     #: The system folders CREATEUSERINVENTORY makes under the root.
     system_folder_kinds: ClassVar[tuple[tuple[int, str], ...]] = SYSTEM_FOLDERS
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 GOOD = ("passed", "xfailed")
-BAD = ("failed", "error", "xpassed")
+BAD = ("failed", "error", "suite-error", "xpassed")
 #: Kinds of change, in the order the summary lists them, and how it counts them.
 KINDS = (("REGRESSION", "regressions"), ("fixed", "fixed"), ("new", "new"),
          ("vanished", "vanished"), ("changed", "changed"))

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.ledger import UNREMOVABLE
-from conformance.report.results import NOT_TESTED, OUTCOMES, UNEXPECTED
+from conformance.report.results import NOT_TESTED, OUTCOMES, UNEXPECTED, group_causes
 
 #: How many exchanges of one failing test the report shows (the last ones; the
 #: results file has them all).
@@ -42,6 +42,7 @@ h5{margin:.6em 0 0;font-size:.85em;text-transform:uppercase;color:#666}
 p.cause{font-weight:bold;white-space:pre-wrap}
 .badge,.outcome{padding:1px 6px;border-radius:3px;white-space:nowrap}
 .failed,.error,.xpassed{background:#f8d0d0} .xfailed{background:#fbefc0}
+.blocked{background:#fde0b8} .suite-error{background:#e0d0f8}
 .passed{background:#d4f0d4} .not-tested,.skipped{background:#e8e8e8}
 section.requirement,td.outcome-none{background:none}
 ul.tests{margin:.2em 0;padding-left:1.5em;font-family:monospace;font-size:.9em}
@@ -59,6 +60,7 @@ def render(results: dict[str, Any]) -> str:
     body = [
         header(results),
         service_summary(results),
+        causes(requirements),
         matrix(requirements),
         *details(requirements, results.get("expectations", {})),
         cleanup(results.get("cleanup", {})),
@@ -111,6 +113,26 @@ def service_summary(results: dict[str, Any]) -> str:
                     f"{sum(counts.values())}</td>{cells}</tr>")
     return ("<h2>Summary by service</h2>\n<table class='summary'><tr><th>service</th>"
             f"<th>requirements</th>{head}</tr>\n" + "\n".join(rows) + "</table>")
+
+
+def causes(requirements: dict[str, dict[str, Any]]) -> str:
+    """Unexpected outcomes by cause: the same cause across requirements shows once,
+    with the requirements it hits (a server that answers 501 to everything is one line,
+    not a card per requirement)."""
+    groups = group_causes(requirements, UNEXPECTED)
+    if not groups:
+        return ""
+    rows = []
+    for outcome, cause, rids in groups:
+        links = ", ".join(f"<a href='#{esc(rid)}'>{esc(rid)}</a>" for rid in rids)
+        rows.append(f"<tr><td><span class='badge {css(outcome)}'>{esc(outcome)}</span></td>"
+                    f"<td class='count'>{len(rids)}</td><td>{esc(cause)}</td>"
+                    f"<td>{links}</td></tr>")
+    return ("<h2 id='causes'>Unexpected outcomes by cause</h2>\n<p class='meta'>blocked: a "
+            "step the test needs failed, so the requirement was not judged; suite-error: a "
+            "bug of the suite itself, not the target's.</p>\n<table class='causes'><tr>"
+            "<th>outcome</th><th>requirements</th><th>cause</th><th>which</th></tr>\n"
+            + "\n".join(rows) + "</table>")
 
 
 def matrix(requirements: dict[str, dict[str, Any]]) -> str:

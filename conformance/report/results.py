@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -15,27 +16,31 @@ from conformance.ledger import RETRY_HINTS, UNREMOVABLE, ledger_summary
 from conformance.target import SERVICES, Profile
 
 #: Outcomes of one test, worst first; a requirement takes its worst test's outcome.
-SEVERITY = ("failed", "error", "xpassed", "xfailed", "passed", "skipped")
+#: "blocked": a step the test needs failed, so the requirement was not judged;
+#: "suite-error": a bug of the suite itself, never the target's.
+SEVERITY = ("failed", "xpassed", "suite-error", "blocked", "xfailed", "passed", "skipped")
 NOT_TESTED = "not tested"
 #: Outcomes of a requirement, in the order summaries list them.
-OUTCOMES = ("failed", "error", "xpassed", "xfailed", "passed", NOT_TESTED)
+OUTCOMES = ("failed", "xpassed", "suite-error", "blocked", "xfailed", "passed", NOT_TESTED)
 #: Outcomes that make the run fail.
-UNEXPECTED = ("failed", "error", "xpassed")
+UNEXPECTED = ("failed", "xpassed", "suite-error", "blocked")
+#: Exit codes: the target failed something (or a requirement could not be judged), and
+#: the suite itself is broken (pytest's "internal error").
+EXIT_FAILED = 1
+EXIT_SUITE_ERROR = 3
 
 
 def test_outcome(report: pytest.TestReport) -> str | None:
     """The outcome one report contributes, or None (a passing setup or teardown)."""
+    kind = (getattr(report, "conformance", None) or {}).get("outcome")
+    if report.failed:
+        # the plugin classified the exception; a report without it is the suite's
+        return kind if kind in ("failed", "blocked") else "suite-error"
     if report.when == "call":
-        if report.failed:
-            return "failed"
         if report.skipped:
             return "xfailed" if hasattr(report, "wasxfail") else "skipped"
         # A pass of a test whose requirement the target profile expects to fail.
         return "xpassed" if hasattr(report, "wasxfail") else "passed"
-    if report.failed:
-        # A setup step the target failed (storing the sample a test reads) fails the
-        # requirement; anything else that broke outside the test body is an error.
-        return "failed" if report.when == "setup" and target_failure(report) else "error"
     if report.skipped and report.when == "setup":
         return "xfailed" if hasattr(report, "wasxfail") else "skipped"
     return None
@@ -52,9 +57,11 @@ def requirement_outcome(outcomes: list[str], *, expected_to_fail: bool) -> str:
     if not ran:
         return NOT_TESTED
     if expected_to_fail:
-        if "error" in ran:
-            return "error"
-        return "xfailed" if "xfailed" in ran else "xpassed"
+        if "xfailed" in ran:
+            return "xfailed"
+        if "suite-error" in ran or "blocked" in ran:
+            return min(ran, key=SEVERITY.index)
+        return "xpassed"
     return min(ran, key=SEVERITY.index)
 
 
@@ -66,11 +73,41 @@ def failure_cause(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
     return excinfo.exconly().strip()
 
 
-def target_failure(report: pytest.TestReport) -> bool:
-    """The report failed because the target failed a check or a request (the plugin
-    marks those), not because of an error in the suite."""
-    conformance = getattr(report, "conformance", None) or {}
-    return bool(conformance.get("target_failure"))
+#: Run-specific parts of a cause (UUIDs, ports, names the suite made up), masked so that
+#: the same cause reads the same in every test and every run.
+_RUN_SPECIFIC = (
+    (re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                r"[0-9a-fA-F]{12}"), "<id>"),
+    (re.compile(r"(https?://[^/\s:]+):\d+"), r"\1:<port>"),
+    (re.compile(r"opensim-conformance [^'\"|/]*"), "opensim-conformance <name>"),
+    (re.compile(r"\d+(\.\d+)? ?(ms|s)\b"), "<time>"),
+)
+
+
+def group_causes(requirements: dict[str, Any],
+                 outcomes: Iterable[str]) -> list[tuple[str, str, list[str]]]:
+    """Identical causes grouped: (outcome, cause, the requirements it hits), most
+    requirements first, so that a cause that hits many requirements reads once."""
+    wanted = set(outcomes)
+    groups: dict[tuple[str, str], list[str]] = {}
+    for rid, entry in requirements.items():
+        if entry["outcome"] not in wanted:
+            continue
+        for test in entry["tests"]:
+            if test["outcome"] == entry["outcome"]:
+                key = (entry["outcome"], cause_signature(test.get("cause", "")))
+                if rid not in groups.setdefault(key, []):
+                    groups[key].append(rid)
+    return sorted(((outcome, cause, rids) for (outcome, cause), rids in groups.items()),
+                  key=lambda group: -len(group[2]))
+
+
+def cause_signature(cause: str) -> str:
+    """A cause with its run-specific parts masked: equal for the same trouble."""
+    text = cause.strip().splitlines()[0] if cause.strip() else ""
+    for pattern, mask in _RUN_SPECIFIC:
+        text = pattern.sub(mask, text)
+    return text
 
 
 class Results:
@@ -113,6 +150,21 @@ class Results:
         }
         for rid in conformance["requirements"]:
             self.entry(rid)["tests"].append(test)
+
+    def exit_code(self, pytest_status: int) -> int:
+        """The run's exit code: a suite error outranks everything (the verdicts cannot
+        be trusted); then any unexpected outcome; else what pytest says."""
+        outcomes = {entry["outcome"] for entry in self.data["requirements"].values()}
+        tests = {test["outcome"] for entry in self.data["requirements"].values()
+                 for test in entry["tests"]}
+        if "suite-error" in outcomes or "suite-error" in tests:
+            return EXIT_SUITE_ERROR
+        if outcomes & set(UNEXPECTED):
+            return EXIT_FAILED
+        return pytest_status
+
+    def causes(self, *outcomes: str) -> list[tuple[str, str, list[str]]]:
+        return group_causes(self.data["requirements"], outcomes)
 
     def entry(self, rid: str) -> dict[str, Any]:
         requirements = self.data["requirements"]
@@ -157,16 +209,24 @@ class Results:
     def summary_lines(self) -> list[str]:
         lines = ["", "opensim-conformance: requirements by outcome"]
         for rid, entry in self.data["requirements"].items():
-            if entry["outcome"] in UNEXPECTED:
-                lines.append(f"  {entry['outcome'].upper():8} {rid}  {entry['quote'][:70]}")
+            if entry["outcome"] in ("failed", "xpassed"):
+                lines.append(f"  {entry['outcome'].upper():8} {rid}  "
+                             f"{shorten(entry.get('must') or entry['quote'], 70)}")
             if entry["outcome"] == "xpassed":
                 lines.append(f"           {xpass_hint(entry)}")
+        for outcome, cause, rids in self.causes("blocked", "suite-error"):
+            what = "BLOCKED " if outcome == "blocked" else "SUITE ERROR (not the target's)"
+            lines.append(f"  {what} {len(rids)} requirement{'s' if len(rids) > 1 else ''} "
+                         f"({shorten(', '.join(rids), 60)}): {shorten(cause, 120)}")
         observed = observations(self.data["requirements"])
         if observed:
             lines.append("  observed on the target:")
             lines += [f"    {rid}: {text}" for rid, text in observed]
         counts = ", ".join(f"{n} {outcome}" for outcome, n in self.data["summary"].items())
         lines.append(f"  {len(self.data['requirements'])} requirements: {counts}")
+        if "hypothesis_seed" in self.data:
+            lines.append(f"  generated examples: --hypothesis-seed {self.data['hypothesis_seed']}"
+                         f" (give another number, or random, to explore further)")
         lines += cleanup_lines(self.data["cleanup"])
         return lines
 
@@ -199,6 +259,14 @@ def observations(requirements: dict[str, Any]) -> list[tuple[str, str]]:
             for text in test.get("observations", []):
                 seen.setdefault((rid, text))
     return list(seen)
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` cut at a word boundary to at most ``width`` characters."""
+    if len(text) <= width:
+        return text
+    cut = text[:width - 1].rsplit(" ", 1)[0].rstrip(",;:")
+    return f"{cut}…"
 
 
 def xpass_hint(entry: dict[str, Any]) -> str:

@@ -1,10 +1,98 @@
-"""The XInventory service of each release double (see tests/doubles/__init__.py)."""
+"""The XInventory service of each release double (see tests/doubles/__init__.py).
+
+The reference already writes replies as OpenSimulator does (the declaration without an
+encoding, indented result-only replies, one-line data replies, True/False); a double
+overrides only the rules where its release answers otherwise (docs/interop/xinventory.md
+says where in each release's source).
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+from conformance.reference.xinventory import (
+    SYSTEM_FOLDERS,
+    Params,
+    Reply,
+    XInventoryService,
+)
+from conformance.wire.ids import canonical_uuid
+from conformance.wire.xinventory import ZERO_UUID, Item, ServerData
+
+
+class OpenSimulatorMaster(XInventoryService):
+    """OpenSimulator master: CREATEUSERINVENTORY makes the root with Type 8
+    (FolderType.Root), not the wiki's 9."""
+
+    root_type = 8
+
+
+#: The system folders of 0.9.2: no Materials folder yet.
+SYSTEM_FOLDERS_0_9_2 = tuple(kind for kind in SYSTEM_FOLDERS if kind[1] != "Materials")
+
+
+class OpenSimulator092(OpenSimulatorMaster):
+    """OpenSimulator 0.9.2.2: reads scoped to a non-zero PRINCIPAL, a whitespace-only
+    Description stored empty, UPDATEITEM that changes Owner answers False and changes
+    nothing, GETMULTIPLEITEMS leaves unknown IDs out, GETFOLDERCONTENT of an unknown
+    folder answers FID zero, no Materials folder."""
+
+    system_folder_kinds = SYSTEM_FOLDERS_0_9_2
+
+    def scope(self, params: Params) -> str | None:
+        """The PRINCIPAL reads are scoped to: None when absent or zero."""
+        principal = canonical_uuid(params.text("PRINCIPAL")) if "PRINCIPAL" in params else None
+        return None if principal in (None, ZERO_UUID) else principal
+
+    def owned_by(self, owner: str, params: Params) -> bool:
+        scope = self.scope(params)
+        return scope is None or canonical_uuid(owner) == scope
+
+    def get_folder(self, params: Params) -> Reply:
+        folder = self.store.folder(params.try_uuid("ID"))
+        if folder is None or not self.owned_by(folder.owner, params):
+            return {}
+        return {"folder": self.encode_folder(folder)}
+
+    def get_item(self, params: Params) -> Reply:
+        item = self.store.item(params.try_uuid("ID"))
+        if item is None or not self.owned_by(item.owner, params):
+            return {}
+        return {"item": self.encode_item(item)}
+
+    def get_folder_content(self, params: Params) -> Reply:
+        folder = self.store.folder(params.try_uuid("FOLDER"))
+        if folder is None or not self.owned_by(folder.owner, params):
+            return {"FID": ZERO_UUID, "VERSION": "0", "FOLDERS": {}, "ITEMS": {}}
+        return self.folder_content(folder.id)
+
+    def get_multiple_items(self, params: Params) -> Reply:
+        if canonical_uuid(params.text("PRINCIPAL")) is None:
+            return {}
+        found: list[ServerData] = []
+        for text in params.text("ITEMS").split(","):
+            item = self.store.item(canonical_uuid(text) or ZERO_UUID)
+            if item is not None and self.owned_by(item.owner, params):
+                found.append(self.encode_item(item))
+        return {f"item_{index}": slot for index, slot in enumerate(found)}
+
+    def build_item(self, params: Params) -> Item:
+        item = super().build_item(params)
+        if item.description.isspace():
+            item = replace(item, description="")
+        return item
+
+    def update_item(self, params: Params) -> Reply:
+        item = self.build_item(params)
+        existing = self.store.item(item.id)
+        if existing is not None and canonical_uuid(existing.owner) != canonical_uuid(item.owner):
+            return False  # looked up under the new owner: not found
+        return super().update_item(params)
+
+
 #: ReferenceConfig keyword arguments of each double's XInventory service.
-MASTER: dict[str, Any] = {}
-RELEASE_0_9_2: dict[str, Any] = {}
+MASTER: dict[str, Any] = {"xinventory_service": OpenSimulatorMaster}
+RELEASE_0_9_2: dict[str, Any] = {"xinventory_service": OpenSimulator092}
+#: The wiki documents GETROOTFOLDER only, and the reference does what it says.
 WIKI_LITERAL: dict[str, Any] = {}

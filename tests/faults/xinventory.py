@@ -69,11 +69,18 @@ class RootParentIsItsOwner(_RootReply):
         return replace(root, parent_id=root.owner)
 
 
-@fault("xinventory", "XINV-GETROOTFOLDER-TYPE")
+@fault("xinventory", "XINV-GETROOTFOLDER-TYPE", "XINV-GETROOTFOLDER-TYPE-ROOT")
 class RootIsAPlainFolder(XInventoryService):
     """Creates the root folder with Type -1."""
 
     root_type = -1
+
+
+@fault("xinventory", "XINV-GETROOTFOLDER-TYPE")
+class RootTypeIs8(XInventoryService):
+    """Creates the root folder with Type 8 (FolderType.Root), not the wiki's 9."""
+
+    root_type = 8
 
 
 @fault("xinventory", "XINV-GETROOTFOLDER-NAME")
@@ -184,6 +191,16 @@ class ListsKeepTheirFirstValue(XInventoryService):
 
 
 # ---------------------------------------------------------------------- records
+
+
+@fault("xinventory", "XINV-TEXT-ROUNDTRIP")
+class WhitespaceOnlyDescriptionRefused(XInventoryService):
+    """ADDITEM answers False for an item whose Description is only whitespace."""
+
+    def add_item(self, params: Params) -> Reply:
+        if "Description" in params and params.text("Description").isspace():
+            return False
+        return super().add_item(params)
 
 
 @fault("xinventory", "XINV-TEXT-ROUNDTRIP")

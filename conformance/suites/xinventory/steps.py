@@ -4,12 +4,13 @@ needs under the test's own principal, and fetch it back."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from conformance.clients.http import Exchange
 from conformance.clients.xinventory import XInventoryClient
-from conformance.expect import check, expect, fail
+from conformance.expect import check, expect, fail, present, step
 from conformance.ledger import owned_name
 from conformance.wire import xinventory as wire
 from conformance.wire.xinventory import Folder, Item, ServerData
@@ -149,17 +150,13 @@ def content_of(answer: ServerData, reply: Exchange, what: str) -> Content:
 
 
 def fetch_folder(client: XInventoryClient, folder_id: str) -> Folder:
-    folder = folder_reply(client.get_folder(folder_id))
-    check(folder is not None, f"GETFOLDER {folder_id} answered empty: the folder is missing")
-    assert folder is not None
-    return folder
+    return present(folder_reply(client.get_folder(folder_id)),
+                   f"the folder {folder_id} (GETFOLDER answered empty)")
 
 
 def fetch_item(client: XInventoryClient, item_id: str) -> Item:
-    item = item_reply(client.get_item(item_id))
-    check(item is not None, f"GETITEM {item_id} answered empty: the item is missing")
-    assert item is not None
-    return item
+    return present(item_reply(client.get_item(item_id)),
+                   f"the item {item_id} (GETITEM answered empty)")
 
 
 def folder_exists(client: XInventoryClient, folder_id: str) -> bool:
@@ -193,19 +190,30 @@ def skeleton(client: XInventoryClient, principal: str | None = None) -> list[Fol
 # ---------------------------------------------------------------------- creating
 
 
-def add_folder(client: XInventoryClient, parent_id: str, name: str | None = None,
-               **fields: Any) -> Folder:
-    """ADDFOLDER of a plain folder the suite owns; it must answer True."""
+def add_folder(client: XInventoryClient, parent_id: str, name: str | None = None, *,
+               subject: bool = False, **fields: Any) -> Folder:
+    """ADDFOLDER of a plain folder the suite owns; it must answer True. A step the test
+    needs (its failure blocks the test), unless storing the folder is the ``subject`` of
+    the test."""
     folder = client.new_folder(parent_id, name or owned_name("folder"), **fields)
-    succeeds(client.add_folder(folder), "ADDFOLDER")
+    with needed(not subject, "could not create the folder this test needs"):
+        succeeds(client.add_folder(folder), "ADDFOLDER")
     return folder
 
 
-def add_item(client: XInventoryClient, folder_id: str, **fields: Any) -> Item:
-    """ADDITEM of an item the suite owns; it must answer True."""
+def add_item(client: XInventoryClient, folder_id: str, *, subject: bool = False,
+             **fields: Any) -> Item:
+    """ADDITEM of an item the suite owns; it must answer True. A step the test needs
+    (its failure blocks the test), unless storing the item is the ``subject`` of the
+    test."""
     item = client.new_item(folder_id, **fields)
-    succeeds(client.add_item(item), "ADDITEM")
+    with needed(not subject, "could not create the item this test needs"):
+        succeeds(client.add_item(item), "ADDITEM")
     return item
+
+
+def needed(is_step: bool, description: str) -> AbstractContextManager[None]:
+    return step(description) if is_step else nullcontext()
 
 
 @dataclass
@@ -221,11 +229,8 @@ class Inventory:
         return self.client.principal
 
     def folder_of_type(self, folder_type: int) -> Folder:
-        folder = self.system.get(folder_type)
-        check(folder is not None, f"the inventory has no system folder of type {folder_type} "
-                                  f"under its root")
-        assert folder is not None
-        return folder
+        return present(self.system.get(folder_type),
+                       f"a system folder of type {folder_type} under the root")
 
     @property
     def trash(self) -> Folder:

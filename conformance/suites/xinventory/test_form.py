@@ -32,7 +32,7 @@ def test_form_special_characters_in_values_read_back(inventory: Inventory,
     exactly, whatever +, =, & or % it holds."""
     client = inventory.client
     name = owned_name(text)
-    folder = add_folder(client, scratch.id, name)
+    folder = add_folder(client, scratch.id, name, subject=True)
     check(fetch_folder(client, folder.id).name == name,
           f"the folder name {name!r} read back as {fetch_folder(client, folder.id).name!r}")
 

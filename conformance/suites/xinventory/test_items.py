@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
@@ -21,6 +22,7 @@ from conformance.suites.xinventory.steps import (
     item_record,
     item_reply,
     refused,
+    result,
     succeeds,
 )
 from conformance.wire.ids import new_id
@@ -58,7 +60,7 @@ def test_creator_id_and_data_read_back(inventory: Inventory, scratch: Folder,
     """CreatorId and CreatorData are stored together and read back split as sent: a local
     creator (no CreatorData) and a foreign one (url;name)."""
     client = inventory.client
-    item = add_item(client, scratch.id, creator_data=creator_data)
+    item = add_item(client, scratch.id, subject=True, creator_data=creator_data)
     fetched = fetch_item(client, item.id)
     check((fetched.creator_id, fetched.creator_data) == (item.creator_id, creator_data),
           f"read back CreatorId {fetched.creator_id!r}, CreatorData "
@@ -98,25 +100,43 @@ def test_update_changes_the_mutable_fields(inventory: Inventory, scratch: Folder
     check(fetched == update, f"after UPDATEITEM the item is {fetched}, expected {update}")
 
 
+#: What UPDATEITEM can never change (MOVEITEMS moves items; the creator's UUID is the
+#: creator's identity). CreatorData, the creator's display data, is not among them.
+INVARIANT_FIELDS = ("owner", "folder", "inv_type", "asset_type", "creator_id")
+
+
 @pytest.mark.requirement("XINV-UPDATEITEM-INVARIANTS")
 @pytest.mark.writes
-def test_update_keeps_owner_folder_types_and_creator(inventory: Inventory,
-                                                     scratch: Folder) -> None:
-    """UPDATEITEM that changes Owner, Folder, InvType, AssetType or the creator answers
-    True, yet those fields keep their old values (MOVEITEMS moves items)."""
+@pytest.mark.parametrize("changes_owner", [False, True], ids=["same-owner", "new-owner"])
+def test_update_keeps_owner_folder_types_and_creator(
+        inventory: Inventory, scratch: Folder, changes_owner: bool,
+        observe: Callable[[str], None]) -> None:
+    """UPDATEITEM that tries to change Folder, InvType, AssetType or the creator's UUID
+    (and, in the second case, Owner) leaves each as stored. The reply may be True (the
+    rest of the update applied) or False (nothing applied, as OpenSimulator 0.9.2 answers
+    when Owner changes); the results record which, and whether CreatorData sent to an
+    item stored without it was kept."""
     client = inventory.client
     item = add_item(client, scratch.id)
     elsewhere = add_folder(client, scratch.id)
-    update = replace(item, owner=new_id(), folder=elsewhere.id, inv_type=10, asset_type=10,
-                     creator_id=new_id(), creator_data=FOREIGN_CREATOR,
-                     name=owned_name("invariants"))
-    succeeds(client.update_item(update), "UPDATEITEM changing the invariant fields")
+    update = replace(item, owner=new_id() if changes_owner else item.owner,
+                     folder=elsewhere.id, inv_type=10, asset_type=10, creator_id=new_id(),
+                     creator_data=FOREIGN_CREATOR, name=owned_name("invariants"))
+    applied = result(client.update_item(update))
+    what = "and Owner " if changes_owner else ""
+    observe(f"UPDATEITEM changing Folder, the types, the creator {what}answered {applied}")
     fetched = fetch_item(client, item.id)
-    kept = ("owner", "folder", "inv_type", "asset_type", "creator_id", "creator_data")
-    changed = {name: getattr(fetched, name) for name in kept
+    changed = {name: getattr(fetched, name) for name in INVARIANT_FIELDS
                if getattr(fetched, name) != getattr(item, name)}
     check(not changed, f"UPDATEITEM changed fields that must keep their values: {changed}")
-    check(fetched.name == update.name, "UPDATEITEM did not store the new Name")
+    if applied:
+        check(fetched.name == update.name,
+              "UPDATEITEM answered True but did not store the new Name")
+        if fetched.creator_data != item.creator_data:
+            observe("UPDATEITEM added CreatorData to an item stored without it")
+    else:
+        check(fetched == item, f"UPDATEITEM answered False but changed the item: it reads "
+                               f"{fetched}, it was {item}")
 
 
 @pytest.mark.requirement("XINV-UPDATEITEM-MISSING")

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from conformance.clients.xinventory import XInventoryClient
-from conformance.expect import check
+from conformance.expect import check, present
 from conformance.suites.xinventory.steps import (
     CLASSIC_SYSTEM_FOLDERS,
     LOST_AND_FOUND,
@@ -131,9 +131,8 @@ def test_the_skeleton_of_an_unknown_principal_is_empty(xinventory: XInventoryCli
 def test_folder_for_a_system_type_is_the_roots_child(inventory: Inventory,
                                                      folder_type: int) -> None:
     """GETFOLDERFORTYPE answers the root's child folder of that type."""
-    folder = folder_reply(inventory.client.get_folder_for_type(folder_type))
-    check(folder is not None, f"GETFOLDERFORTYPE TYPE={folder_type} answered empty")
-    assert folder is not None
+    folder = present(folder_reply(inventory.client.get_folder_for_type(folder_type)),
+                     f"the folder of TYPE={folder_type} (GETFOLDERFORTYPE answered empty)")
     check(folder.type == folder_type, f"TYPE={folder_type} gave a folder of Type {folder.type}")
     check(folder.parent_id == inventory.root.id,
           f"TYPE={folder_type} gave a folder whose ParentID {folder.parent_id} is not the root")
