@@ -1,5 +1,5 @@
 """No false alarms: XInventory servers that differ from the reference only in ways real
-servers do (protocol-digest.md B; E.8) pass the whole xinventory suite."""
+servers do (docs/interop/xinventory.md) pass the whole xinventory suite."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Client of the OpenSimulator XInventory service: one URI, POST /xinventory, with the
 operation chosen by the METHOD form parameter (seeds/opensim-xinventory-service.txt;
-protocol-digest.md B)."""
+docs/interop/xinventory.md)."""
 
 from __future__ import annotations
 

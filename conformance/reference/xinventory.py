@@ -1,6 +1,6 @@
 """The reference XInventory service: POST /xinventory, over SQLite.
 
-Written as protocol-digest.md B reads (the wiki, seeds/opensim-xinventory-service.txt,
+Written as docs/interop/xinventory.md reads (the wiki, seeds/opensim-xinventory-service.txt,
 documents only GETROOTFOLDER): one URI, the operation chosen by METHOD; ``<RESULT>``
 True/False for writes and for every error; "not found" as the empty
 ``<ServerResponse />``; folder versions that go up whenever a folder's contents change.
@@ -559,7 +559,7 @@ class XInventoryService:
     # ------------------------------------------------------------------ items
 
     def build_item(self, params: Params) -> Item:
-        """Every field is required (digest B.2, ADDITEM)."""
+        """Every field is required (ADDITEM, docs/interop/xinventory.md)."""
         return Item(
             asset_id=params.uuid("AssetID"), asset_type=params.integer("AssetType"),
             name=params.text("Name"), owner=params.uuid("Owner"), id=params.uuid("ID"),

@@ -4,8 +4,8 @@ Requests are form bodies, ``KEY=value&…``, as OpenSimulator's own client write
 values percent-encoded with ``+`` for a space, and a list as the same key repeated with
 ``[]`` (``FOLDERS[]=a&FOLDERS[]=b``). Replies are ``<ServerResponse>`` documents: an
 element with ``type="List"`` is a nested dictionary, any other element is text
-(protocol-digest.md B.1). Folder and item records are read into typed dataclasses with
-the fields of digest B.3.
+(docs/interop/xinventory.md). Folder and item records are read into typed dataclasses with
+the fields of the XInventory records.
 
 Reading is tolerant where real servers vary: any element order, indentation, extra
 elements, ``True``/``true``/``TRUE``, an XML declaration with or without an encoding.
@@ -203,7 +203,7 @@ def ordered_values(data: Any, what: str) -> list[Any]:
 
 @dataclass(frozen=True)
 class Folder:
-    """An inventory folder (digest B.3)."""
+    """An inventory folder, as XInventory records it."""
 
     id: str
     parent_id: str
@@ -223,7 +223,7 @@ class Folder:
 
 @dataclass(frozen=True)
 class Item:
-    """An inventory item (digest B.3)."""
+    """An inventory item, as XInventory records it."""
 
     id: str
     folder: str

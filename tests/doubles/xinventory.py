@@ -22,10 +22,17 @@ from conformance.wire.xinventory import ZERO_UUID, Item, ServerData
 
 
 class OpenSimulatorMaster(XInventoryService):
-    """OpenSimulator master: CREATEUSERINVENTORY makes the root with Type 8
-    (FolderType.Root), not the wiki's 9."""
+    """OpenSimulator master (and 0.9.2): CREATEUSERINVENTORY makes the root with Type 8
+    (FolderType.Root), not the wiki's 9; a whitespace-only Description is stored empty
+    (the InventoryItemBase.Description setter, since 2020)."""
 
     root_type = 8
+
+    def build_item(self, params: Params) -> Item:
+        item = super().build_item(params)
+        if item.description.isspace():
+            item = replace(item, description="")
+        return item
 
 
 #: The system folders of 0.9.2: no Materials folder yet.
@@ -33,9 +40,8 @@ SYSTEM_FOLDERS_0_9_2 = tuple(kind for kind in SYSTEM_FOLDERS if kind[1] != "Mate
 
 
 class OpenSimulator092(OpenSimulatorMaster):
-    """OpenSimulator 0.9.2.2: reads scoped to a non-zero PRINCIPAL, a whitespace-only
-    Description stored empty, UPDATEITEM that changes Owner answers False and changes
-    nothing, GETMULTIPLEITEMS leaves unknown IDs out, GETFOLDERCONTENT of an unknown
+    """OpenSimulator 0.9.2.2: reads scoped to a non-zero PRINCIPAL, UPDATEITEM that
+    changes Owner answers False and changes nothing, GETMULTIPLEITEMS leaves unknown IDs out, GETFOLDERCONTENT of an unknown
     folder answers FID zero, no Materials folder."""
 
     system_folder_kinds = SYSTEM_FOLDERS_0_9_2
@@ -76,12 +82,6 @@ class OpenSimulator092(OpenSimulatorMaster):
             if item is not None and self.owned_by(item.owner, params):
                 found.append(self.encode_item(item))
         return {f"item_{index}": slot for index, slot in enumerate(found)}
-
-    def build_item(self, params: Params) -> Item:
-        item = super().build_item(params)
-        if item.description.isspace():
-            item = replace(item, description="")
-        return item
 
     def update_item(self, params: Params) -> Reply:
         item = self.build_item(params)

@@ -1,3 +1,3 @@
 """XInventory (POST /xinventory): the wiki documents GETROOTFOLDER
 (seeds/opensim-xinventory-service.txt); the other twenty methods follow
-protocol-digest.md section B."""
+docs/interop/xinventory.md."""

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from conformance.clients.xinventory import XInventoryClient
+from conformance.expect import step
 from conformance.plugin import ConformanceRun
 from conformance.suites.xinventory.steps import Inventory, add_folder, create_inventory
 from conformance.wire.ids import new_id
@@ -26,7 +27,8 @@ def xinventory(run: ConformanceRun) -> Iterator[XInventoryClient]:
 @pytest.fixture(scope="module")
 def inventory(xinventory: XInventoryClient) -> Inventory:
     """A principal of this module's own: a fresh UUID whose inventory the module creates."""
-    return create_inventory(xinventory.as_principal(new_id()))
+    with step("could not create the inventory this module's tests need"):
+        return create_inventory(xinventory.as_principal(new_id()))
 
 
 @pytest.fixture
@@ -47,7 +49,8 @@ def known(run: ConformanceRun, xinventory: XInventoryClient) -> str:
     module creates. In a read-only run: the configured principal (--principal), and the
     test is skipped when it has no inventory."""
     if run.profile.write_refusal() is None:
-        return create_inventory(xinventory.as_principal(new_id())).principal
+        with step("could not create the inventory this test reads"):
+            return create_inventory(xinventory.as_principal(new_id())).principal
     principal = run.profile.principal
     reply = xinventory.get_root_folder(principal)
     try:

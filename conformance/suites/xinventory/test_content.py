@@ -1,5 +1,5 @@
 """Folder content and versions: GETFOLDERCONTENT, GETMULTIPLEFOLDERSCONTENT,
-GETFOLDERITEMS, and the version bumps viewers cache by (protocol-digest.md B.2, B.3)."""
+GETFOLDERITEMS, and the version bumps viewers cache by (docs/interop/xinventory.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Error conventions (protocol-digest.md B.1): a missing or unknown METHOD, a missing or
+"""Error conventions (docs/interop/xinventory.md): a missing or unknown METHOD, a missing or
 unreadable parameter, and any malformed body are answered 200 with RESULT False (or,
 for a read, the empty <ServerResponse />); never an HTTP error or a crash."""
 

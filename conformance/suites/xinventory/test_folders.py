@@ -1,5 +1,5 @@
 """Folders: ADDFOLDER, GETFOLDER, UPDATEFOLDER, MOVEFOLDER, DELETEFOLDERS, PURGEFOLDER
-(protocol-digest.md B.2, B.3)."""
+(docs/interop/xinventory.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The form encoding of requests (protocol-digest.md B.1): URL-decoding with + for a
+"""The form encoding of requests (docs/interop/xinventory.md): URL-decoding with + for a
 space, and lists sent as KEY[]=a&KEY[]=b."""
 
 from __future__ import annotations

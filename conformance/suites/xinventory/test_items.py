@@ -1,5 +1,5 @@
 """Items: ADDITEM, GETITEM, UPDATEITEM, MOVEITEMS, DELETEITEMS, GETMULTIPLEITEMS
-(protocol-digest.md B.2, B.3)."""
+(docs/interop/xinventory.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""GETACTIVEGESTURES and GETASSETPERMISSIONS (protocol-digest.md B.2)."""
+"""GETACTIVEGESTURES and GETASSETPERMISSIONS (docs/interop/xinventory.md)."""
 
 from __future__ import annotations
 

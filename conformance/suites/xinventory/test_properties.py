@@ -82,8 +82,8 @@ def test_names_and_descriptions_round_trip(inventory: Inventory, text: str) -> N
 def test_whitespace_only_text_reads_back_as_sent_or_empty(
         inventory: Inventory, blank: str, observe: Callable[[str], None]) -> None:
     """An item whose Description is only whitespace is stored; the Description reads
-    back as sent or empty (OpenSimulator 0.9.2 stores it empty, other releases as sent:
-    no peer depends on either), and the results record which."""
+    back as sent or empty (OpenSimulator stores it empty since 2020, 0.9.1 as sent: no
+    peer depends on either), and the results record which."""
     client = inventory.client
     item = add_item(client, inventory.root.id, subject=True, description=blank)
     fetched = fetch_item(client, item.id)

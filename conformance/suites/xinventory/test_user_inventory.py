@@ -1,5 +1,5 @@
-"""CREATEUSERINVENTORY, GETINVENTORYSKELETON and GETFOLDERFORTYPE (protocol-digest.md
-B.2): a user's inventory, its root and its system folders."""
+"""CREATEUSERINVENTORY, GETINVENTORYSKELETON and GETFOLDERFORTYPE (docs/interop/xinventory.md):
+a user's inventory, its root and its system folders."""
 
 from __future__ import annotations
 
