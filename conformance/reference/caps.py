@@ -114,7 +114,7 @@ class CapsService(LoginService):
             folder_id = canonical_uuid(str(entry.get("folder_id", ""))) or ZERO_UUID
             folder = self.store.folder(folder_id)
             if folder is None or not self.may_read(agent_id, folder, library=library):
-                bad.append(self.bad_folder(folder_id))
+                self.answer_unknown(folder_id, folders, bad)
                 continue
             folders.append(self.folder_entry(agent_id, folder, entry))
         answer: dict[str, Any] = {"folders": folders}
@@ -138,6 +138,11 @@ class CapsService(LoginService):
         if library:
             return folder.owner == LIBRARY_OWNER
         return folder.owner in (agent_id, LIBRARY_OWNER)
+
+    def answer_unknown(self, folder_id: str, folders: list[dict[str, Any]],
+                       bad: list[dict[str, Any]]) -> None:
+        """A folder that is unknown (or not the agent's) goes into bad_folders."""
+        bad.append(self.bad_folder(folder_id))
 
     def bad_folder(self, folder_id: str) -> dict[str, Any]:
         return {"folder_id": wire_uuid(folder_id), "error": "Unknown"}

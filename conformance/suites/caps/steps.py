@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from conformance.clients.caps import CapsClient
-from conformance.clients.http import Exchange
+from conformance.clients.http import Exchange, TargetFailure
 from conformance.clients.xinventory import XInventoryClient
 from conformance.expect import check, expect, fail, present, step
 from conformance.ledger import owned_name
@@ -190,6 +190,22 @@ class Scratch:
 
     def items(self, count: int, folder: str | None = None) -> list[Item]:
         return [self.item(folder, name=owned_name(f"item {n}")) for n in range(count)]
+
+    def remove_tree(self, folder: Folder, items: Iterable[Item]) -> None:
+        """Remove a folder with its items at once (one move and one delete instead of five
+        requests per item at the end of the run); the ledger learns they are gone when
+        GETFOLDER no longer finds the folder."""
+        from conformance.clients.xinventory import remove_inventory_object
+
+        entry = self.client.entry("folder", folder.id)
+        try:
+            gone = remove_inventory_object(self.client.http, entry)
+        except TargetFailure:
+            return  # the run's cleanup tries again
+        if gone:
+            self.client.ledger.removed(entry)
+            for item in items:
+                self.client.ledger.removed(self.client.entry("item", item.id))
 
     def item_link(self, target: Item | str, folder: str | None = None, *,
                   inv_type: int | None = None) -> Item:

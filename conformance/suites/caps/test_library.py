@@ -47,7 +47,9 @@ def test_the_library_root_is_answered_with_its_contents(caps: CapsClient, viewer
     descendents = integer(entry.get("descendents"), "descendents of the library root")
     check(descendents == listed, f"descendents is {descendents}, but items + categories "
                                  f"hold {listed}")
-    observe(f"FetchLibDescendents2 agent_id: {'the agent' if llsd.as_uuid(entry.get('agent_id')) == viewer.agent_id else 'the library owner' if llsd.as_uuid(entry.get('agent_id')) == owner else repr(entry.get('agent_id'))}")
+    agent = llsd.as_uuid(entry.get("agent_id"))
+    names = {viewer.agent_id: "the agent", owner: "the library owner"}
+    observe(f"FetchLibDescendents2 agent_id: {names.get(agent or '', repr(entry.get('agent_id')))}")
 
 
 @pytest.mark.requirement("CAPS-LIB-ITEMS")

@@ -102,8 +102,8 @@ def test_a_link_and_its_target_elsewhere_both_appear(caps: CapsClient, scratch: 
     ids = item_ids(entry)
     check(link.id in ids, "the link is not listed")
     check(target.id in ids, "the link's target is not listed beside the link")
-    observe(f"link target listed {'before' if ids.index(target.id) < ids.index(link.id) else 'after'} "
-            f"the link")
+    before = ids.index(target.id) < ids.index(link.id)
+    observe(f"link target listed {'before' if before else 'after'} the link")
 
 
 @pytest.mark.requirement("CAPS-LINK-BROKEN")
