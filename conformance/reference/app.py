@@ -12,6 +12,7 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
+from conformance.reference.ais import AisService, AisSettings
 from conformance.reference.asset import AssetService, AssetSettings
 from conformance.reference.caps import CapsService, CapsSettings
 from conformance.reference.db import open_database
@@ -28,12 +29,15 @@ class ReferenceConfig:
     xinventory_settings: XInventorySettings = field(default_factory=XInventorySettings)
     caps_service: type[CapsService] = CapsService
     caps_settings: CapsSettings = field(default_factory=CapsSettings)
+    ais_service: type[AisService] = AisService
+    ais_settings: AisSettings = field(default_factory=AisSettings)
 
 
 def create_app(db_path: Path | str, config: ReferenceConfig | None = None) -> Starlette:
     config = config or ReferenceConfig()
     db = open_database(db_path, [config.asset_service.schema,
-                                 config.xinventory_service.schema])
+                                 config.xinventory_service.schema,
+                                 config.ais_service.schema])
     routes: list[BaseRoute] = []
     routes += config.asset_service(db, config.asset_settings).routes()
     routes += config.xinventory_service(db, config.xinventory_settings).routes()
@@ -43,6 +47,10 @@ def create_app(db_path: Path | str, config: ReferenceConfig | None = None) -> St
     routes += caps.routes()
     capabilities: dict[str, str] = {}
     capabilities.update(caps.capabilities())
+    # Inventory API v3 (InventoryAPIv3, LibraryAPIv3) over the same inventory store.
+    ais = config.ais_service(db, config.ais_settings)
+    routes += ais.routes()
+    capabilities.update(ais.capabilities())
     app = Starlette(routes=routes)
     app.state.db = db
     app.state.capabilities = capabilities
