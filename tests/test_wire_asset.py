@@ -14,6 +14,9 @@ from conformance.wire.asset import (
     build_array_of_boolean,
     build_array_of_string,
     build_asset,
+    build_region_asset,
+    flags_by_comma,
+    flags_by_whitespace,
     format_flags,
     parse_array_of_boolean,
     parse_array_of_string,
@@ -64,6 +67,34 @@ def test_bom_namespaces_and_extra_elements_are_read() -> None:
 def test_flags_are_a_set_of_names_whatever_the_separator(text: str | None,
                                                          flags: set[str]) -> None:
     assert parse_flags(text) == flags
+
+
+@pytest.mark.parametrize(("text", "by_comma", "by_whitespace"), [
+    ("Normal", set(), set()),
+    ("Maptile,Collectable", {"Maptile", "Collectable"}, {"Maptile,Collectable"}),
+    (" Maptile , Rewritable ", {"Maptile", "Rewritable"}, {"Maptile", ",", "Rewritable"}),
+    ("Maptile Collectable", {"Maptile Collectable"}, {"Maptile", "Collectable"}),
+    ("\n  Maptile\t Collectable\n", {"Maptile\t Collectable"}, {"Maptile", "Collectable"}),
+    ("  Maptile  ", {"Maptile"}, {"Maptile"}),
+])
+def test_flags_read_the_wikis_way_or_opensimulators_way(
+        text: str, by_comma: set[str], by_whitespace: set[str]) -> None:
+    """A separator the reader does not split on stays inside a name, so several flags
+    written the other way read as one name that is no flag."""
+    assert flags_by_comma(text) == by_comma
+    assert flags_by_whitespace(text) == by_whitespace
+
+
+def test_the_region_connectors_document_is_what_xmlserializer_writes() -> None:
+    body = build_region_asset(ID, b"\x01", name="n", description="d", asset_type=7,
+                              creator_id=ID, flags="Maptile Collectable")
+    assert body.startswith(codecs.BOM_UTF8 + b"<?xml")
+    assert b'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"' in body
+    fields = asset_fields(body)
+    assert list(fields) == ["Data", "FullID", "ID", "Name", "Description", "Type",
+                            "UploadAttempts", "Local", "Temporary", "CreatorID", "Flags"]
+    document = parse_asset(body)
+    assert (document.local, document.temporary, document.full_id) == (False, False, ID)
 
 
 def test_flags_format_in_enum_order() -> None:

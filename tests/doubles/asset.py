@@ -106,12 +106,19 @@ REMOTE_DELETE_OFF = AssetSettings(allow_remote_delete=False)
 
 
 class WikiLiteral(AssetService):
-    """Exactly what the asset pages say where they say it: several flags comma-separated
-    (in and out), each name trimmed; Local always false; a POST missing an element the
-    wiki does not mark optional (Data, FullID, ID, Name, Description, Type) refused;
-    booleans only true or false; Name and Description over 64 characters refused."""
+    """Exactly what the asset pages say where they say it: POST served at /assets only;
+    several flags comma-separated (in and out), each name trimmed; Local always false; a
+    POST missing an element the wiki does not mark optional (Data, FullID, ID, Name,
+    Description, Type) refused; booleans only true or false; Name and Description over
+    64 characters refused."""
 
     REQUIRED = ("Data", "FullID", "ID", "Name", "Description", "Type")
+
+    async def post_asset(self, request: Request) -> Response:
+        """"Uri format is /assets": nothing else is served, not /assets/ either."""
+        if request.url.path != "/assets":
+            return self.not_found()
+        return await super().post_asset(request)
 
     def parse_asset(self, body: bytes) -> StoredAsset:
         root = parse_root(body, "AssetBase")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import codecs
 import re
 import uuid
 
@@ -147,7 +148,7 @@ class AnswersWithABoolean(AssetService):
         return response
 
 
-@fault("asset", "ASSET-POST-RETURNS-ID")
+@fault("asset", "ASSET-POST-REGION-CONNECTOR")
 class RefusesUnknownElements(AssetService):
     """POST refuses an element the wiki's table does not list (the UploadAttempts that
     OpenSimulator's regions send) with 400."""
@@ -155,6 +156,16 @@ class RefusesUnknownElements(AssetService):
     def parse_asset(self, body: bytes) -> StoredAsset:
         if b"<UploadAttempts" in body:
             raise BadRequest("unknown element UploadAttempts")
+        return super().parse_asset(body)
+
+
+@fault("asset", "ASSET-POST-REGION-CONNECTOR")
+class RefusesAByteOrderMark(AssetService):
+    """A POST body that starts with a UTF-8 byte order mark answers 400."""
+
+    def parse_asset(self, body: bytes) -> StoredAsset:
+        if body.startswith(codecs.BOM_UTF8):
+            raise BadRequest("byte order mark")
         return super().parse_asset(body)
 
 
@@ -168,7 +179,7 @@ class RequiresCreatorId(AssetService):
         return super().parse_asset(body)
 
 
-@fault("asset", "ASSET-POST-RETURNS-ID")
+@fault("asset", "ASSET-POST-REGION-CONNECTOR")
 class RefusesTheTrailingSlash(AssetService):
     """POST /assets/ (the path OpenSimulator's regions post to) answers 404."""
 

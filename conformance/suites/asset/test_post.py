@@ -30,16 +30,14 @@ FEW = settings(max_examples=15, deadline=None,
 
 @pytest.mark.requirement("ASSET-POST-RETURNS-ID")
 @pytest.mark.parametrize("document", ["wiki-sample", "without-optional-elements",
-                                      "region-connector", "second-post"])
+                                      "second-post"])
 def test_post_answers_a_string_with_the_posted_uuid(assets: AssetClient, principal: str,
                                                     document: str) -> None:
     """POST of a well-formed asset answers 200 with <string> holding the posted UUID:
     the wiki's own sample document; one without the elements the wiki marks optional
-    (Local, Temporary, CreatorID, Flags); the document OpenSimulator's region-side
-    connector posts (BOM, namespaces, UploadAttempts, to /assets/); and a second POST of
-    an ID already stored ("is always returned")."""
+    (Local, Temporary, CreatorID, Flags); and a second POST of an ID already stored
+    ("is always returned")."""
     asset_id = assets.new_id()
-    path = "/assets"
     if document == "wiki-sample":
         text = fixture_path("asset", "wiki-sample.xml").read_text("utf-8")
         body = text.replace("{ID}", asset_id).replace("{PRINCIPAL}", principal).encode()
@@ -47,20 +45,34 @@ def test_post_answers_a_string_with_the_posted_uuid(assets: AssetClient, princip
         body = build_asset(asset_id, b"minimal", name=owned_name("minimal"),
                            description="without optional elements",
                            order=["Data", "FullID", "ID", "Name", "Description", "Type"])
-    elif document == "region-connector":
-        body = build_region_asset(asset_id, b"region", name=owned_name("region"),
-                                  description="as a region posts it", asset_type=7,
-                                  creator_id=principal)
-        path = "/assets/"
     else:
         asset_id = stored(assets, b"first post")
         body = build_asset(asset_id, b"second post", name=owned_name("second post"),
                            creator_id=principal)
     first_post = document != "second-post"  # the ledger has the asset already
-    reply = assets.post(body, asset_id=asset_id if first_post else None, path=path)
+    reply = assets.post(body, asset_id=asset_id if first_post else None)
     expect(reply).status(200)
     returned = expect(reply).parsed(parse_string_reply, "a <string> document")
     check(same_uuid(returned, asset_id), f"<string> holds {returned!r}, expected {asset_id}")
+
+
+@pytest.mark.requirement("ASSET-POST-REGION-CONNECTOR")
+def test_the_document_a_region_posts_is_stored(assets: AssetClient, principal: str) -> None:
+    """The POST OpenSimulator's region-side connector sends (to /assets/, a BOM, the W3C
+    namespaces, every element of AssetBase with UploadAttempts) answers 200 with the
+    posted UUID, and the asset reads back with its data."""
+    asset_id = assets.new_id()
+    data = bytes(range(256))
+    body = build_region_asset(asset_id, data, name=owned_name("region"),
+                              description="as a region posts it", asset_type=7,
+                              creator_id=principal)
+    reply = assets.post(body, asset_id=asset_id, path="/assets/")
+    expect(reply).status(200)
+    returned = expect(reply).parsed(parse_string_reply, "a <string> document")
+    check(same_uuid(returned, asset_id), f"<string> holds {returned!r}, expected {asset_id}")
+    stored_data = fetch(assets, asset_id).data
+    check(stored_data == data, f"the region's asset read back with {len(stored_data)} bytes "
+                               f"of data that differ from the {len(data)} posted")
 
 
 @pytest.mark.requirement("ASSET-POST-DEFAULTS")
