@@ -16,7 +16,9 @@ import lxml.etree
 import lxml.html
 import pytest
 from lxml.html import HtmlElement
+from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
 from conformance.catalogue import load_catalogue
 from conformance.reference.app import ReferenceConfig
@@ -173,7 +175,7 @@ def test_identical_causes_are_grouped_with_run_specific_parts_masked() -> None:
                             conformance={"outcome": "blocked"}), {"cause": cause})
                for rid, cause in ((GET_404, first), (POST_ID, second))]
     data = results_of(*blocked)
-    [(outcome, cause, rids)] = group_causes(data["requirements"], ["blocked"])
+    [(outcome, _, rids)] = group_causes(data["requirements"], ["blocked"])
     assert (outcome, rids) == ("blocked", [GET_404, POST_ID])
 
 
@@ -505,3 +507,33 @@ def test_a_partly_failing_requirement_that_is_expected_to_fail_passes_the_run(
     assert tests == {"lower-case": "xpassed", "upper-case": "xfailed"}
     assert results["requirements"][GET_404]["outcome"] == "xfailed"
     assert results["exit_code"] == 0
+
+
+class AnswersEverything501(AssetService):
+    """A server that answers 501 Not Implemented to every request."""
+
+    def routes(self) -> list[BaseRoute]:
+        async def not_implemented(request: Request) -> Response:
+            return Response(b"", status_code=501)
+        return [Route("/{path:path}", not_implemented, methods=["GET", "POST", "DELETE"])]
+
+
+def test_a_server_that_implements_nothing_reads_as_a_few_causes(
+        run_suite: SuiteRunner, tmp_path: Path) -> None:
+    """Against a server that answers 501 to everything, what a test needed first blocks
+    it, and the same cause across requirements is one line in the summary and one row
+    in the HTML report's table of causes, not a card per requirement."""
+    html_file = tmp_path / "report.html"
+    results = run_suite(ReferenceConfig(asset_service=AnswersEverything501), "asset", (),
+                        "--html-report", str(html_file))
+    assert results["exit_code"] == 1
+    outcomes = {entry["outcome"] for entry in results["requirements"].values()}
+    assert outcomes <= {"failed", "blocked"}, outcomes
+    blocked = [rid for rid, e in results["requirements"].items() if e["outcome"] == "blocked"]
+    assert len(blocked) > 5, "requirements whose tests need a stored asset are blocked"
+    lines = [line for line in results["output"] if line.startswith("  BLOCKED")]
+    assert 0 < len(lines) <= 3, lines
+    assert "501" in lines[0]
+    page = lxml.html.fromstring(html_file.read_text("utf-8"))
+    rows = page.xpath("//table[@class='causes']//tr[td]")
+    assert 0 < len(rows) < len(results["requirements"]) / 2
