@@ -41,8 +41,8 @@ SYSTEM_FOLDERS_0_9_2 = tuple(kind for kind in SYSTEM_FOLDERS if kind[1] != "Mate
 
 class OpenSimulator092(OpenSimulatorMaster):
     """OpenSimulator 0.9.2.2: reads scoped to a non-zero PRINCIPAL, UPDATEITEM that
-    changes Owner answers False and changes nothing, GETMULTIPLEITEMS leaves unknown IDs out, GETFOLDERCONTENT of an unknown
-    folder answers FID zero, no Materials folder."""
+    changes Owner answers False and changes nothing, GETMULTIPLEITEMS leaves unknown IDs
+    out, GETFOLDERCONTENT of an unknown folder answers FID zero, no Materials folder."""
 
     system_folder_kinds = SYSTEM_FOLDERS_0_9_2
 
