@@ -7,7 +7,13 @@ import pytest
 from lxml import etree
 
 from conformance.reference.app import ReferenceConfig
-from conformance.reference.asset import AssetService, AssetSettings, StoredAsset
+from conformance.reference.asset import (
+    AssetService,
+    AssetSettings,
+    BadRequest,
+    StoredAsset,
+    parse_root,
+)
 from conformance.wire.asset import XSD, XSI
 from tests.conftest import SuiteRunner, not_passed
 from tests.doubles.asset import OpenSimulatorStyle, opensim_document
@@ -52,7 +58,24 @@ def padded_flags(text: str) -> str:
     return "\n  " + "\t ".join(text.split()) + "\n"
 
 
-@pytest.mark.parametrize("service", [OpenSimulatorStyle, ReorderedAndDecorated],
+class StrictAndNeverLocal(AssetService):
+    """What the wiki allows a server to be strict about: Local is always false ("In the
+    context of the asset service this should always be false"), and a POST without an
+    element the wiki does not mark optional (FullID, Name, Description, …) is refused."""
+
+    REQUIRED = ("Data", "FullID", "ID", "Name", "Description", "Type")
+
+    def parse_asset(self, body: bytes) -> StoredAsset:
+        root = parse_root(body, "AssetBase")
+        if any(root.find(name) is None for name in self.REQUIRED):
+            raise BadRequest("an element the wiki does not mark optional is missing")
+        asset = super().parse_asset(body)
+        asset.local = False
+        return asset
+
+
+@pytest.mark.parametrize("service", [OpenSimulatorStyle, ReorderedAndDecorated,
+                                     StrictAndNeverLocal],
                          ids=lambda cls: cls.__name__)
 def test_allowed_variations_fail_nothing(service: type[AssetService],
                                          run_suite: SuiteRunner) -> None:
