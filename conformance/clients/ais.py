@@ -86,10 +86,12 @@ class AisClient:
         return self.create(parent, {"categories": [wire.category_body(name, parent)]},
                            **kwargs)
 
-    def put_category(self, category: str, *, tid: str | None = None,
+    def put_category(self, category: str, *, creates: bool, tid: str | None = None,
                      simulate: str | None = None) -> Exchange:
-        """PUT /category/{special}: create a missing special category."""
-        self.ledger.created(self.entry(SPECIAL_CATEGORY, category))
+        """PUT /category/{special}: create a missing special category (``creates``: the
+        agent has none, so the ledger lists it; a PUT of an existing one creates nothing)."""
+        if creates:
+            self.ledger.created(self.entry(SPECIAL_CATEGORY, category))
         return self.request("PUT", category_path(category),
                             query=self.params(tid=tid, simulate=simulate))
 

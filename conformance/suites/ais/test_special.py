@@ -58,7 +58,8 @@ def test_put_of_an_existing_special_category_is_409(ais: AisClient, root: str) -
     if trash is None:
         pytest.skip("the agent has no Trash folder")
     before = set(system_folders(ais, root).values())
-    answer = document(ais.put_category("trash", tid=ais.new_id()), 409, schema="ais-category")
+    answer = document(ais.put_category("trash", creates=False, tid=ais.new_id()), 409,
+                      schema="ais-category")
     check(same(answer.get("category_id"), trash),
           f"the 409 names category {answer.get('category_id')}, expected Trash {trash}")
     check(set(system_folders(ais, root).values()) == before, "the root's folders changed")
@@ -76,10 +77,11 @@ def test_put_creates_a_missing_special_category(ais: AisClient, root: str) -> No
     if not missing:
         pytest.skip("the agent has a folder for every special name: nothing to create")
     name = missing[0]
-    reply = ais.put_category(name, tid=ais.new_id())
+    reply = ais.put_category(name, creates=True, tid=ais.new_id())
+    created = None
     try:
         answer = document(reply, 201, schema="ais-category-new")
-        new = uid(answer.get("category_id"), "category_id")
+        new = created = uid(answer.get("category_id"), "category_id")
         check(new in ids(key(answer, "_created_categories"), "_created_categories"),
               "_created_categories does not list the new category")
         location = reply.header("Location")
@@ -92,5 +94,5 @@ def test_put_creates_a_missing_special_category(ais: AisClient, root: str) -> No
         check(same(resolved.get("parent_id"), root), "the new special category is not "
                                                      "under the root")
     finally:
-        if reply.status == 201:
-            ais.delete_category(name)
+        if created is not None:
+            ais.delete_category(created)
