@@ -5,6 +5,8 @@
     opensim-conformance serve [--port N] [--db FILE]
                                                run the reference server
     opensim-conformance cleanup --ledger FILE  remove what an earlier run left on a target
+    opensim-conformance compare OLD.json NEW.json
+                                               what changed between two runs
 """
 
 from __future__ import annotations
@@ -28,6 +30,10 @@ def main(argv: list[str] | None = None) -> int:
         return serve(args[1:])
     if args[:1] == ["cleanup"]:
         return cleanup_command(args[1:])
+    if args[:1] == ["compare"]:
+        from conformance.report.compare import command
+
+        return command(args[1:])
     if args[:1] == ["run"]:
         args = args[1:]
     return run_suite(args)

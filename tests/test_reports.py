@@ -1,5 +1,5 @@
 """Reports: results.json (requirement -> outcome, tests, transcripts), the target
-profile's expectations, the HTML report, and the comparison with a baseline run.
+profile's expectations and the HTML report (comparisons: tests/test_compare.py).
 
 Unit tests build results by hand; the integration tests run the asset suite in-process
 against the reference server, with faults from ``tests/faults/asset.py`` to get real
@@ -8,7 +8,6 @@ failures.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,6 @@ from starlette.routing import BaseRoute, Route
 from conformance.catalogue import load_catalogue
 from conformance.reference.app import ReferenceConfig
 from conformance.reference.asset import AssetService
-from conformance.report.baseline import compare, diff
 from conformance.report.html import render
 from conformance.report.results import NOT_TESTED, Results
 from conformance.report.results import test_outcome as outcome_of  # not a test
@@ -196,43 +194,6 @@ def test_summary_lines_name_unexpected_outcomes_and_what_cleanup_left() -> None:
     assert ("1 asset asset: DELETE answered false (OpenSimulator: AllowRemoteDelete=false) "
             "or got no answer; retry: opensim-conformance cleanup --ledger /tmp/l.jsonl") in text
     assert "1 xinventory inventory: no XInventory method removes a user's inventory" in text
-
-
-# ---------------------------------------------------------------- baseline: unit
-
-
-def test_diff_names_regressions_fixes_new_and_vanished() -> None:
-    before = {"A": {"outcome": "passed"}, "B": {"outcome": "failed"},
-              "C": {"outcome": "passed"}, "D": {"outcome": "xfailed"},
-              "E": {"outcome": "passed"}}
-    after = {"A": {"outcome": "failed"}, "B": {"outcome": "passed"},
-             "C": {"outcome": "passed"}, "D": {"outcome": "xpassed"},
-             "F": {"outcome": "passed"}}
-    assert diff(before, after) == [
-        ("REGRESSION", "A", "passed", "failed"),
-        ("fixed", "B", "failed", "passed"),
-        ("REGRESSION", "D", "xfailed", "xpassed"),
-        ("vanished", "E", "passed", "absent"),
-        ("new", "F", "absent", "passed"),
-    ]
-
-
-def test_compare_counts_and_lists_changes(tmp_path: Path) -> None:
-    baseline = tmp_path / "before.json"
-    baseline.write_text(json.dumps({"requirements": {"A": {"outcome": "passed"}}}))
-    lines = compare(baseline, {"requirements": {"A": {"outcome": "failed"},
-                                                "B": {"outcome": "passed"}}})
-    assert lines[1] == f"opensim-conformance: compared with {baseline}: 1 regressions, 1 new"
-    assert lines[2:] == ["  REGRESSION A: passed -> failed", "  new        B: absent -> passed"]
-    same = compare(baseline, {"requirements": {"A": {"outcome": "passed"}}})
-    assert same[1].endswith(": no change")
-
-
-def test_an_unreadable_baseline_is_reported_not_raised(tmp_path: Path) -> None:
-    broken = tmp_path / "broken.json"
-    broken.write_text("{not json")
-    assert "cannot be read" in compare(broken, {"requirements": {}})[1]
-    assert "cannot be read" in compare(tmp_path / "missing.json", {"requirements": {}})[1]
 
 
 # ---------------------------------------------------------------- html: unit
@@ -464,35 +425,6 @@ def test_an_expected_skip_is_not_tested(run_suite: SuiteRunner, tmp_path: Path) 
     assert results["requirements"][GET_404]["outcome"] == NOT_TESTED
     assert "skipped by the target profile" in (
         results["requirements"][GET_404]["tests"][0]["message"])
-
-
-def baseline_of(results: dict[str, Any], path: Path) -> Path:
-    saved = {key: value for key, value in results.items() if key not in ("exit_code", "output")}
-    path.write_text(json.dumps(saved), "utf-8")
-    return path
-
-
-def test_baseline_lists_regressions(run_suite: SuiteRunner, tmp_path: Path) -> None:
-    before = baseline_of(run_suite(None, "asset", SLICE), tmp_path / "before.json")
-    after = run_suite(ReferenceConfig(asset_service=MissingAssetIs200), "asset", SLICE,
-                      "--baseline", str(before))
-    output = "\n".join(after["output"])
-    assert f"compared with {before}: 1 regressions" in output
-    assert f"REGRESSION {GET_404}: passed -> failed" in output
-    assert POST_ID not in output.split("compared with")[1]
-
-
-def test_baseline_lists_fixes_and_new_requirements(run_suite: SuiteRunner,
-                                                   tmp_path: Path) -> None:
-    failing = run_suite(ReferenceConfig(asset_service=MissingAssetIs200), "asset", SLICE)
-    del failing["requirements"][POST_ID]  # as if the earlier suite had no such requirement
-    before = baseline_of(failing, tmp_path / "before.json")
-    after = run_suite(None, "asset", SLICE, "--baseline", str(before))
-    assert after["exit_code"] == 0
-    output = "\n".join(after["output"])
-    assert f"compared with {before}: 1 fixed, 1 new" in output
-    assert f"fixed      {GET_404}: failed -> passed" in output
-    assert f"new        {POST_ID}: absent -> passed" in output
 
 
 def test_a_partly_failing_requirement_that_is_expected_to_fail_passes_the_run(

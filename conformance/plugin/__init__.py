@@ -401,6 +401,7 @@ class Reporter:
         from conformance.plugin.examples import run_seed
 
         self.results.data["hypothesis_seed"] = run_seed(config)
+        self.baseline = read_baseline(config)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_report_teststatus(self, report: pytest.TestReport) -> tuple[str, str, str] | None:
@@ -429,6 +430,12 @@ class Reporter:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         self.results.finish(ledger_files(self.run.ledger.path), self.run.ledger.path)
         session.exitstatus = self.results.exit_code(session.exitstatus)
+        if self.baseline is not None:
+            from conformance.report.compare import compare_runs
+
+            path, data = self.baseline
+            self.results.data["baseline"] = {"path": str(path),
+                                             **compare_runs(data, self.results.data)}
         path = self.config.getoption("results_json")
         if path:
             self.results.write_json(path)
@@ -443,12 +450,27 @@ class Reporter:
             return
         for line in self.results.summary_lines():
             terminalreporter.write_line(line)
-        baseline = self.config.getoption("baseline")
-        if baseline:
-            from conformance.report.baseline import compare
+        comparison = self.results.data.get("baseline")
+        if comparison:
+            from conformance.report.compare import summary_lines
 
-            for line in compare(baseline, self.results.data):
+            terminalreporter.write_line("")
+            for line in summary_lines(comparison, comparison["path"]):
                 terminalreporter.write_line(line)
+
+
+def read_baseline(config: pytest.Config) -> tuple[Path, dict[str, Any]] | None:
+    """The earlier run ``--baseline`` names; one that cannot be read is a usage error,
+    said before the run."""
+    path = config.getoption("baseline")
+    if not path:
+        return None
+    from conformance.report.compare import CompareError, load_results
+
+    try:
+        return path, load_results(path)
+    except CompareError as exc:
+        raise pytest.UsageError(f"--baseline: {exc}") from None
 
 
 def ledger_files(path: Path) -> list[Path]:

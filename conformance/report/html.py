@@ -61,6 +61,7 @@ def render(results: dict[str, Any]) -> str:
         header(results),
         service_summary(results),
         causes(requirements),
+        comparison_section(results.get("baseline")),
         matrix(requirements),
         *details(requirements, results.get("expectations", {})),
         cleanup(results.get("cleanup", {})),
@@ -133,6 +134,41 @@ def causes(requirements: dict[str, dict[str, Any]]) -> str:
             "bug of the suite itself, not the target's.</p>\n<table class='causes'><tr>"
             "<th>outcome</th><th>requirements</th><th>cause</th><th>which</th></tr>\n"
             + "\n".join(rows) + "</table>")
+
+
+def comparison_section(comparison: dict[str, Any] | None, heading: str = "h2") -> str:
+    """What changed since the baseline run: a row per change, most serious first."""
+    if not comparison:
+        return ""
+    from conformance.report.compare import KINDS, describe
+
+    counts = ", ".join(f"{comparison['counts'][kind]} {name}" for kind, name in KINDS
+                       if kind in comparison["counts"])
+    where = esc(comparison.get("path", ""))
+    parts = [f"<{heading} id='comparison'>Compared with {where or 'the earlier run'}</{heading}>",
+             f"<p>{comparison['compared']} requirements in both runs: "
+             f"{esc(counts or 'no change')}.</p>"]
+    rows = []
+    for kind, _ in KINDS:
+        for change in (c for c in comparison["changes"] if c["kind"] == kind):
+            css_class = "failed" if kind == "regression" else "passed" if kind == "fix" else ""
+            rows.append(f"<tr><td><span class='badge {css_class}'>{esc(kind)}</span></td>"
+                        f"<td>{esc(change['requirement'])}</td>"
+                        f"<td>{esc(change.get('service', ''))}</td>"
+                        f"<td>{esc(describe(change))}</td></tr>")
+    if rows:
+        parts.append("<table class='comparison'><tr><th>change</th><th>requirement</th>"
+                     "<th>service</th><th>what</th></tr>\n" + "\n".join(rows) + "</table>")
+    return "\n".join(parts)
+
+
+def write_comparison_html(comparison: dict[str, Any], path: Path, label: str) -> None:
+    """``opensim-conformance compare --html``: the comparison as a page of its own."""
+    body = comparison_section({**comparison, "path": label}, heading="h1")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("<!doctype html>\n<html lang='en'><head><meta charset='utf-8'>"
+                    "<title>opensim-conformance comparison</title>"
+                    f"<style>{CSS}</style></head><body>\n{body}\n</body></html>\n", "utf-8")
 
 
 def matrix(requirements: dict[str, dict[str, Any]]) -> str:

@@ -123,6 +123,9 @@ class Results:
                 "read_only": profile.read_only,
             },
             "expectations": {rid: e.__dict__ for rid, e in profile.expectations.items()},
+            # every requirement this suite knows: a comparison tells a requirement the
+            # other run did not select from one it did not have
+            "catalogue": list(catalogue),
             "summary": {},
             "by_service": {},
             "requirements": {},
