@@ -23,7 +23,6 @@ from conformance.wire.ids import same_uuid
 
 pytestmark = [pytest.mark.asset, pytest.mark.writes]
 
-TEXT_64 = owned_name("x" * 64)
 FEW = settings(max_examples=15, deadline=None,
                suppress_health_check=[HealthCheck.function_scoped_fixture])
 
