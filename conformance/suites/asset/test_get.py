@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 import pytest
 
@@ -92,10 +93,14 @@ def test_unknown_asset_is_404_with_an_empty_body(assets: AssetClient, form: str)
 @pytest.mark.requirement("ASSET-GET-NON-UUID")
 @pytest.mark.reads
 @pytest.mark.parametrize("asset_id", ["not-a-uuid", "12345", "f87f97ff-a493-4fb6-b263"])
-def test_non_uuid_id_is_not_found(assets: AssetClient, asset_id: str) -> None:
+def test_non_uuid_id_is_not_found(assets: AssetClient, asset_id: str,
+                                  observe: Callable[[str], None]) -> None:
     """GET of an id that is not a UUID answers 404 (400 is accepted too: both say
-    "no such asset" to a region); never 200 or a server error."""
-    expect(assets.get(asset_id)).status(404, 400)
+    "no such asset" to a region; which one came is recorded); never 200 or a server
+    error."""
+    reply = assets.get(asset_id)
+    expect(reply).status(404, 400)
+    observe(f"GET of an id that is not a UUID answered {reply.status}")
 
 
 def first_difference(left: bytes, right: bytes) -> int:
