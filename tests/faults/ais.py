@@ -717,3 +717,12 @@ class OwnVersionCounter(AisService):
                           ) -> dict[str, Any]:
         return super().category_document(call, replace(folder, version=folder.version + 1),
                                           levels, parts)
+
+
+@fault("ais", "AIS-TREE-CONSISTENT")
+class CopyKeepsTheDestinationVersion(AisService):
+    """COPY adds the copy to the Destination without raising its version."""
+
+    def copy_tree(self, call: Call, source: Folder, parent_id: str, subfolders: bool,
+                  touched: dict[str, int], categories: list[str], items: list[str]) -> str:
+        return super().copy_tree(call, source, parent_id, subfolders, {}, categories, items)
