@@ -232,6 +232,10 @@ class AisService:
                 raise AisError(404, f"no resource /category/{{category}}/{resource}")
             allowed = self.category_methods if resource == "category" else \
                 self.part_methods(resource)
+        elif params.get("rest") == "orphans" and not call.library:
+            if call.method != "GET":
+                raise AisError(405, f"{call.method} is not implemented on /orphans")
+            return self.conditional_get(call, "orphans", "", self.get_orphans)
         else:
             raise AisError(404, f"no AIS3 resource at /{params.get('rest', '')}")
         if call.method not in allowed:
@@ -962,6 +966,22 @@ class AisService:
         document["_updated_items"] = []
         document["_updated_category_versions"] = self.versions(touched)
         return Answer(201, document, {"Location": call.url(f"/category/{folder.id}/links")})
+
+    # ------------------------------------------------------------------ orphans
+
+    def get_orphans(self, call: Call, _: str) -> Answer:
+        """GET /orphans (the viewer's FetchOrphans, not on the wiki): the agent's
+        categories and items whose parent category does not exist."""
+        folders = {f.id: f for f in self.store.folders_where("owner = ?", call.owner)}
+        categories = {f.id: self.category_document(call, f) for f in folders.values()
+                      if f.parent_id != ZERO_UUID and f.parent_id not in folders}
+        items: dict[str, Any] = {}
+        links: dict[str, Any] = {}
+        for item in self.store.items_where("owner = ?", call.owner):
+            if item.folder not in folders:
+                (links if is_link(item) else items)[item.id] = self.object_document(call, item)
+        return Answer(200, {"_embedded": {"categories": categories, "items": items,
+                                          "links": links}})
 
     # ------------------------------------------------------------------ Item
 

@@ -32,6 +32,7 @@ SPECIAL_CATEGORIES: dict[str, int] = {
     "sound": 1, "texture": 0, "trash": 14,
 }
 ROOT_TYPE = 8
+ZERO = "00000000-0000-0000-0000-000000000000"
 
 #: The wiki's validation patterns.
 UUID_PATTERN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")

@@ -726,3 +726,49 @@ class CopyKeepsTheDestinationVersion(AisService):
     def copy_tree(self, call: Call, source: Folder, parent_id: str, subfolders: bool,
                   touched: dict[str, int], categories: list[str], items: list[str]) -> str:
         return super().copy_tree(call, source, parent_id, subfolders, {}, categories, items)
+
+
+@fault("ais", "AIS-DEPTH-TREE")
+class CategoryDepthStarIsOneLevel(AisService):
+    """GET /category/{id}?depth=* embeds only the direct children."""
+
+    def get_category(self, call: Call, name: str) -> Answer:
+        return super().get_category(replace(call, depth=1 if call.depth is None
+                                            else call.depth), name)
+
+
+@fault("ais", "AIS-CATEGORY-COPY-403")
+class CopyIgnoresPermissions(AisService):
+    """COPY copies items their owner may not copy."""
+
+    def check_copyable(self, folder: Folder) -> None:
+        return None
+
+
+@fault("ais", "AIS-MEDIA-415")
+class AnyMediaTypeIsRead(AisService):
+    """A body of any Content-Type is read as LLSD."""
+
+    def media_types(self) -> tuple[str, ...]:
+        return (*super().media_types(), "application/x-opensim-conformance-unknown")
+
+
+@fault("ais", "AIS-SIMULATE-PATTERN")
+class AnySimulateValueIsFalse(AisService):
+    """A simulate value outside the pattern is read as false and the write is made."""
+
+    def read_parameters(self, call: Call) -> None:
+        if not wire.SIMULATE_PATTERN.match(call.query.get("simulate", "")):
+            call.query["simulate"] = "0"
+        super().read_parameters(call)
+
+
+@fault("ais", "AIS-ORPHANS")
+class OrphansListEverything(AisService):
+    """GET /orphans lists every item of the agent, parent or not."""
+
+    def get_orphans(self, call: Call, _: str) -> Answer:
+        answer = super().get_orphans(call, _)
+        for item in self.store.items_where("owner = ?", call.owner):
+            answer.document["_embedded"]["items"][item.id] = self.object_document(call, item)
+        return answer

@@ -30,6 +30,9 @@ from conformance.wire import ais as wire
 
 pytestmark = pytest.mark.ais
 
+PERM_COPY = 0x8000
+PERM_ALL = 0x7FFFFFFF
+
 
 # ---------------------------------------------------------------------- GET
 
@@ -201,6 +204,25 @@ def test_copy_copies_the_tree_into_the_destination(ais: AisClient, folder: str) 
           f"categories, expected 1 and 1")
     check(inside["items"] <= ids(key(answer, "_created_items"), "_created_items"),
           "the copied item is not in _created_items")
+
+
+@pytest.mark.requirement("AIS-CATEGORY-COPY-403")
+@pytest.mark.writes
+def test_copy_of_a_tree_holding_a_no_copy_item_is_403(ais: AisClient, folder: str) -> None:
+    """COPY of a category holding an item its owner may not copy answers 403
+    (errorInvalidPermissions) and copies nothing."""
+    source = create_folder(ais, folder, owned_name("no-copy source"))
+    item = create_item(ais, source, permissions={
+        "base_mask": PERM_ALL & ~PERM_COPY, "owner_mask": PERM_ALL & ~PERM_COPY,
+        "group_mask": 0, "everyone_mask": 0, "next_owner_mask": PERM_ALL & ~PERM_COPY})
+    with step("could not create an item without copy permission"):
+        masks = document(ais.get_item(item), 200).get("permissions")
+        check(isinstance(masks, dict) and isinstance(masks.get("owner_mask"), int)
+              and not masks["owner_mask"] & PERM_COPY,
+              f"the item was created with permissions {masks!r}, which allow copying")
+    destination = create_folder(ais, folder, owned_name("destination"))
+    error(ais.copy_category(source, destination, tid=ais.new_id()), 403)
+    check(not contents(ais, destination)["categories"], "the destination received a copy")
 
 
 @pytest.mark.requirement("AIS-CATEGORY-COPY-404")

@@ -20,6 +20,7 @@ from conformance.suites.ais.steps import (
     create_item,
     created_ids,
     document,
+    implemented,
     key,
     same,
     uid,
@@ -160,3 +161,28 @@ def test_changes_through_ais3_show_in_xinventory(ais: AisClient, xinventory: XIn
     folder_reply = xinventory.get_folder(sub)
     check(name in folder_reply.text, "GETFOLDER does not show the AIS3 rename")
     key(document(ais.get_category(sub), 200), "name")
+
+
+# ---------------------------------------------------------------------- /orphans
+
+
+@pytest.mark.requirement("AIS-ORPHANS")
+@pytest.mark.writes
+def test_orphans_lists_only_objects_without_a_parent(ais: AisClient, folder: str) -> None:
+    """GET /orphans (the viewer's FetchOrphans), when the target has it, answers 200 with
+    an LLSD map whose _embedded categories, items and links are maps, and lists nothing
+    whose parent category exists (an item just created in a folder is not an orphan)."""
+    item = create_item(ais, folder)
+    reply = ais.request("GET", "/orphans")
+    implemented(reply, "GET /orphans")
+    answer = document(reply, 200)
+    section = answer.get("_embedded", {})
+    check(isinstance(section, dict), f"_embedded is {section!r}, expected a map")
+    listed: set[str] = set()
+    for part in ("categories", "items", "links"):
+        value = section.get(part, {})
+        check(isinstance(value, dict), f"_embedded.{part} is an LLSD "
+                                       f"{type(value).__name__}, expected a map")
+        listed |= set(wire.embedded(answer, part))
+    check(item not in listed, f"the item {item}, in the existing folder {folder}, is "
+                              f"listed as an orphan")

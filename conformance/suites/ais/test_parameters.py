@@ -66,6 +66,19 @@ def embedded_depth(document: Any) -> int:
 
 @pytest.mark.requirement("AIS-DEPTH-TREE")
 @pytest.mark.writes
+@pytest.mark.parametrize("depth,levels", [("1", 1), ("*", 4)])
+def test_category_embeds_as_deep_as_asked(ais: AisClient, folder: str, depth: str,
+                                          levels: int) -> None:
+    """GET /category/{id}?depth=1 embeds the direct children; depth=* the whole tree."""
+    chain(ais, folder, 4)
+    answer = document(ais.get_category(folder, depth=depth), 200)
+    found = embedded_depth(answer)
+    check(found == levels, f"/category?depth={depth} embedded {found} levels of categories, "
+                           f"expected {levels}")
+
+
+@pytest.mark.requirement("AIS-DEPTH-TREE")
+@pytest.mark.writes
 @pytest.mark.parametrize("depth,levels", [("0", 1), ("1", 2), ("2", 3), ("*", 4)])
 def test_children_embed_as_deep_as_asked(ais: AisClient, folder: str, depth: str,
                                          levels: int) -> None:
@@ -156,6 +169,19 @@ def test_simulated_delete_describes_and_deletes_nothing(ais: AisClient, folder: 
     if not isinstance(listed, list) or not any(same(entry, item) for entry in listed):
         fail(f"_category_items_removed is {listed!r}, expected it to name the item")
     check(item in contents(ais, folder)["items"], "the simulated DELETE removed the item")
+
+
+@pytest.mark.requirement("AIS-SIMULATE")
+@pytest.mark.writes
+def test_simulated_copy_describes_and_copies_nothing(ais: AisClient, folder: str) -> None:
+    """COPY with simulate=1 (as LibreMetaverse may send it) answers 201 naming the copy,
+    and the destination stays empty."""
+    source = create_folder(ais, folder)
+    destination = create_folder(ais, folder)
+    described = created_ids(ais.copy_category(source, destination, tid=ais.new_id(),
+                                              simulate="1"), "_created_categories")
+    check(len(described) == 1, f"_created_categories lists {described}, expected the copy")
+    check(not contents(ais, destination)["categories"], "the simulated COPY copied")
 
 
 @pytest.mark.requirement("AIS-SIMULATE")
