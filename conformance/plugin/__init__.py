@@ -225,6 +225,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = kept
 
 
+def option_of(service: str) -> str:
+    """The option that gives a service's URL (the login's is --login-uri)."""
+    return "--login-uri" if service == "login" else f"--{service.replace('_', '-')}-url"
+
+
 def requirement_ids(item: pytest.Item) -> list[str]:
     ids: list[str] = []
     for marker in item.iter_markers("requirement"):
@@ -243,7 +248,7 @@ def prepare_item(run: ConformanceRun, item: pytest.Item, ids: list[str]) -> None
     for marker, services in SERVICE_MARKERS.items():
         if item.get_closest_marker(marker) and not any(run.serves(s) for s in services):
             where = ("the embedded reference server does not serve it" if run.profile.embedded
-                     else f"no URL given (--{services[0].replace('_', '-')}-url)")
+                     else f"no URL given ({option_of(services[0])})")
             item.add_marker(pytest.mark.skip(reason=f"{marker} service not tested: {where}"))
             return
     if item.get_closest_marker("writes") or item.get_closest_marker("destructive"):

@@ -1,0 +1,137 @@
+"""The viewer's side: login to the reference server, the seed capability, URLs built
+from the Host header (so a reverse proxy in front works), the password never recorded,
+and the caps suite passing through a reverse proxy."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from conformance.clients.http import Recorder
+from conformance.reference.app import ReferenceConfig, create_app
+from conformance.reference.caps import CapsSettings
+from conformance.reference.login import LIBRARY_OWNER, LIBRARY_ROOT
+from conformance.reference.server import ServerThread
+from conformance.viewer import REDACTED, LoginFailed, log_in, password_hash
+from tests.conftest import not_passed
+
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length"}
+
+
+@pytest.fixture
+def reference(tmp_path: Path) -> Iterator[str]:
+    with ServerThread(create_app(tmp_path / "reference.sqlite")) as server:
+        yield server.url
+
+
+def reverse_proxy(backend: str) -> ThreadingHTTPServer:
+    """A reverse proxy on an ephemeral port: forwards every request to ``backend`` with
+    the Host header the client sent (as nginx's ``proxy_set_header Host $http_host``)."""
+    target = urlsplit(backend)
+
+    class Forward(BaseHTTPRequestHandler):
+        def forward(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            upstream = http.client.HTTPConnection(target.hostname or "", target.port, timeout=30)
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+            upstream.request(self.command, self.path, body=body, headers=headers)
+            response = upstream.getresponse()
+            data = response.read()
+            self.send_response(response.status)
+            for key, value in response.getheaders():
+                if key.lower() not in HOP_BY_HOP:
+                    self.send_header(key, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            upstream.close()
+
+        do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = forward
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    return ThreadingHTTPServer(("127.0.0.1", 0), Forward)
+
+
+@pytest.fixture
+def proxied(reference: str) -> Iterator[str]:
+    proxy = reverse_proxy(reference)
+    thread = threading.Thread(target=proxy.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{proxy.server_address[1]}"
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+
+
+def test_login_gives_the_agent_its_inventory_the_library_and_four_capabilities(
+        reference: str) -> None:
+    viewer = log_in(reference, "Conformance Tester", "conformance", timeout=10,
+                    recorder=Recorder())
+    assert viewer.agent_id == CapsSettings().agent_id
+    assert viewer.inventory_root and viewer.library_root == LIBRARY_ROOT
+    assert viewer.library_owner == LIBRARY_OWNER
+    assert {"FetchInventory2", "FetchInventoryDescendents2", "FetchLib2",
+            "FetchLibDescendents2"} <= set(viewer.capabilities)
+    assert all(url.startswith(reference) for url in viewer.capabilities.values())
+    viewer.logout()
+
+
+def test_capability_urls_follow_the_host_the_viewer_addressed(proxied: str) -> None:
+    viewer = log_in(proxied, "Conformance Tester", "conformance", timeout=10,
+                    recorder=Recorder())
+    assert viewer.seed_capability and viewer.seed_capability.startswith(proxied)
+    assert all(url.startswith(proxied + "/caps/") for url in viewer.capabilities.values())
+
+
+def test_a_wrong_password_is_refused_and_never_recorded(reference: str) -> None:
+    recorder = Recorder()
+    with pytest.raises(LoginFailed, match="refused"):
+        log_in(reference, "Conformance Tester", "wrong secret", timeout=10, recorder=recorder)
+    recorded = json.dumps([exchange.to_json() for exchange in recorder.exchanges])
+    assert "wrong secret" not in recorded
+    assert password_hash("wrong secret") not in recorded
+    assert REDACTED in recorded
+
+
+def test_serve_settings_change_the_avatar(tmp_path: Path) -> None:
+    config = ReferenceConfig(caps_settings=CapsSettings(avatar="Ada Lovelace", password="x"))
+    with ServerThread(create_app(tmp_path / "reference.sqlite", config)) as server:
+        viewer = log_in(server.url, "Ada Lovelace", "x", timeout=10, recorder=Recorder())
+        assert viewer.agent_id == CapsSettings(avatar="Ada Lovelace").agent_id
+        with pytest.raises(LoginFailed):
+            log_in(server.url, "Conformance Tester", "conformance", timeout=10,
+                   recorder=Recorder())
+
+
+def test_the_caps_suite_passes_through_a_reverse_proxy(proxied: str, tmp_path: Path,
+                                                       pytester: pytest.Pytester) -> None:
+    results = tmp_path / "results.json"
+    outcome = pytester.runpytest_inprocess(
+        "--pyargs", "conformance.suites.caps", "-p", "no:cacheprovider", "-q",
+        "--results-json", str(results), "--ledger", str(tmp_path / "ledger.jsonl"),
+        "--target", proxied, "--login-uri", proxied,
+        "--deselect", "conformance/suites/caps/test_descendents.py::"
+                      "test_a_folder_of_a_thousand_items_is_answered_in_full")
+    data = json.loads(results.read_text("utf-8"))
+    assert data["requirements"], "no caps requirement ran"
+    assert not not_passed(data), not_passed(data)
+    assert outcome.ret == 0
+
+
+def test_without_a_login_the_caps_tests_say_why_they_did_not_run(
+        pytester: pytest.Pytester, tmp_path: Path) -> None:
+    outcome = pytester.runpytest_inprocess(
+        "--pyargs", "conformance.suites.caps", "-p", "no:cacheprovider", "-rs",
+        "--ledger", str(tmp_path / "ledger.jsonl"), "--target", "http://127.0.0.1:9")
+    assert "caps service not tested: no URL given (--login-uri)" in "\n".join(outcome.outlines)
