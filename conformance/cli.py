@@ -1,68 +1,308 @@
-"""The ``opensim-conformance`` command.
+"""The ``opensim-conformance`` command (also ``python -m conformance``).
 
-    opensim-conformance [pytest options]       run the suite (against --target URL, or the
-                                               embedded reference server), writing reports/
-    opensim-conformance serve [--port N] [--db FILE]
-                                               run the reference server
-    opensim-conformance cleanup --ledger FILE  remove what an earlier run left on a target
-    opensim-conformance compare OLD.json NEW.json
-                                               what changed between two runs
+    opensim-conformance [run] [options] [pytest options]
+                                    run the suite (against --target URL, or the embedded
+                                    reference server), writing reports/
+    opensim-conformance serve       run the reference server
+    opensim-conformance cleanup     remove what an earlier run left on a target
+    opensim-conformance requirements
+                                    list the requirement catalogue
+
+``--help`` shows the tool's own options (read from the plugin's option groups),
+``--help-pytest`` everything pytest offers; every pytest option passes through.
+
+Exit codes: 0 every requirement as expected; 1 an unexpected outcome; 2 the target does
+not answer (before or during the run); 3 the suite itself erred; 4 a usage error.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
+import importlib
+import inspect
+import json
+import os
+import shutil
 import socket
 import sys
+import textwrap
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NoReturn
 
 import pytest
 
-from conformance.target import is_loopback, load_profile
-
 REPORTS = Path("reports")
+EXIT_USAGE = 4
+#: What the run was started with, as typed (results.json records it, redacted).
+INVOKED: list[str] | None = None
+
+
+@dataclass(frozen=True)
+class Command:
+    """A subcommand: ``"module:function"`` (imported when used) taking its arguments
+    and returning the exit code, and one line for --help."""
+
+    function: str
+    summary: str
+    usage: str = ""
+
+    def __call__(self, argv: list[str]) -> int:
+        module, _, name = self.function.partition(":")
+        function: Callable[[list[str]], int] = getattr(importlib.import_module(module), name)
+        return int(function(argv))
+
+
+#: Subcommands by name; anything else is a run (``run`` may be said).
+COMMANDS: dict[str, Command] = {
+    "run": Command("conformance.cli:run_suite", "run the suite (the default): against "
+                   "--target URL, or the embedded reference server; reports in reports/",
+                   "[options] [pytest options]"),
+    "serve": Command("conformance.cli:serve", "run the reference server (asset, XInventory, "
+                     "login and capabilities over SQLite)",
+                     "[--host H] [--port N] [--db FILE]"),
+    "cleanup": Command("conformance.cli:cleanup_command", "remove what an earlier run left "
+                       "on a target, from its ledger", "--ledger FILE [--allow-writes]"),
+    "requirements": Command("conformance.cli:requirements_command", "list the requirement "
+                            "catalogue", "[--service S] [--level L] [--json]"),
+    "compare": Command("conformance.report.compare:command", "what changed between two "
+                       "runs (an upgrade check): regressions, fixes, changed causes and "
+                       "observations", "OLD.json NEW.json [--json FILE] [--html FILE]"),
+}
 
 
 def main(argv: list[str] | None = None) -> int:
+    global INVOKED
     args = list(sys.argv[1:] if argv is None else argv)
-    if args[:1] == ["serve"]:
-        return serve(args[1:])
-    if args[:1] == ["cleanup"]:
-        return cleanup_command(args[1:])
-    if args[:1] == ["compare"]:
-        from conformance.report.compare import command
-
-        return command(args[1:])
+    if args[:1] and args[0] in COMMANDS and args[0] != "run":
+        return COMMANDS[args[0]](args[1:])
     if args[:1] == ["run"]:
         args = args[1:]
+    if "--help-pytest" in args:
+        return int(pytest.main(["--help", *[a for a in args if a != "--help-pytest"]]))
+    if "-h" in args or "--help" in args:
+        print(help_text())
+        return 0
+    if "--version" in args or "-V" in args:
+        print(version_line())
+        return 0
+    INVOKED = args
     return run_suite(args)
 
 
+def tool_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("opensim-conformance")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def version_line() -> str:
+    return (f"opensim-conformance {tool_version()} (pytest {pytest.__version__}, "
+            f"Python {sys.version.split()[0]})")
+
+
+# ---------------------------------------------------------------------- help
+
+
+class _Group:
+    def __init__(self, description: str) -> None:
+        self.description = description
+        self.options: list[tuple[tuple[str, ...], dict[str, Any]]] = []
+
+    def addoption(self, *names: str, **attrs: Any) -> None:
+        self.options.append((names, attrs))
+
+    _addoption = addoption
+
+
+class _OptionReader:
+    """Stands in for pytest's parser: records what each room of the plugin registers."""
+
+    def __init__(self) -> None:
+        self.groups: dict[str, _Group] = {}
+
+    def getgroup(self, name: str, description: str = "", after: str | None = None) -> _Group:
+        group = self.groups.setdefault(name, _Group(description or name))
+        group.description = group.description if group.description != name else (
+            description or name)
+        return group
+
+    def addoption(self, *names: str, **attrs: Any) -> None:
+        self.getgroup("general").addoption(*names, **attrs)
+
+    def addini(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+def plugin_options() -> dict[str, _Group]:
+    """The options of every room of the plugin, by group, in registration order."""
+    from conformance import plugin
+
+    reader = _OptionReader()
+    modules = [plugin, *(importlib.import_module(name) for name in plugin.pytest_plugins)]
+    for module in modules:
+        hook = getattr(module, "pytest_addoption", None)
+        if hook is None:
+            continue
+        wanted = inspect.signature(hook).parameters
+        hook(**{name: value for name, value in (("parser", reader), ("pluginmanager", None))
+                if name in wanted})
+    return {name: group for name, group in reader.groups.items() if group.options}
+
+
+#: Options of the command itself (not of the pytest plugin).
+COMMAND_OPTIONS = (
+    (("--keep-allure-results",), "", "add this run's allure results to the earlier ones "
+                                     "(default: reports/allure-results/ holds the last run)"),
+    (("--help-pytest",), "", "everything pytest offers (-m, -k, -x, -n 2, ...); all of it "
+                             "passes through"),
+    (("--version",), "", "the versions of opensim-conformance and pytest"),
+)
+
+
+def help_text() -> str:
+    width = min(shutil.get_terminal_size((100, 24)).columns, 100)
+    lines = ["usage: opensim-conformance [run] [options] [pytest options]"]
+    lines += [f"       opensim-conformance {name} {command.usage}".rstrip()
+              for name, command in COMMANDS.items() if name != "run"]
+    lines += ["", "A protocol conformance suite for the asset and inventory web APIs of "
+                  "OpenSimulator-compatible grids.", "", "commands:"]
+    for name, command in COMMANDS.items():
+        lines += _entry(name + (" (default)" if name == "run" else ""), command.summary, width)
+    for name, group in plugin_options().items():
+        title = "run options" if name == "opensim-conformance" else group.description
+        lines += ["", f"{title}:"]
+        for names, attrs in group.options:
+            if attrs.get("help") == argparse.SUPPRESS:
+                continue
+            metavar = attrs.get("metavar") or ("" if attrs.get("action") in (
+                "store_true", "store_false", "count") else "VALUE")
+            lines += _entry(", ".join(names) + (f" {metavar}" if metavar else ""),
+                            str(attrs.get("help", "")).replace("%%", "%"), width)
+    lines += ["", "command options:"]
+    for names, metavar, text in COMMAND_OPTIONS:
+        lines += _entry(", ".join(names) + (f" {metavar}" if metavar else ""), text, width)
+    lines += ["", "pytest options pass through: -m asset, -m 'not writes', -k NAME, -x, -q, -v, "
+                  "-n 2 (pytest-xdist);",
+              "see opensim-conformance --help-pytest.",
+              "", "exit codes: 0 every requirement as expected; 1 an unexpected outcome; 2 the "
+                  "target does not",
+              "answer; 3 the suite itself erred; 4 a usage error."]
+    return "\n".join(lines)
+
+
+def _entry(name: str, text: str, width: int) -> list[str]:
+    column = 30
+    head = f"  {name}"
+    body = textwrap.wrap(" ".join(text.split()), max(width - column, 30))
+    if len(head) >= column - 1:
+        return [head] + [" " * column + line for line in body]
+    first, *rest = body or [""]
+    return [head.ljust(column) + first] + [" " * column + line for line in rest]
+
+
+class UsageParser(argparse.ArgumentParser):
+    """argparse for the subcommands, with a usage error as one line and exit 4."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def usage_error(prog: str, message: str) -> int:
+    print(f"{prog}: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+# ---------------------------------------------------------------------- run
+
+
 def run_suite(args: list[str]) -> int:
-    """Run the suite with the report files in reports/ (options given later win)."""
+    """Run the suite with the reports in reports/ (options given later win).
+
+    The reports of a run replace the last run's only when the run tested something: a
+    run that collects nothing (or only lists tests) leaves them as they were. JUnit XML
+    and the allure results are written aside and moved into place at the end;
+    results.json and the HTML report are written atomically by the plugin.
+    """
+    keep_allure = "--keep-allure-results" in args
+    args = [arg for arg in args if arg != "--keep-allure-results"]
     stamp = time.strftime("%Y%m%dT%H%M%S")
+    aside = REPORTS / f".run-{stamp}-{os.getpid()}"
+    results = REPORTS / "results.json"
     defaults = [
         "--pyargs", "conformance.suites",
-        "--junitxml", str(REPORTS / "junit.xml"),
-        "--results-json", str(REPORTS / "results.json"),
+        "--preflight",
+        "--junitxml", str(aside / "junit.xml"),
+        "--results-json", str(results),
         "--html-report", str(REPORTS / "report.html"),
-        "--alluredir", str(REPORTS / "allure-results"),
+        "--alluredir", str(aside / "allure-results"),
         "--ledger", str(REPORTS / f"ledger-{stamp}.jsonl"),
+        # Progress lines name the suite's modules as conformance/suites/..., also when
+        # installed, and pytest's cache goes with the reports, not into the package.
+        "--rootdir", str(Path(__file__).resolve().parents[1]),
+        "-o", f"cache_dir={(REPORTS / '.pytest_cache').resolve()}",
         # This command imports the package before pytest marks the plugin for rewriting.
         "-W", "ignore::pytest.PytestAssertRewriteWarning",
     ]
-    return int(pytest.main(defaults + args))
+    before = _stamp(results)
+    try:
+        code = int(pytest.main(defaults + args))
+    finally:
+        if _stamp(results) != before and _stamp(results) is not None:
+            _settle(aside, keep_allure)
+        shutil.rmtree(aside, ignore_errors=True)
+    return code
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_ino
+
+
+def _settle(aside: Path, keep_allure: bool) -> None:
+    """Move a run's JUnit XML and allure results from ``aside`` into reports/."""
+    junit = aside / "junit.xml"
+    if junit.exists():
+        os.replace(junit, REPORTS / "junit.xml")
+    fresh = aside / "allure-results"
+    if not fresh.is_dir():
+        return
+    target = REPORTS / "allure-results"
+    if keep_allure and target.is_dir():
+        for path in fresh.iterdir():
+            os.replace(path, target / path.name)
+        return
+    old = REPORTS / f".allure-old-{os.getpid()}"
+    if target.exists():
+        os.replace(target, old)
+    os.replace(fresh, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------- serve
 
 
 def serve(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
-        prog="opensim-conformance serve",
-        description="Run the reference server: the asset and XInventory services over SQLite.")
+    prog = "opensim-conformance serve"
+    parser = UsageParser(
+        prog=prog,
+        description="Run the reference server: the asset and XInventory services, the "
+                    "viewer's login and inventory capabilities, over SQLite.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8003, help="0 picks a free port")
     parser.add_argument("--db", type=Path, default=Path("reference.sqlite"),
-                        help="the SQLite database file (created if missing)")
+                        help="the SQLite database file (created if missing; its folder "
+                             "must exist)")
     parser.add_argument("--no-remote-delete", action="store_true",
                         help="DELETE /assets always answers false (AllowRemoteDelete=false)")
     parser.add_argument("--maptile-delete-only", action="store_true",
@@ -74,6 +314,27 @@ def serve(argv: list[str]) -> int:
                         help="the avatar that logs in (login_to_simulator at the base URL)")
     parser.add_argument("--password", default="conformance", help="the avatar's password")
     args = parser.parse_args(argv)
+    if not 0 <= args.port <= 65535:
+        return usage_error(prog, f"--port {args.port}: not a port number (0-65535)")
+    folder = args.db.resolve().parent
+    if not folder.is_dir():
+        return usage_error(prog, f"--db {args.db}: the folder {folder} does not exist")
+    if args.db.is_dir():
+        return usage_error(prog, f"--db {args.db}: is a folder, not a database file")
+
+    # Bound and listening before the URL is announced: a caller may connect at once.
+    try:
+        family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+        listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((args.host, args.port))
+        listener.listen(128)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            return usage_error(prog, f"port {args.port} on {args.host} is in use "
+                                     f"(choose another with --port, or 0 for a free one)")
+        return usage_error(prog, f"cannot listen on {args.host}:{args.port}: "
+                                 f"{exc.strerror or exc}")
 
     import uvicorn
 
@@ -89,55 +350,98 @@ def serve(argv: list[str]) -> int:
         xinventory_settings=XInventorySettings(allow_delete=not args.no_inventory_delete),
         caps_settings=CapsSettings(avatar=args.avatar, password=args.password),
     )
-    app = create_app(args.db, reference)
-    # Bound and listening before the URL is announced: a caller may connect at once.
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind((args.host, args.port))
-    listener.listen(128)
+    try:
+        app = create_app(args.db, reference)
+    except Exception as exc:  # a file that is not a database, a read-only folder
+        listener.close()
+        return usage_error(prog, f"--db {args.db}: cannot be used as the database "
+                                 f"({type(exc).__name__}: {exc})")
     host, port = listener.getsockname()[:2]
-    print(f"opensim-conformance reference server on http://{host}:{port} (database {args.db})",
+    shown = f"[{host}]" if family == socket.AF_INET6 else host
+    print(f"opensim-conformance reference server on http://{shown}:{port} (database {args.db})",
           flush=True)
-    print(f"login: http://{host}:{port}/ as avatar {args.avatar!r}, password "
+    print(f"login: http://{shown}:{port}/ as avatar {args.avatar!r}, password "
           f"{args.password!r}", flush=True)
     config = uvicorn.Config(app, log_level="warning", lifespan="off")
-    uvicorn.Server(config).run(sockets=[listener])
+    with contextlib.suppress(KeyboardInterrupt):
+        uvicorn.Server(config).run(sockets=[listener])
     return 0
 
 
+# ---------------------------------------------------------------------- cleanup
+
+
 def cleanup_command(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
-        prog="opensim-conformance cleanup",
-        description="Remove the objects an earlier run created and could not remove.")
+    prog = "opensim-conformance cleanup"
+    parser = UsageParser(
+        prog=prog,
+        description="Remove the objects an earlier run created and could not remove. "
+                    "Exit 0 when everything removable is gone (what no protocol can "
+                    "remove is listed as such), 1 when something removable remains.")
     parser.add_argument("--ledger", type=Path, required=True, action="append",
-                        help="a run ledger (repeatable; workers' ledgers sit beside it)")
+                        help="a run's ledger, as the run's summary names it (repeatable); "
+                             "its xdist workers' ledgers beside it are included")
     parser.add_argument("--target-profile", type=Path, help="for credentials and timeout")
     parser.add_argument("--allow-writes", action="store_true",
                         help="needed when the objects are on a non-loopback target")
     args = parser.parse_args(argv)
 
-    from conformance.cleanup import cleanup
-    from conformance.ledger import Ledger
+    from conformance.cleanup import CleanupReport, clean_ledgers
+    from conformance.ledger import LedgerError, run_ledgers
+    from conformance.target import ProfileError, load_profile
 
-    profile = load_profile(args.target_profile)
+    try:
+        profile = load_profile(args.target_profile)
+    except ProfileError as exc:
+        return usage_error(prog, str(exc))
     profile.allow_writes = profile.allow_writes or args.allow_writes
-    left = 0
+    files: list[Path] = []
     for path in args.ledger:
-        for ledger_path in sorted(path.parent.glob(f"{path.stem}*{path.suffix}")):
-            ledger = Ledger(ledger_path)
-            remote = [e for e in ledger.remaining() if not is_loopback(e.url)]
-            if remote and not profile.allow_writes:
-                print(f"{ledger_path}: {len(remote)} objects are on a non-loopback target; "
-                      f"run again with --allow-writes to remove them")
-                left += len(ledger.remaining())
-                continue
-            remaining = cleanup(profile, ledger)
-            left += len(remaining)
-            for entry in remaining:
-                print(f"{ledger_path}: still there: {entry.service} {entry.kind} {entry.id} "
-                      f"at {entry.url}")
-    print(f"cleanup: {left} objects remain")
-    return 1 if left else 0
+        found = run_ledgers(path)
+        if not found:
+            return usage_error(prog, f"--ledger {path}: no such ledger")
+        files += [f for f in found if f not in files]
+    try:
+        report: CleanupReport = clean_ledgers(profile, files)
+    except LedgerError as exc:
+        return usage_error(prog, str(exc))
+    for line in report.lines():
+        print(line)
+    return 0 if report.ok else 1
+
+
+# ---------------------------------------------------------------------- requirements
+
+
+def requirements_command(argv: list[str]) -> int:
+    from conformance.catalogue import LEVELS, SERVICES, load_catalogue
+
+    parser = UsageParser(prog="opensim-conformance requirements",
+                         description="List the requirement catalogue: ID, service, section, "
+                                     "level, source, and what must hold.")
+    parser.add_argument("--service", choices=SERVICES, help="only this service's")
+    parser.add_argument("--level", choices=LEVELS, help="only this level's")
+    parser.add_argument("--json", action="store_true",
+                        help="as a JSON list (with the quoted source sentence)")
+    args = parser.parse_args(argv)
+    entries = [r for r in load_catalogue().values()
+               if (args.service is None or r.service == args.service)
+               and (args.level is None or r.level == args.level)]
+    if args.json:
+        print(json.dumps([r.__dict__ for r in entries], indent=2))
+        return 0
+    widths = [max([len(getattr(r, key)) for r in entries] + [len(key)])
+              for key in ("id", "service", "section", "level")]
+    head = ("ID", "service", "section", "level")
+    print("  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)) + "  source")
+    for r in entries:
+        cells = (r.id, r.service, r.section, r.level)
+        print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + f"  {r.source}")
+        if r.must:
+            print(textwrap.fill(r.must, 100, initial_indent="    must: ",
+                                subsequent_indent="          "))
+    print(f"{len(entries)} requirements")
+    return 0
 
 
 if __name__ == "__main__":

@@ -47,6 +47,9 @@ class Ledger:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # The file exists from the start, also when only xdist workers write records
+        # (to ledgers beside it): it is the one name a run's summary gives for cleanup.
+        self.path.touch(exist_ok=True)
         self._lock = threading.Lock()
 
     def created(self, entry: Entry) -> None:
@@ -71,6 +74,45 @@ def remaining_entries(paths: list[Path]) -> list[Entry]:
     return ledger_summary(paths)[1]
 
 
+class LedgerError(ValueError):
+    """A ledger file that cannot be read: missing, unreadable, or not a ledger."""
+
+
+#: The fields of every ledger record.
+RECORD_FIELDS = ("op", "service", "kind", "id", "url", "principal")
+
+
+def run_ledgers(path: Path) -> list[Path]:
+    """A run's ledger and its xdist workers' ledgers beside it (``<stem>-gw0<suffix>``),
+    those that exist."""
+    workers = sorted(path.parent.glob(f"{path.stem}-gw*{path.suffix}"))
+    return ([path] if path.is_file() else []) + workers
+
+
+def read_records(path: Path) -> list[dict[str, Any]]:
+    """The records of one ledger file; LedgerError names the file and line of trouble."""
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LedgerError(f"ledger {path} cannot be read: {exc}") from None
+    records = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            raise LedgerError(f"ledger {path}, line {number}: not a ledger record "
+                              f"(not JSON)") from None
+        if (not isinstance(record, dict)
+                or not all(isinstance(record.get(key), str) for key in RECORD_FIELDS)
+                or record["op"] not in ("created", "removed")):
+            raise LedgerError(f"ledger {path}, line {number}: not a ledger record (needs "
+                              f"{', '.join(RECORD_FIELDS)})")
+        records.append(record)
+    return records
+
+
 def ledger_summary(paths: list[Path]) -> tuple[int, list[Entry]]:
     """How many objects the ledgers list as created, and those not removed since."""
     created: dict[tuple[str, str, str], Entry] = {}
@@ -78,10 +120,7 @@ def ledger_summary(paths: list[Path]) -> tuple[int, list[Entry]]:
     for path in paths:
         if not path.exists():
             continue
-        for line in path.read_text("utf-8").splitlines():
-            if not line.strip():
-                continue
-            record = json.loads(line)
+        for record in read_records(path):
             entry = Entry(record["service"], record["kind"], record["id"], record["url"],
                           record["principal"])
             key = (entry.service, entry.kind, entry.id)

@@ -106,40 +106,109 @@ def load_profile(path: Path | None) -> Profile:
         return Profile()
     try:
         data = tomllib.loads(path.read_text("utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ProfileError(f"target profile {path}: {exc}") from exc
     return profile_from_dict(data, str(path))
 
 
 def profile_from_dict(data: dict[str, Any], origin: str = "profile") -> Profile:
+    """A profile from a TOML table; every key is checked (a URL, a number > 0, a UUID, a
+    boolean), so that a wrong profile is one line naming the key, never a traceback."""
     known = {"target", "services", "timeout", "read_only", "allow_writes", "principal",
              "credentials", "expectations"}
     unknown = set(data) - known
     if unknown:
         raise ProfileError(f"{origin}: unknown keys {sorted(unknown)}")
-    services = dict(data.get("services", {}))
-    for name in services:
+    services = as_table(data.get("services", {}), f"{origin}: services")
+    for name, url in services.items():
         if name not in SERVICES:
             raise ProfileError(f"{origin}: unknown service {name!r} (known: {', '.join(SERVICES)})")
-    credentials = data.get("credentials", {})
+        services[name] = check_url(url, f"{origin}: services.{name}")
+    credentials = as_table(data.get("credentials", {}), f"{origin}: credentials")
+    for key, value in credentials.items():
+        if key not in ("username", "password"):
+            raise ProfileError(f"{origin}: unknown key credentials.{key} "
+                               "(known: username, password)")
+        if not isinstance(value, str):
+            raise ProfileError(f"{origin}: credentials.{key} must be a string")
     profile = Profile(
-        target=data.get("target"),
+        target=check_url(data["target"], f"{origin}: target") if "target" in data else None,
         services=services,
-        timeout=float(data.get("timeout", 10.0)),
-        read_only=bool(data.get("read_only", False)),
-        allow_writes=bool(data.get("allow_writes", False)),
+        timeout=check_timeout(data.get("timeout", 10.0), f"{origin}: timeout"),
+        read_only=check_bool(data.get("read_only", False), f"{origin}: read_only"),
+        allow_writes=check_bool(data.get("allow_writes", False), f"{origin}: allow_writes"),
         username=credentials.get("username"),
         password=credentials.get("password"),
-        expectations=parse_expectations(data.get("expectations", {}), origin),
+        expectations=parse_expectations(
+            as_table(data.get("expectations", {}), f"{origin}: expectations"), origin),
     )
     if "principal" in data:
-        profile.principal = str(uuid.UUID(str(data["principal"])))
+        profile.principal = check_uuid(data["principal"], f"{origin}: principal")
     return profile
+
+
+def as_table(value: object, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ProfileError(f"{what} must be a table, not {value!r}")
+    return dict(value)
+
+
+def check_url(value: object, what: str) -> str:
+    """``value`` if it is an http:// or https:// URL with a host (and a valid port)."""
+    if not isinstance(value, str):
+        raise ProfileError(f"{what} must be an http:// or https:// URL, not {value!r}")
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        hint = ""
+        if parts.scheme not in ("http", "https") and " " not in value and "." in value:
+            hint = f" (did you mean http://{value.strip()}?)"
+        raise ProfileError(f"{what} {value!r} is not an http:// or https:// URL{hint}")
+    if not parts.hostname:
+        raise ProfileError(f"{what} {value!r} has no host")
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if port is not None and not 0 < port < 65536:
+        raise ProfileError(f"{what} {value!r} has no valid port (1-65535)")
+    if any(c.isspace() for c in value.strip()):
+        raise ProfileError(f"{what} {value!r} contains white space")
+    return value.strip()
+
+
+def check_timeout(value: object, what: str) -> float:
+    """A number of seconds greater than 0."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ProfileError(f"{what} must be a number of seconds > 0, not {value!r}")
+    seconds = float(value)
+    if not seconds > 0 or seconds == float("inf"):
+        raise ProfileError(f"{what} must be a number of seconds > 0, not {value!r}")
+    return seconds
+
+
+def check_uuid(value: object, what: str) -> str:
+    """The canonical (lower-case, hyphenated) form of a UUID."""
+    text = str(value).strip() if isinstance(value, str) else None
+    try:
+        if text is None or len(text) != 36:
+            raise ValueError(text)
+        return str(uuid.UUID(text))
+    except ValueError:
+        raise ProfileError(f"{what} must be a UUID "
+                           f"(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx), not {value!r}") from None
+
+
+def check_bool(value: object, what: str) -> bool:
+    if not isinstance(value, bool):
+        raise ProfileError(f"{what} must be true or false, not {value!r}")
+    return value
 
 
 def parse_expectations(table: dict[str, Any], origin: str) -> dict[str, Expectation]:
     expectations = {}
     for requirement_id, entry in table.items():
+        if isinstance(entry, dict) and not isinstance(entry.get("reason", ""), str):
+            raise ProfileError(f"{origin}: expectation {requirement_id}: reason must be a string")
         outcome = entry.get("outcome") if isinstance(entry, dict) else None
         if outcome not in OUTCOMES:
             raise ProfileError(

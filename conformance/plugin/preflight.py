@@ -1,0 +1,289 @@
+"""Before the first test and while the run goes on: is the target there, may the suite
+write to it, and does everyone reading the output know what is being tested.
+
+* The run header states each service's target, the principal, the mode (read-only or
+  writes) and the profile.
+* A target that is not on loopback is refused unless the run says ``--read-only`` or
+  ``--allow-writes``: the mode is always chosen out loud (exit 4).
+* ``--preflight`` (the ``opensim-conformance`` command adds it) probes each configured
+  service once with a request that reads, with a short deadline: a service that refuses,
+  hangs up, is unknown or stays silent is one line each, and the run ends with exit 2
+  before any test.
+* A target that stops answering during the run stops it: after
+  ``--max-transport-failures`` tests in a row got no answer at all, the services are
+  probed again, and the run ends (exit 2, with a line saying so) when one does not answer.
+"""
+
+from __future__ import annotations
+
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from conformance.clients.http import HttpClient, Recorder, TargetFailure
+from conformance.target import SERVICES, Profile, ProfileError, check_uuid, is_loopback
+
+#: The most a probe waits for a connection or for an answer (seconds); the whole
+#: exchange takes at most three times that.
+PROBE_TIMEOUT = 3.0
+#: Tests in a row whose requests got no answer before the run checks whether the
+#: target is still there.
+MAX_TRANSPORT_FAILURES = 5
+#: The exit code of a run that found the target unreachable (pytest's "interrupted").
+EXIT_UNREACHABLE = 2
+#: What the fail-fast stop says (and how the end of the run recognises it).
+STOPPED = "opensim-conformance stopped the run"
+ZERO_UUID = "00000000-0000-0000-0000-000000000000"
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("opensim-conformance", "protocol conformance target")
+    group.addoption("--preflight", action="store_true", default=None,
+                    help="probe each service once before the run; a service that does not "
+                         "answer ends the run with exit 2 (the opensim-conformance command "
+                         "does this unless --no-preflight)")
+    group.addoption("--no-preflight", dest="preflight", action="store_false",
+                    help="no probe before the run")
+    group.addoption("--max-transport-failures", type=int, metavar="N",
+                    default=MAX_TRANSPORT_FAILURES,
+                    help=f"after N tests in a row got no answer, check the target and stop "
+                         f"the run when it is gone (default {MAX_TRANSPORT_FAILURES}; 0: never)")
+
+
+# ---------------------------------------------------------------------- before the run
+
+
+def informational(config: pytest.Config) -> bool:
+    """A run that sends nothing: --help, --collect-only and the like."""
+    option = config.option
+    return bool(getattr(option, "help", False) or getattr(option, "collectonly", False)
+                or getattr(option, "markers", False) or getattr(option, "fixtures", False)
+                or getattr(option, "show_fixtures_per_test", False))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """The write guard said out loud, then the probe (in the controller only)."""
+    if informational(config):
+        return
+    config.pluginmanager.register(FailFast(config), "opensim-conformance-failfast")
+    if hasattr(config, "workerinput"):
+        return
+    from conformance.plugin import conformance_run
+
+    agent = config.getoption("agent", None)
+    if agent is not None:
+        try:
+            check_uuid(agent, "--agent")
+        except ProfileError as exc:
+            raise pytest.UsageError(str(exc)) from None
+    profile = conformance_run(config).profile
+    refusal = mode_refusal(profile)
+    if refusal:
+        raise pytest.UsageError(refusal)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> int | None:
+    """``--preflight``: probe the services before the session starts (so that nothing
+    else is printed); a service that does not answer ends the run here, with exit 2."""
+    if hasattr(config, "workerinput") or informational(config):
+        return None
+    if not config.getoption("preflight", None):
+        return None
+    from conformance.plugin import build_profile
+
+    try:
+        profile = build_profile(config)
+    except ProfileError:
+        return None  # the plugin's configure reports it as a usage error
+    refusal = mode_refusal(profile)
+    if refusal:
+        raise pytest.UsageError(refusal)
+    silent = preflight(profile)
+    if not silent:
+        return None
+    for line in silent:
+        sys.stderr.write(f"opensim-conformance: {line}\n")
+    sys.stderr.write("opensim-conformance: no test was run: the target does not answer "
+                     f"(exit {EXIT_UNREACHABLE})\n")
+    sys.stderr.flush()
+    return EXIT_UNREACHABLE
+
+
+def mode_refusal(profile: Profile) -> str | None:
+    """Why the run may not start as asked: a target off loopback with no mode chosen."""
+    if profile.embedded or profile.read_only or profile.allow_writes:
+        return None
+    remote = [url for url in profile.urls() if not is_loopback(url)]
+    if not remote:
+        return None
+    return (f"{remote[0]} is not on loopback: give --read-only (send nothing that writes) "
+            f"or --allow-writes (write data the suite owns and remove it)")
+
+
+def configured(profile: Profile) -> list[tuple[str, str]]:
+    """(service, URL) of every service the run has a URL for."""
+    return [(service, url) for service in SERVICES
+            if (url := profile.service_url(service)) is not None]
+
+
+def preflight(profile: Profile, services: list[tuple[str, str]] | None = None) -> list[str]:
+    """Probe each service once, all at the same time; one line per service that does
+    not answer ("asset http://…: connection refused"), none when all answer."""
+    services = configured(profile) if services is None else services
+    if not services:
+        return []
+    timeout = min(profile.timeout, PROBE_TIMEOUT)
+    with ThreadPoolExecutor(max_workers=len(services)) as pool:
+        causes = list(pool.map(lambda pair: probe(pair[0], pair[1], profile, timeout),
+                               services))
+    return [f"{service} {url}: {cause}"
+            for (service, url), cause in zip(services, causes, strict=True) if cause]
+
+
+def probe(service: str, url: str, profile: Profile, timeout: float) -> str | None:
+    """Send one request that reads, as a peer sends it; None when any HTTP answer came
+    back (what it says is the tests' business), else why none came."""
+    recorder = Recorder()
+    http = HttpClient(url, timeout=timeout, recorder=recorder, read_only=True)
+    if profile.username is not None:
+        http.session.auth = (profile.username, profile.password or "")
+    try:
+        if service == "asset":
+            http.request("GET", f"/assets/{ZERO_UUID}")
+        elif service == "xinventory":
+            from conformance.clients.xinventory import FORM_HEADERS, PATH
+            from conformance.wire.xinventory import encode_pairs
+
+            body = encode_pairs([("PRINCIPAL", profile.principal), ("METHOD", "GETROOTFOLDER")])
+            http.request("POST", PATH, body=body, headers=FORM_HEADERS, writes=False)
+        else:  # a login URI or a capability: any answer says it is there
+            http.request("GET", "")
+    except TargetFailure:
+        exchange = recorder.exchanges[-1] if recorder.exchanges else None
+        if exchange is None or exchange.status is None:
+            return exchange.error if exchange is not None else "no answer"
+    except Exception as exc:  # an URL requests cannot even try (caught as a usage error)
+        return f"{type(exc).__name__}: {exc}"
+    finally:
+        http.close()
+    return None
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """What is being tested, as whom, how: the first lines of every run."""
+    if hasattr(config, "workerinput"):
+        return []
+    from conformance.plugin import conformance_run
+
+    run = conformance_run(config)
+    profile = run.profile
+    lines = []
+    if profile.embedded:
+        lines.append("opensim-conformance target: the embedded reference server")
+    else:
+        by_url: dict[str, list[str]] = {}
+        for service, url in configured(profile):
+            by_url.setdefault(url, []).append(service)
+        for url, services in by_url.items():
+            lines.append(f"opensim-conformance target: {', '.join(services)} {url}")
+        missing = [s for s in SERVICES if profile.service_url(s) is None]
+        if missing:
+            lines.append(f"opensim-conformance not tested (no URL): {', '.join(missing)}")
+    refusal = profile.write_refusal()
+    mode = "read-only" if refusal else "writes (data the suite owns, removed at the end)"
+    source = config.getoption("target_profile")
+    lines.append(f"opensim-conformance principal: {profile.principal}; mode: {mode}; "
+                 f"profile: {source if source else 'none'}")
+    return lines
+
+
+# ---------------------------------------------------------------------- during the run
+
+
+def runs_tests(config: pytest.Config) -> bool:
+    """Whether this process runs tests (serially, or as an xdist worker), not only
+    gathers the workers' reports."""
+    return hasattr(config, "workerinput") or config.pluginmanager.getplugin("dsession") is None
+
+
+def got_no_answer(report: pytest.TestReport) -> bool | None:
+    """True when the test failed on a request that got no answer at all (refused, reset,
+    silent), False when it ran and its last request was answered, None for a report
+    that says neither (a skip, a passing setup)."""
+    conformance: dict[str, Any] | None = getattr(report, "conformance", None)
+    if conformance is None:
+        return None
+    if report.failed:
+        transcript = conformance.get("transcript") or []
+        last = transcript[-1] if transcript else None
+        return bool(last and last.get("status") is None and last.get("error")
+                    and not str(last["error"]).startswith("not sent"))
+    if report.when == "call" and report.passed:
+        return False
+    return None
+
+
+class FailFast:
+    """Counts tests in a row that got no answer, in the process that runs them; past
+    the limit, checks the target and stops the run when it is gone."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.limit: int = config.getoption("max_transport_failures") or 0
+        self.in_a_row = 0
+        self.session: pytest.Session | None = None
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        self.session = session
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        silent = got_no_answer(report)
+        if silent is None or self.session is None or self.limit <= 0:
+            return
+        if not runs_tests(self.config):  # the xdist controller: the workers count
+            return
+        if not silent:
+            self.in_a_row = 0
+            return
+        self.in_a_row += 1
+        if self.in_a_row < self.limit or self.session.shouldstop:
+            return
+        from conformance.plugin import conformance_run
+
+        gone = preflight(conformance_run(self.config).profile)
+        if gone:
+            self.session.shouldstop = (f"{STOPPED}: {self.in_a_row} tests in a row got no "
+                                       f"answer, and {gone[0]}; the remaining tests were not "
+                                       f"run")
+        self.in_a_row = 0
+
+
+def stopped_reason(session: pytest.Session) -> str | None:
+    """The fail-fast stop's line, when it stopped this run (here or in a worker)."""
+    reasons: list[object] = [session.shouldstop]
+    dsession = session.config.pluginmanager.getplugin("dsession")
+    if dsession is not None:
+        reasons.append(getattr(dsession, "shouldstop", None))
+    return next((str(r) for r in reasons if isinstance(r, str) and STOPPED in r), None)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_sessionfinish(session: pytest.Session) -> Any:
+    """A run the target stopped answering ends with exit 2 and says so in results.json."""
+    reason = stopped_reason(session)
+    reporter = session.config.pluginmanager.getplugin("opensim-conformance-reporter")
+    if reason and reporter is not None:
+        reporter.results.data["stopped"] = reason
+    result = yield
+    if reason:
+        session.exitstatus = EXIT_UNREACHABLE
+    return result
+
+
+def reports_due(session: pytest.Session) -> bool:
+    """Whether the run leaves reports: not when it collected no test or only listed
+    them (the previous run's reports stay as they were)."""
+    return bool(session.testscollected) and not session.config.option.collectonly
