@@ -24,7 +24,15 @@ from conformance.clients.http import Exchange, HttpClient, Recorder, TargetFailu
 from conformance.expect import Blocked
 from conformance.ledger import Ledger
 from conformance.report.results import Results, failure_cause, test_outcome
-from conformance.target import SERVICES, Profile, ProfileError, load_profile
+from conformance.target import (
+    SERVICES,
+    Profile,
+    ProfileError,
+    check_timeout,
+    check_url,
+    check_uuid,
+    load_profile,
+)
 
 #: pytest marker of a service -> the profile services its tests need.
 SERVICE_MARKERS = {
@@ -45,7 +53,8 @@ RUN_KEY = pytest.StashKey["ConformanceRun"]()
 
 #: The plugin's other rooms: each adds its own options, fixtures and hooks.
 pytest_plugins = ["conformance.plugin.viewer", "conformance.plugin.ais",
-                  "conformance.plugin.junit", "conformance.plugin.examples"]
+                  "conformance.plugin.junit", "conformance.plugin.examples",
+                  "conformance.plugin.preflight"]
 
 # Self-tests run the suite against injected faults: no shrinking (a failure is the
 # point, not its smallest example) and no example database between runs.
@@ -125,20 +134,20 @@ def pytest_configure_node(node: Any) -> None:
 
 def build_profile(config: pytest.Config) -> Profile:
     profile = load_profile(config.getoption("target_profile"))
-    if config.getoption("target"):
-        profile.target = config.getoption("target")
+    if config.getoption("target") is not None:
+        profile.target = check_url(config.getoption("target"), "--target")
     for service in SERVICES:
         url = config.getoption(f"{service}_url")
-        if url:
-            profile.services[service] = url
-    if config.getoption("conformance_timeout"):
-        profile.timeout = config.getoption("conformance_timeout")
+        if url is not None:
+            profile.services[service] = check_url(url, f"--{service.replace('_', '-')}-url")
+    if config.getoption("conformance_timeout") is not None:
+        profile.timeout = check_timeout(config.getoption("conformance_timeout"), "--timeout")
     if config.getoption("read_only"):
         profile.read_only = True
     if config.getoption("allow_writes"):
         profile.allow_writes = True
-    if config.getoption("principal"):
-        profile.principal = config.getoption("principal")
+    if config.getoption("principal") is not None:
+        profile.principal = check_uuid(config.getoption("principal"), "--principal")
     return profile
 
 
@@ -441,6 +450,10 @@ class Reporter:
             path, data = self.baseline
             self.results.data["baseline"] = {"path": str(path),
                                              **compare_runs(data, self.results.data)}
+        from conformance.plugin.preflight import reports_due
+
+        if not reports_due(session):  # nothing collected: the last reports stay as they are
+            return
         path = self.config.getoption("results_json")
         if path:
             self.results.write_json(path)
