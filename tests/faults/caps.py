@@ -395,3 +395,13 @@ class FetchLib2FindsNothing(CapsService):
     def found_items(self, agent_id: str, asked: Iterable[dict[str, Any]], *,
                     library: bool) -> list[Item]:
         return [] if library else super().found_items(agent_id, asked, library=library)
+
+
+@fault("caps", "CAPS-LLSD-FORMATS")
+class BinaryRequestsReadAsEmpty(CapsService):
+    """A request in LLSD binary or notation is answered 200 with no folders."""
+
+    async def read_request(self, request: Request, key: str) -> list[dict[str, Any]]:
+        if "xml" not in (request.headers.get("content-type") or "xml"):
+            return []
+        return await super().read_request(request, key)

@@ -84,3 +84,26 @@ def test_booleans_written_true_are_read_as_true(caps: CapsClient, scratch: Scrat
     entry = entry_for(answer(reply, observe), scratch.id)
     check(item.id in item_ids(entry), "the folder's item is not listed when the request's "
                                       "booleans are written true")
+
+
+@pytest.mark.requirement("CAPS-LLSD-FORMATS")
+@pytest.mark.writes
+@pytest.mark.parametrize("form", ["binary", "notation"])
+def test_a_request_in_binary_or_notation_is_refused_or_answered_alike(
+        caps: CapsClient, scratch: Scratch, form: str, observe: Observe) -> None:
+    """The viewer's request written as LLSD binary or notation (Accept: that format or
+    XML): 4xx, or the folder's item listed as for the XML request."""
+    needs(caps, DESCENDENTS)
+    item = scratch.item()
+    value = {"folders": [viewer_folder(scratch.id, scratch.owner)]}
+    media = llsd.BINARY_TYPE if form == "binary" else llsd.NOTATION_TYPE
+    body = llsd.format_binary(value) if form == "binary" else llsd.format_notation(value)
+    reply = caps.post(DESCENDENTS, body, {"Content-Type": media,
+                                          "Accept": f"{media}, {llsd.XML_TYPE}"})
+    if reply.status is not None and 400 <= reply.status < 500:
+        observe(f"a request in LLSD {form} was refused ({reply.status})")
+        return
+    entry = entry_for(answer(reply, observe), scratch.id)
+    observe(f"a request in LLSD {form} was answered as {reply.header('Content-Type')}")
+    check(item.id in item_ids(entry), f"the folder's item is not listed when the request is "
+                                      f"written in LLSD {form}")

@@ -96,11 +96,11 @@ def test_a_written_item_carries_the_documented_keys(caps: CapsClient, scratch: S
         conforms(reply, "caps-item", item)
 
 
-ITEM_FIELDS: dict[str, Any] = dict(name="opensim-conformance values <&>", description="a description",
-                   asset_type=7, inv_type=7, flags=0x45, creation_date=1700000000,
-                   base_permissions=0x7FFFFFFF, current_permissions=0x000FE000 | 0x2000,
-                   next_permissions=0x00082000, everyone_permissions=0x8000,
-                   group_permissions=0x4000, sale_price=25, sale_type=2)
+ITEM_FIELDS: dict[str, Any] = dict(
+    name="opensim-conformance values <&>", description="a description", asset_type=7,
+    inv_type=7, flags=0x45, creation_date=1700000000, base_permissions=0x7FFFFFFF,
+    current_permissions=0x000FE000 | 0x2000, next_permissions=0x00082000,
+    everyone_permissions=0x8000, group_permissions=0x4000, sale_price=25, sale_type=2)
 
 
 def mapping(value: Any) -> dict[str, Any]:
