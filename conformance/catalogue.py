@@ -54,6 +54,27 @@ def load_catalogue() -> dict[str, Requirement]:
     return catalogue
 
 
+@dataclass(frozen=True)
+class Observation:
+    """What the suite records instead of judging (conformance/observations.toml)."""
+
+    id: str
+    service: str
+    sentence: str
+
+
+@cache
+def load_observations() -> dict[str, Observation]:
+    text = resources.files("conformance").joinpath("observations.toml").read_text("utf-8")
+    observations: dict[str, Observation] = {}
+    for entry in tomllib.loads(text).get("observation", []):
+        observation = Observation(**entry)
+        if observation.id in observations:
+            raise CatalogueError(f"observation {observation.id} is listed twice")
+        observations[observation.id] = observation
+    return observations
+
+
 def parse_catalogue(text: str) -> dict[str, Requirement]:
     catalogue: dict[str, Requirement] = {}
     for entry in tomllib.loads(text).get("requirement", []):

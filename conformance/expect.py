@@ -7,13 +7,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, Protocol, TypeVar
 
 from conformance.clients.http import Exchange, SuiteError, TargetFailure
 from conformance.resources import schema_violations
 from conformance.wire.xml import WireError
 
 T = TypeVar("T")
+
+
+class Observe(Protocol):
+    """The ``observe`` fixture: note what the target did, beside the verdict."""
+
+    def __call__(self, text: str, about: str | None = None) -> None: ...
 
 
 class ConformanceFailure(TargetFailure):

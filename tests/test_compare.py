@@ -49,6 +49,9 @@ def kinds(comparison: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def test_verdict_changes_are_regressions_fixes_and_expectation_changes() -> None:
+    """What the target did counts, whatever its profile expected: failing a requirement
+    it passed is a regression, passing one it failed a fix (an unexpected pass too), and
+    failing it expectedly where it failed unexpectedly only an expectation change."""
     before = run(A=entry("passed"), B=entry("failed", a_test("failed", "saw 1")),
                  C=entry("failed", a_test("failed", "saw 1")), D=entry("xfailed"),
                  E=entry("passed"))
@@ -56,7 +59,7 @@ def test_verdict_changes_are_regressions_fixes_and_expectation_changes() -> None
                 C=entry("xfailed", a_test("xfailed", "saw 1")), D=entry("xpassed"),
                 E=entry("blocked"))
     assert kinds(compare_runs(before, after)) == [
-        ("regression", "A"), ("fix", "B"), ("now-expected", "C"), ("regression", "D"),
+        ("regression", "A"), ("fix", "B"), ("now-expected", "C"), ("fix", "D"),
         ("changed-verdict", "E")]
 
 
@@ -171,3 +174,35 @@ def test_the_compare_command(run_suite: SuiteRunner, tmp_path: Path,
     assert "no change" in capsys.readouterr().out
     assert main(["compare", str(good), str(tmp_path / "missing.json")]) == 4
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_the_upgrade_from_0_9_1_to_0_9_2_reads_as_it_does_on_the_real_releases(
+        run_suite: SuiteRunner, tmp_path: Path) -> None:
+    """The release doubles of 0.9.1 and 0.9.2, each run with the profile of the release
+    the operator runs today (0.9.1), compare as the real releases do: two regressions
+    (GETFOLDERCONTENT of an unknown folder, GETMULTIPLEITEMS of an unknown ID), and three
+    changed observations (the Settings folder, a whitespace-only Description stored
+    empty, UPDATEITEM with a new Owner answering False); nothing else."""
+    from tests.doubles import release_doubles
+
+    doubles = {double.name: double for double in release_doubles()}
+    profile = str(doubles["opensimulator-0.9.1"].profile)
+    old = run_suite(doubles["opensimulator-0.9.1"].config(), "xinventory", (),
+                    "--target-profile", profile)
+    assert old["exit_code"] == 0
+    before = saved(old, tmp_path / "0.9.1.json")
+    new = saved(run_suite(doubles["opensimulator-0.9.2"].config(), "xinventory", (),
+                          "--target-profile", profile), tmp_path / "0.9.2.json")
+    comparison = compare_runs(json.loads(before.read_text()), json.loads(new.read_text()))
+    found = sorted((c["kind"], c["requirement"], c.get("observation", ""))
+                   for c in comparison["changes"])
+    assert found == [
+        ("changed-observation", "XINV-CREATEUSERINVENTORY-SYSTEM-FOLDERS",
+         "OBS-XINV-SYSTEM-FOLDERS"),
+        ("changed-observation", "XINV-TEXT-ROUNDTRIP", "OBS-XINV-WHITESPACE-DESCRIPTION"),
+        ("changed-observation", "XINV-UPDATEITEM-INVARIANTS", "OBS-XINV-UPDATEITEM-REPLY"),
+        ("regression", "XINV-GETFOLDERCONTENT-UNKNOWN", ""),
+        ("regression", "XINV-GETMULTIPLEITEMS", ""),
+    ]
+    assert main(["compare", str(before), str(new)]) == 1
+    assert main(["compare", str(before), str(before)]) == 0

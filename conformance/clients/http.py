@@ -198,10 +198,11 @@ class Recorder:
         self.exchanges = []
         self.observations = []
 
-    def observe(self, text: str) -> None:
+    def observe(self, text: str, about: str | None = None) -> None:
         """Note what the target did, beside the verdict (e.g. which of two allowed
-        forms it uses)."""
-        self.observations.append(text)
+        forms it uses); ``about`` is the observation's ID in conformance/observations.toml,
+        by which comparisons of two runs pair what each saw."""
+        self.observations.append(text if about is None else f"{about}: {text}")
 
     def record(self, exchange: Exchange) -> None:
         self.exchanges.append(exchange)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 from hypothesis import Phase, settings
 
-from conformance.catalogue import Requirement, load_catalogue
+from conformance.catalogue import Requirement, load_catalogue, load_observations
 from conformance.clients.asset import AssetClient
-from conformance.clients.http import Exchange, HttpClient, Recorder, TargetFailure
-from conformance.expect import Blocked
+from conformance.clients.http import Exchange, HttpClient, Recorder, SuiteError, TargetFailure
+from conformance.expect import Blocked, Observe
 from conformance.ledger import Ledger
 from conformance.report.results import Results, failure_cause, test_outcome
 from conformance.target import (
@@ -304,10 +304,17 @@ def assets(run: ConformanceRun) -> Iterator[AssetClient]:
 
 
 @pytest.fixture
-def observe(run: ConformanceRun) -> Callable[[str], None]:
+def observe(run: ConformanceRun) -> Observe:
     """Note what the target did beside the verdict: results.json, the HTML report and
-    the terminal summary show it (e.g. "re-POST kept the original data")."""
-    return run.recorder.observe
+    the terminal summary show it (e.g. "re-POST kept the original data"), under an
+    observation ID where one is given (``about="OBS-…"``, conformance/observations.toml)."""
+    known = load_observations()
+
+    def note(text: str, about: str | None = None) -> None:
+        if about is not None and about not in known:
+            raise SuiteError(f"unknown observation {about} (conformance/observations.toml)")
+        run.recorder.observe(text, about)
+    return note
 
 
 # ---------------------------------------------------------------------- reporting

@@ -36,10 +36,9 @@ KINDS = (
     ("vanished", "vanished requirements"),
 )
 KIND_NAMES = tuple(kind for kind, _ in KINDS)
-#: Verdicts that hold (as the profile expects), and those that do not.
-GOOD = ("passed", "xfailed")
-BAD = ("failed", "xpassed", "error")
-#: Failures as the target showed them, expected by its profile or not.
+#: What the target did, whatever its profile expected: it passed the requirement, or
+#: failed it. A regression is a requirement the target passed and now fails.
+PASSING = ("passed", "xpassed")
 FAILING = ("failed", "xfailed")
 #: An observation with an ID reads "OBS-…: what was seen".
 KEYED = re.compile(r"^(OBS-[A-Z0-9]+(?:-[A-Z0-9]+)*): (.*)$", re.S)
@@ -127,28 +126,35 @@ def requirement_changes(rid: str, old: dict[str, Any],
     was, now = old.get("outcome", NOT_TESTED), new.get("outcome", NOT_TESTED)
     found: list[dict[str, Any]] = []
     old_causes, new_causes = failure_causes(old), failure_causes(new)
+    causes = (old_causes, new_causes)
     if was != now:
-        if {was, now} == {"failed", "xfailed"}:
-            kind = "now-expected" if now == "xfailed" else "no-longer-expected"
-        elif was in GOOD and now in BAD:
+        if was in PASSING and now in FAILING:
             kind = "regression"
-        elif was in BAD and now in GOOD:
+        elif was in FAILING and now in PASSING:
             kind = "fix"
+        elif {was, now} <= {*PASSING} or {was, now} <= {*FAILING}:
+            # the same behaviour, another expectation of the profile
+            kind = "now-expected" if now.startswith("x") else "no-longer-expected"
         else:
             kind = "changed-verdict"
         if kind in ("now-expected", "no-longer-expected") and old_causes != new_causes:
-            found.append(change("changed-cause", rid, old, new, causes=(old_causes,
-                                                                         new_causes)))
-        found.append(change(kind, rid, old, new, causes=(old_causes, new_causes)))
+            found.append(change("changed-cause", rid, old, new, causes=causes))
+        found.append(change(kind, rid, old, new, causes=causes))
     elif was in FAILING and old_causes != new_causes:
-        found.append(change("changed-cause", rid, old, new, causes=(old_causes, new_causes)))
+        found.append(change("changed-cause", rid, old, new, causes=causes))
     old_seen, new_seen = observations(old), observations(new)
-    for key in sorted(set(old_seen) | set(new_seen)):
-        if old_seen.get(key) != new_seen.get(key):
-            found.append(change("changed-observation", rid, old, new,
-                                observation=key or "(observations)",
-                                seen=(old_seen.get(key), new_seen.get(key))))
-    return found
+    seen_changes = [change("changed-observation", rid, old, new,
+                           observation=key or "(observations)",
+                           seen=(old_seen.get(key), new_seen.get(key)))
+                    for key in sorted(set(old_seen) | set(new_seen))
+                    if old_seen.get(key) != new_seen.get(key)]
+    if found and seen_changes:
+        # what the suite saw changed with the verdict: part of that change, not another
+        found[-1]["observations"] = [
+            {key: c[key] for key in ("observation", "seen_before", "seen_after")}
+            for c in seen_changes]
+        return found
+    return found + seen_changes
 
 
 def change(kind: str, rid: str, old: dict[str, Any] | None, new: dict[str, Any] | None,
@@ -201,14 +207,28 @@ def summary_lines(comparison: dict[str, Any], label: str) -> list[str]:
 
 def describe(c: dict[str, Any]) -> str:
     if c["kind"] == "changed-observation":
-        before, after = c["seen_before"], c["seen_after"]
-        return (f"{c['observation']}: {shown(before)} -> {shown(after)}")
+        return seen_change(c)
     text = f"{c['before'] or 'absent'} -> {c['after'] or 'absent'}"
     if c["kind"] == "changed-cause" or (c.get("causes_after") and c["after"] in FAILING):
         text += f"; now: {'; '.join(c.get('causes_after') or []) or '-'}"
         if c["kind"] == "changed-cause":
             text += f"; before: {'; '.join(c.get('causes_before') or []) or '-'}"
+    for seen in c.get("observations", []):
+        text += f"; seen: {seen_change(seen)}"
     return text
+
+
+def seen_change(c: dict[str, Any]) -> str:
+    """An observation before and after; of two lists ("a, b, c"), what came and went."""
+    before, after = c["seen_before"], c["seen_after"]
+    if before and after and len(before) == len(after) == 1 and ", " in before[0] + after[0]:
+        old, new = before[0].split(", "), after[0].split(", ")
+        came = [x for x in new if x not in old]
+        went = [x for x in old if x not in new]
+        parts = ([f"+ {', '.join(came)}"] if came else []) + (
+            [f"- {', '.join(went)}"] if went else [])
+        return f"{c['observation']}: {'; '.join(parts)}"
+    return f"{c['observation']}: {shown(before)} -> {shown(after)}"
 
 
 def shown(values: list[str] | None) -> str:

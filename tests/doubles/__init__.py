@@ -40,6 +40,9 @@ def release_doubles() -> list[ReleaseDouble]:
                       {**asset.MASTER, **xinventory.MASTER}),
         ReleaseDouble("opensimulator-0.9.2", PROFILES / "opensimulator-0.9.2.toml",
                       {**asset.RELEASE_0_9_2, **xinventory.RELEASE_0_9_2}),
+        # 0.9.1 and 0.9.2 serve assets alike
+        ReleaseDouble("opensimulator-0.9.1", PROFILES / "opensimulator-0.9.1.toml",
+                      {**asset.RELEASE_0_9_2, **xinventory.RELEASE_0_9_1}),
         ReleaseDouble("wiki-literal", HERE / "wiki-literal.toml",
                       {**asset.WIKI_LITERAL, **xinventory.WIKI_LITERAL}),
     ]

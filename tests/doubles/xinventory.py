@@ -20,13 +20,33 @@ from conformance.reference.xinventory import (
 from conformance.wire.ids import canonical_uuid
 from conformance.wire.xinventory import ZERO_UUID, Item, ServerData
 
+#: The system folders of 0.9.1: the classic ones, Favorites and Current Outfit.
+SYSTEM_FOLDERS_0_9_1 = tuple(kind for kind in SYSTEM_FOLDERS
+                             if kind[1] not in ("Settings", "Materials"))
 
-class OpenSimulatorMaster(XInventoryService):
-    """OpenSimulator master (and 0.9.2): CREATEUSERINVENTORY makes the root with Type 8
-    (FolderType.Root), not the wiki's 9; a whitespace-only Description is stored empty
-    (the InventoryItemBase.Description setter, since 2020)."""
+
+class OpenSimulator091(XInventoryService):
+    """OpenSimulator 0.9.1.1: CREATEUSERINVENTORY makes the root with Type 8
+    (FolderType.Root), not the wiki's 9, and no Settings or Materials folder; UPDATEITEM
+    keeps CreatorData given to an item stored without it (the invariant reset in
+    XInventoryService.UpdateItem assigns the creator's bare UUID, which leaves it)."""
 
     root_type = 8
+    system_folder_kinds = SYSTEM_FOLDERS_0_9_1
+
+    def keep_invariants(self, existing: Item, update: Item) -> Item:
+        kept = super().keep_invariants(existing, update)
+        if not existing.creator_data:
+            kept = replace(kept, creator_data=update.creator_data)
+        return kept
+
+
+class OpenSimulatorMaster(OpenSimulator091):
+    """OpenSimulator master: as 0.9.1, with every system folder of today, and a
+    whitespace-only Description stored empty (the InventoryItemBase.Description setter,
+    since 2020)."""
+
+    system_folder_kinds = SYSTEM_FOLDERS
 
     def build_item(self, params: Params) -> Item:
         item = super().build_item(params)
@@ -92,6 +112,7 @@ class OpenSimulator092(OpenSimulatorMaster):
 
 
 #: ReferenceConfig keyword arguments of each double's XInventory service.
+RELEASE_0_9_1: dict[str, Any] = {"xinventory_service": OpenSimulator091}
 MASTER: dict[str, Any] = {"xinventory_service": OpenSimulatorMaster}
 RELEASE_0_9_2: dict[str, Any] = {"xinventory_service": OpenSimulator092}
 #: The wiki documents GETROOTFOLDER only, and the reference does what it says.

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from conformance.clients.xinventory import XInventoryClient
-from conformance.expect import check
+from conformance.expect import Observe, check
 from conformance.suites.xinventory.steps import (
     Inventory,
     add_folder,
@@ -55,15 +55,19 @@ def test_content_lists_the_folders_and_items_of_the_folder(inventory: Inventory,
 @pytest.mark.requirement("XINV-GETFOLDERCONTENT-UNKNOWN")
 @pytest.mark.reads
 def test_content_of_an_unknown_folder_is_empty_with_version_0(
-        xinventory: XInventoryClient) -> None:
+        xinventory: XInventoryClient, observe: Observe) -> None:
     """GETFOLDERCONTENT of an unknown folder answers FID = the requested id, VERSION 0
     and no folders or items (an entirely empty reply is accepted too)."""
     unknown = new_id()
     reply = xinventory.get_folder_content(unknown)
     answer = data(reply)
     if not answer:
+        observe("an empty <ServerResponse />", about="OBS-XINV-UNKNOWN-FOLDER-CONTENT")
         return
     content = content_of(answer, reply, "GETFOLDERCONTENT")
+    fid = ("none" if content.fid is None else "the requested id"
+           if same_uuid(content.fid, unknown) else content.fid)
+    observe(f"FID {fid}", about="OBS-XINV-UNKNOWN-FOLDER-CONTENT")
     check(content.fid is None or same_uuid(content.fid, unknown),
           f"FID is {content.fid}, expected the requested {unknown}")
     check(content.version in (None, 0), f"VERSION is {content.version}, expected 0")

@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from conformance.clients.xinventory import XInventoryClient
-from conformance.expect import check, expect, present
+from conformance.expect import Observe, check, expect, present
 from conformance.suites.xinventory.steps import (
     ROOT_TYPES,
     data,
@@ -71,12 +69,12 @@ def test_type_is_9(xinventory: XInventoryClient, known: str) -> None:
 
 @pytest.mark.requirement("XINV-GETROOTFOLDER-TYPE-ROOT")
 def test_type_is_a_root_type_viewers_accept(xinventory: XInventoryClient, known: str,
-                                            observe: Callable[[str], None]) -> None:
+                                            observe: Observe) -> None:
     """The root folder's Type is one peers read as the root: 8 (FolderType.Root, what
     OpenSimulator creates) or 9 (the wiki's RootCategory, in older data). The results
     record which one the target uses."""
     root = root_of(xinventory, known)
-    observe(f"the root folder's Type is {root.type}")
+    observe(f"the root folder's Type is {root.type}", about="OBS-XINV-ROOT-TYPE")
     check(root.type in ROOT_TYPES, f"Type is {root.type}, expected 8 or 9")
 
 

@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
 
 from conformance.clients.xinventory import XInventoryClient
-from conformance.expect import check
+from conformance.expect import Observe, check
 from conformance.ledger import owned_name
 from conformance.suites.xinventory.steps import (
     Inventory,
@@ -110,7 +109,7 @@ INVARIANT_FIELDS = ("owner", "folder", "inv_type", "asset_type", "creator_id")
 @pytest.mark.parametrize("changes_owner", [False, True], ids=["same-owner", "new-owner"])
 def test_update_keeps_owner_folder_types_and_creator(
         inventory: Inventory, scratch: Folder, changes_owner: bool,
-        observe: Callable[[str], None]) -> None:
+        observe: Observe) -> None:
     """UPDATEITEM that tries to change Folder, InvType, AssetType or the creator's UUID
     (and, in the second case, Owner) leaves each as stored. The reply may be True (the
     rest of the update applied) or False (nothing applied, as OpenSimulator 0.9.2 answers
@@ -124,7 +123,8 @@ def test_update_keeps_owner_folder_types_and_creator(
                      creator_data=FOREIGN_CREATOR, name=owned_name("invariants"))
     applied = result(client.update_item(update))
     what = "and Owner " if changes_owner else ""
-    observe(f"UPDATEITEM changing Folder, the types, the creator {what}answered {applied}")
+    observe(f"changing Folder, the types, the creator {what}answered {applied}",
+            about="OBS-XINV-UPDATEITEM-REPLY")
     fetched = fetch_item(client, item.id)
     changed = {name: getattr(fetched, name) for name in INVARIANT_FIELDS
                if getattr(fetched, name) != getattr(item, name)}
@@ -132,8 +132,9 @@ def test_update_keeps_owner_folder_types_and_creator(
     if applied:
         check(fetched.name == update.name,
               "UPDATEITEM answered True but did not store the new Name")
-        if fetched.creator_data != item.creator_data:
-            observe("UPDATEITEM added CreatorData to an item stored without it")
+        kept = "kept" if fetched.creator_data == FOREIGN_CREATOR else "not kept"
+        observe(f"CreatorData sent to an item stored without it: {kept}",
+                about="OBS-XINV-UPDATEITEM-CREATORDATA")
     else:
         check(fetched == item, f"UPDATEITEM answered False but changed the item: it reads "
                                f"{fetched}, it was {item}")
@@ -191,14 +192,20 @@ def test_getitem_of_an_unknown_id_is_empty(xinventory: XInventoryClient) -> None
 @pytest.mark.requirement("XINV-GETMULTIPLEITEMS")
 @pytest.mark.writes
 def test_multiple_items_come_in_request_order_with_null_for_missing(
-        inventory: Inventory, scratch: Folder) -> None:
+        inventory: Inventory, scratch: Folder, observe: Observe) -> None:
     """GETMULTIPLEITEMS answers one slot per requested id, in request order: the item,
-    or the text NULL for an id no item has."""
+    or the text NULL for an id no item has. The results record how the unknown id was
+    answered."""
     client = inventory.client
     first, second = add_item(client, scratch.id), add_item(client, scratch.id)
     missing = new_id()
     reply = client.get_multiple_items([second.id, missing, first.id])
     slots = ordered_values(data(reply), "GETMULTIPLEITEMS")
+    nulls = sum(1 for slot in slots if is_null_slot(slot))
+    form = ("a NULL slot for the unknown id" if (len(slots), nulls) == (3, 1) else
+            "the unknown id left out" if (len(slots), nulls) == (2, 0) else
+            f"{len(slots)} slots for 3 ids with {nulls} NULL")
+    observe(form, about="OBS-XINV-MULTIPLEITEMS-UNKNOWN")
     check(len(slots) == 3, f"asked for 3 items, got {len(slots)} slots")
     check(is_null_slot(slots[1]), f"the slot of the unknown id holds {slots[1]!r}, not NULL")
     got = [item_record(slots[i], reply, f"slot {i}") for i in (0, 2)]

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from conformance.clients.http import SuiteError
 from conformance.clients.xinventory import XInventoryClient
-from conformance.expect import check
+from conformance.expect import Observe, check
 from conformance.ledger import NAME_PREFIX
 from conformance.suites.xinventory.steps import (
     Inventory,
@@ -80,7 +80,7 @@ def test_names_and_descriptions_round_trip(inventory: Inventory, text: str) -> N
 @pytest.mark.writes
 @pytest.mark.parametrize("blank", [" ", "  ", "\t"], ids=["space", "two-spaces", "tab"])
 def test_whitespace_only_text_reads_back_as_sent_or_empty(
-        inventory: Inventory, blank: str, observe: Callable[[str], None]) -> None:
+        inventory: Inventory, blank: str, observe: Observe) -> None:
     """An item whose Description is only whitespace is stored; the Description reads
     back as sent or empty (OpenSimulator stores it empty since 2020, 0.9.1 as sent: no
     peer depends on either), and the results record which."""
@@ -90,7 +90,7 @@ def test_whitespace_only_text_reads_back_as_sent_or_empty(
     check(fetched.description in (blank, ""), f"a Description of {blank!r} read back as "
                                               f"{fetched.description!r}")
     kept = "as sent" if fetched.description == blank else "empty"
-    observe(f"a whitespace-only Description ({blank!r}) reads back {kept}")
+    observe(f"{blank!r} reads back {kept}", about="OBS-XINV-WHITESPACE-DESCRIPTION")
 
 
 @pytest.mark.requirement("XINV-FORM-ENCODING")

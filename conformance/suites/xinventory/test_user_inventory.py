@@ -3,16 +3,13 @@ a user's inventory, its root and its system folders."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from conformance.clients.xinventory import XInventoryClient
-from conformance.expect import check, present
+from conformance.expect import Observe, check, present
 from conformance.suites.xinventory.steps import (
     CLASSIC_SYSTEM_FOLDERS,
     LOST_AND_FOUND,
-    NEWER_SYSTEM_FOLDERS,
     TRASH,
     Inventory,
     add_folder,
@@ -59,9 +56,10 @@ def test_creating_it_again_is_false_and_keeps_the_root(fresh: XInventoryClient) 
 @pytest.mark.requirement("XINV-CREATEUSERINVENTORY-SYSTEM-FOLDERS")
 @pytest.mark.writes
 def test_the_skeleton_holds_the_root_and_the_system_folders(
-        fresh: XInventoryClient, observe: Callable[[str], None]) -> None:
+        fresh: XInventoryClient, observe: Observe) -> None:
     """After CREATEUSERINVENTORY the skeleton holds one parentless root and, directly
-    under it, a system folder of each standard type, all owned by the principal."""
+    under it, a system folder of each standard type, all owned by the principal. The
+    results record every system folder it made, by type."""
     inventory = create_inventory(fresh)
     folders = skeleton(fresh)
     roots = [f for f in folders if f.parent_id == ZERO_UUID]
@@ -72,9 +70,10 @@ def test_the_skeleton_holds_the_root_and_the_system_folders(
     check(not missing, f"no system folder under the root for {sorted(missing.values())}")
     foreign = [f for f in folders if not same_uuid(f.owner, fresh.principal)]
     check(not foreign, f"{len(foreign)} folders of the skeleton are owned by someone else")
-    newer = sorted(name for t, name in NEWER_SYSTEM_FOLDERS.items()
-                   if any(f.type == t for f in folders))
-    observe(f"system folders beyond the classic ones: {', '.join(newer) or 'none'}")
+    made = sorted({(f.type, f.name) for f in folders
+                   if f.parent_id == inventory.root.id and f.type >= 0})
+    observe(", ".join(f"{folder_type} {name}" for folder_type, name in made),
+            about="OBS-XINV-SYSTEM-FOLDERS")
 
 
 @pytest.mark.requirement("XINV-CREATEUSERINVENTORY-RECREATES")
