@@ -94,16 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     return run_suite(args)
 
 
-def tool_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("opensim-conformance")
-    except PackageNotFoundError:
-        return "unknown"
-
-
 def version_line() -> str:
+    from conformance.report.results import tool_version
+
     return (f"opensim-conformance {tool_version()} (pytest {pytest.__version__}, "
             f"Python {sys.version.split()[0]})")
 
@@ -227,23 +220,26 @@ def run_suite(args: list[str]) -> int:
     """Run the suite with the reports in reports/ (options given later win).
 
     The reports of a run replace the last run's only when the run tested something: a
-    run that collects nothing (or only lists tests) leaves them as they were. JUnit XML
-    and the allure results are written aside and moved into place at the end;
-    results.json and the HTML report are written atomically by the plugin.
+    run that collects nothing (or only lists tests) leaves them as they were. The allure
+    results are written aside and replace the last run's at the end (or join them, with
+    --keep-allure-results); results.json and the HTML report are written atomically by
+    the plugin. A ledger that lists nothing left on the target is removed.
     """
     keep_allure = "--keep-allure-results" in args
     args = [arg for arg in args if arg != "--keep-allure-results"]
     stamp = time.strftime("%Y%m%dT%H%M%S")
     aside = REPORTS / f".run-{stamp}-{os.getpid()}"
     results = REPORTS / "results.json"
+    junit = REPORTS / "junit.xml"
+    ledger = REPORTS / f"ledger-{stamp}.jsonl"
     defaults = [
         "--pyargs", "conformance.suites",
         "--preflight",
-        "--junitxml", str(aside / "junit.xml"),
+        "--junitxml", str(junit),
         "--results-json", str(results),
         "--html-report", str(REPORTS / "report.html"),
         "--alluredir", str(aside / "allure-results"),
-        "--ledger", str(REPORTS / f"ledger-{stamp}.jsonl"),
+        "--ledger", str(ledger),
         # Progress lines name the suite's modules as conformance/suites/..., also when
         # installed, and pytest's cache goes with the reports, not into the package.
         "--rootdir", str(Path(__file__).resolve().parents[1]),
@@ -252,13 +248,35 @@ def run_suite(args: list[str]) -> int:
         "-W", "ignore::pytest.PytestAssertRewriteWarning",
     ]
     before = _stamp(results)
+    kept_junit = aside / "junit-before.xml"
+    if junit.is_file():
+        aside.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(junit, kept_junit)
     try:
         code = int(pytest.main(defaults + args))
     finally:
         if _stamp(results) != before and _stamp(results) is not None:
             _settle(aside, keep_allure)
+        elif kept_junit.is_file():  # nothing was tested: the last run's JUnit XML stays
+            os.replace(kept_junit, junit)
         shutil.rmtree(aside, ignore_errors=True)
+        _drop_empty_ledgers(ledger)
     return code
+
+
+def _drop_empty_ledgers(ledger: Path) -> None:
+    """Remove the run's ledgers when they list nothing left on the target."""
+    from conformance.ledger import LedgerError, ledger_summary, run_ledgers
+
+    files = run_ledgers(ledger)
+    try:
+        if ledger_summary(files)[1]:
+            return
+    except LedgerError:
+        return
+    for path in files:
+        with contextlib.suppress(OSError):
+            path.unlink()
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:
@@ -270,10 +288,7 @@ def _stamp(path: Path) -> tuple[int, int] | None:
 
 
 def _settle(aside: Path, keep_allure: bool) -> None:
-    """Move a run's JUnit XML and allure results from ``aside`` into reports/."""
-    junit = aside / "junit.xml"
-    if junit.exists():
-        os.replace(junit, REPORTS / "junit.xml")
+    """Move a run's allure results from ``aside`` into reports/."""
     fresh = aside / "allure-results"
     if not fresh.is_dir():
         return
@@ -445,4 +460,6 @@ def requirements_command(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from conformance import cli  # the module itself, not __main__: INVOKED lives there
+
+    raise SystemExit(cli.main())

@@ -70,6 +70,15 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(FailFast(config), "opensim-conformance-failfast")
     if hasattr(config, "workerinput"):
         return
+    reporter = config.pluginmanager.getplugin("opensim-conformance-reporter")
+    if reporter is not None:
+        from conformance.report.results import redacted_command
+
+        reporter.results.data["command"] = redacted_command(command_line(config))
+    terminal = config.pluginmanager.getplugin("terminalreporter")
+    if invoked_by_command() and terminal is not None and hasattr(terminal, "startpath"):
+        # progress lines name conformance/suites/…, not a path into site-packages
+        terminal.startpath = config.rootpath
     from conformance.plugin import conformance_run
 
     agent = config.getoption("agent", None)
@@ -78,7 +87,12 @@ def pytest_configure(config: pytest.Config) -> None:
             check_uuid(agent, "--agent")
         except ProfileError as exc:
             raise pytest.UsageError(str(exc)) from None
-    profile = conformance_run(config).profile
+    run = conformance_run(config)
+    unknown = sorted(set(config.getoption("requirement") or []) - set(run.catalogue))
+    if unknown:
+        raise pytest.UsageError(f"--requirement names unknown IDs: {', '.join(unknown)} "
+                                f"(opensim-conformance requirements lists them)")
+    profile = run.profile
     refusal = mode_refusal(profile)
     if refusal:
         raise pytest.UsageError(refusal)
@@ -110,6 +124,21 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
                      f"(exit {EXIT_UNREACHABLE})\n")
     sys.stderr.flush()
     return EXIT_UNREACHABLE
+
+
+def invoked_by_command() -> list[str] | None:
+    """The arguments of the ``opensim-conformance`` command that started this run."""
+    invoked: list[str] | None = getattr(sys.modules.get("conformance.cli"), "INVOKED", None)
+    return invoked
+
+
+def command_line(config: pytest.Config) -> list[str]:
+    """The command as typed: ``opensim-conformance …`` when the command started the run
+    (without the defaults it adds), else pytest's arguments."""
+    invoked = invoked_by_command()
+    if invoked is not None:
+        return ["opensim-conformance", *invoked]
+    return ["pytest", *map(str, config.invocation_params.args)]
 
 
 def mode_refusal(profile: Profile) -> str | None:

@@ -1,4 +1,5 @@
-"""A self-contained HTML report (one file, inline CSS, no script): a summary per
+"""A self-contained HTML report (one file, inline CSS and a few lines of inline script
+for the filter by service, outcome and level; without script everything shows): a summary per
 service, the service x requirement matrix grouped by spec section, then the details,
 failures first: each with its spec quote, the cause, the request and response, and a
 curl line to reproduce it. Passing tests are listed by name only.
@@ -12,7 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from conformance.ledger import UNREMOVABLE
-from conformance.report.results import NOT_TESTED, OUTCOMES, UNEXPECTED, group_causes
+from conformance.report.results import (
+    NOT_TESTED,
+    OUTCOMES,
+    UNEXPECTED,
+    group_causes,
+    write_atomically,
+)
 
 #: How many exchanges of one failing test the report shows (the last ones; the
 #: results file has them all).
@@ -47,12 +54,12 @@ p.cause{font-weight:bold;white-space:pre-wrap}
 section.requirement,td.outcome-none{background:none}
 ul.tests{margin:.2em 0;padding-left:1.5em;font-family:monospace;font-size:.9em}
 .meta{color:#555}
+[hidden]{display:none!important} form.filter{margin:1em 0} form.filter label{margin-right:1em}
 """
 
 
 def write_html(results: dict[str, Any], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(results), "utf-8")
+    write_atomically(path, render(results))
 
 
 def render(results: dict[str, Any]) -> str:
@@ -61,6 +68,7 @@ def render(results: dict[str, Any]) -> str:
         header(results),
         service_summary(results),
         causes(requirements),
+        filter_form(requirements),
         comparison_section(results.get("baseline")),
         matrix(requirements),
         *details(requirements, results.get("expectations", {})),
@@ -70,7 +78,40 @@ def render(results: dict[str, Any]) -> str:
             "<title>opensim-conformance report</title>"
             f"<style>{CSS}</style></head><body>\n"
             + "\n".join(part for part in body if part)
-            + "\n</body></html>\n")
+            + f"\n<script>{FILTER_SCRIPT}</script>\n</body></html>\n")
+
+
+# ---------------------------------------------------------------- filter
+
+#: Hides the matrix rows and requirement sections (``data-service``, ``data-outcome``,
+#: ``data-level``) the filter's choices leave out.
+FILTER_SCRIPT = """(function(){var f=document.getElementById('filter');if(!f)return;
+f.hidden=false;function show(){var s=f.service.value,o=f.outcome.value,l=f.level.value;
+document.querySelectorAll('[data-outcome]').forEach(function(e){e.hidden=!(
+(!s||e.dataset.service===s)&&(!o||e.dataset.outcome===o)&&(!l||e.dataset.level===l));});}
+f.addEventListener('change',show);f.addEventListener('reset',function(){setTimeout(show);});
+})();"""
+
+
+def filter_form(requirements: dict[str, dict[str, Any]]) -> str:
+    """Choices of service, outcome and level (shown when script runs)."""
+    if not requirements:
+        return ""
+    entries = list(requirements.values())
+
+    def choice(name: str, values: Iterable[str]) -> str:
+        options = "".join(f"<option value='{esc(v)}'>{esc(v)}</option>" for v in values)
+        return (f"<label>{name} <select name='{name}'><option value=''>all</option>"
+                f"{options}</select></label>")
+
+    services = dict.fromkeys(entry["service"] for entry in entries)
+    present = {entry["outcome"] for entry in entries}
+    levels = dict.fromkeys(sorted(entry["level"] for entry in entries))
+    return ("<form id='filter' class='filter' hidden>Show only: "
+            + " ".join((choice("service", services),
+                        choice("outcome", [o for o in OUTCOMES if o in present]),
+                        choice("level", levels)))
+            + " <button type='reset'>show all</button></form>")
 
 
 # ---------------------------------------------------------------- header and summaries
@@ -196,7 +237,8 @@ def matrix_row(entry: dict[str, Any]) -> str:
         counts[test["outcome"]] = counts.get(test["outcome"], 0) + 1
     tests = ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
     quote = entry["quote"] if len(entry["quote"]) <= 110 else entry["quote"][:110] + "…"
-    return (f"<tr><td><a href='#{esc(entry['id'])}'>{esc(entry['id'])}</a></td>"
+    return (f"<tr {filter_data(entry)}><td><a href='#{esc(entry['id'])}'>"
+            f"{esc(entry['id'])}</a></td>"
             f"<td>{esc(entry['level'])}</td>"
             f"<td class='outcome {css(outcome)}'>{esc(outcome)}</td>"
             f"<td>{esc(tests)}</td><td class='quote'>{esc(quote)}</td></tr>")
@@ -219,7 +261,7 @@ def details(requirements: dict[str, dict[str, Any]],
 
 def detail(entry: dict[str, Any], expectation: dict[str, str] | None) -> str:
     rid, outcome = entry["id"], entry["outcome"]
-    parts = [f"<section class='requirement' id='{esc(rid)}'>",
+    parts = [f"<section class='requirement' id='{esc(rid)}' {filter_data(entry)}>",
              f"<h3><span class='badge {css(outcome)}'>{esc(outcome)}</span> {esc(rid)} "
              f"<small class='meta'>{esc(entry['service'])} · {esc(entry['section'])} · "
              f"{esc(entry['level'])}</small></h3>",
@@ -333,6 +375,12 @@ def grouped(entries: Iterable[dict[str, Any]], key: str) -> list[tuple[str, list
 
 def first_line(text: str) -> str:
     return next((line for line in text.splitlines() if line.strip()), "")
+
+
+def filter_data(entry: dict[str, Any]) -> str:
+    """The attributes the filter reads."""
+    return (f"data-service='{esc(entry['service'])}' data-outcome='{esc(entry['outcome'])}' "
+            f"data-level='{esc(entry['level'])}'")
 
 
 def css(outcome: str) -> str:
