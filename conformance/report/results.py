@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 import time
+import uuid
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,9 @@ UNEXPECTED = ("failed", "xpassed", "suite-error", "blocked")
 #: the suite itself is broken (pytest's "internal error").
 EXIT_FAILED = 1
 EXIT_SUITE_ERROR = 3
+#: The version of results.json's layout (schemas/results.schema.json): raised when a key
+#: changes meaning or goes away, not when one is added.
+SCHEMA_VERSION = 1
 
 
 def test_outcome(report: pytest.TestReport) -> str | None:
@@ -76,8 +82,8 @@ def failure_cause(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
 #: Run-specific parts of a cause (UUIDs, ports, names the suite made up), masked so that
 #: the same cause reads the same in every test and every run.
 _RUN_SPECIFIC = (
-    (re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
-                r"[0-9a-fA-F]{12}"), "<id>"),
+    (re.compile(r"(?!00000000-0000-0000-0000-000000000000)[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-"
+                r"[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"), "<id>"),
     (re.compile(r"(https?://[^/\s:]+):\d+"), r"\1:<port>"),
     (re.compile(r"opensim-conformance [^'\"|/]*"), "opensim-conformance <name>"),
     (re.compile(r"\d+(\.\d+)? ?(ms|s)\b"), "<time>"),
@@ -113,9 +119,15 @@ def cause_signature(cause: str) -> str:
 class Results:
     def __init__(self, catalogue: dict[str, Requirement], profile: Profile) -> None:
         self.catalogue = catalogue
+        self.clock = time.monotonic()
         self.data: dict[str, Any] = {
             "suite": "opensim-conformance",
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"name": "opensim-conformance", "version": tool_version(),
+                     "pytest": pytest.__version__},
             "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "duration": None,
+            "command": [],
             "target": {
                 "embedded": profile.embedded,
                 "services": {s: profile.service_url(s) for s in SERVICES},
@@ -179,6 +191,7 @@ class Results:
 
     def finish(self, ledgers: list[Path], ledger: Path | None = None) -> None:
         """Settle every requirement's outcome (catalogue order) and the cleanup record."""
+        self.data["duration"] = round(time.monotonic() - self.clock, 3)
         requirements = self.data["requirements"]
         ordered = {}
         for rid in self.catalogue:
@@ -206,8 +219,7 @@ class Results:
         }
 
     def write_json(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.data, indent=2, sort_keys=False), "utf-8")
+        write_atomically(path, json.dumps(self.data, indent=2, sort_keys=False))
 
     def summary_lines(self) -> list[str]:
         lines = ["", "opensim-conformance: requirements by outcome"]
@@ -232,6 +244,55 @@ class Results:
                          f" (give another number, or random, to explore further)")
         lines += cleanup_lines(self.data["cleanup"])
         return lines
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path`` and rename it into place: a
+    reader sees the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
+    try:
+        temporary.write_text(text, "utf-8")
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def tool_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("opensim-conformance")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+#: Options whose value is a secret, and URLs' user:password part.
+SECRET_OPTIONS = ("--password",)
+_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
+
+
+def redacted_command(args: Iterable[str]) -> list[str]:
+    """A command line with passwords and URL credentials replaced by ``***``."""
+    shown: list[str] = []
+    hide_next = False
+    for arg in map(str, args):
+        if hide_next:
+            shown.append("***")
+            hide_next = False
+            continue
+        name, equals, _ = arg.partition("=")
+        if name in SECRET_OPTIONS:
+            if equals:
+                shown.append(f"{name}=***")
+            else:
+                shown.append(arg)
+                hide_next = True
+            continue
+        shown.append(_USERINFO.sub("***@", arg))
+    return shown
 
 
 def cleanup_lines(cleanup: dict[str, Any]) -> list[str]:
