@@ -405,3 +405,14 @@ class BinaryRequestsReadAsEmpty(CapsService):
         if "xml" not in (request.headers.get("content-type") or "xml"):
             return []
         return await super().read_request(request, key)
+
+
+@fault("caps", "CAPS-FID-VERSION-CHANGES")
+class ItemsCachedAtFirstRead(CapsService):
+    """A folder's items are served from a cache filled when the folder was first read."""
+
+    def folder_items(self, folder: Folder) -> list[Item]:
+        cache: dict[str, list[Item]] = self.__dict__.setdefault("item_cache", {})
+        if folder.id not in cache:
+            cache[folder.id] = super().folder_items(folder)
+        return cache[folder.id]
