@@ -74,6 +74,6 @@ def test_special_names_are_those_of_the_wikis_patterns() -> None:
 
 def test_request_bodies_have_the_viewers_shapes() -> None:
     category = wire.category_body("n", ID)
-    assert category["category_id"] is None and category["type_default"] == -1
+    assert str(category["category_id"]) == wire.ZERO and category["type_default"] == -1
     link = wire.link_body(ID, "l")
     assert link["type"] == wire.LINK_TYPE and isinstance(link["linked_id"], uuid.UUID)

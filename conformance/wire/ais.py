@@ -141,9 +141,9 @@ def etag_list(header: str | None) -> list[str]:
 
 def category_body(name: str, parent_id: str, type_default: int = -1) -> dict[str, Any]:
     """One entry of ``categories`` in a create request, as the viewer writes it
-    (LLInventoryCategory::asAISCreateCatLLSD: a null category_id, the parent, the type,
-    the name)."""
-    return {"category_id": None, "parent_id": as_uuid(parent_id),
+    (LLInventoryCategory::asAISCreateCatLLSD: category_id the null UUID, the parent, the
+    type, the name)."""
+    return {"category_id": as_uuid(ZERO), "parent_id": as_uuid(parent_id),
             "type_default": type_default, "name": name}
 
 
