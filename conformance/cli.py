@@ -160,8 +160,12 @@ COMMAND_OPTIONS = (
 )
 
 
+#: Run options shown first, in this order (the rest follow as the plugin adds them).
+FIRST = ("--target", "--target-profile", "--read-only", "--allow-writes")
+
+
 def help_text() -> str:
-    width = min(shutil.get_terminal_size((100, 24)).columns, 100)
+    width = 100
     lines = ["usage: opensim-conformance [run] [options] [pytest options]"]
     lines += [f"       opensim-conformance {name} {command.usage}".rstrip()
               for name, command in COMMANDS.items() if name != "run"]
@@ -172,8 +176,17 @@ def help_text() -> str:
     for name, group in plugin_options().items():
         title = "run options" if name == "opensim-conformance" else group.description
         lines += ["", f"{title}:"]
-        for names, attrs in group.options:
-            if attrs.get("help") == argparse.SUPPRESS:
+        shown = [(names, attrs) for names, attrs in group.options
+                 if attrs.get("help") != argparse.SUPPRESS]
+        shown.sort(key=lambda option: FIRST.index(option[0][0]) if option[0][0] in FIRST
+                   else len(FIRST))
+        service_urls = [names[0] for names, attrs in shown
+                        if str(attrs.get("help", "")).startswith("URL of the ")]
+        for names, attrs in shown:
+            if names[0] in service_urls:
+                if names[0] == service_urls[0]:
+                    lines += _entry(", ".join(service_urls) + " URL",
+                                    "one service's URL (overrides --target)", width)
                 continue
             metavar = attrs.get("metavar") or ("" if attrs.get("action") in (
                 "store_true", "store_false", "count") else "VALUE")
@@ -196,7 +209,9 @@ def _entry(name: str, text: str, width: int) -> list[str]:
     head = f"  {name}"
     body = textwrap.wrap(" ".join(text.split()), max(width - column, 30))
     if len(head) >= column - 1:
-        return [head] + [" " * column + line for line in body]
+        heads = textwrap.wrap(name, width - 2, initial_indent="  ", subsequent_indent="  ",
+                              break_on_hyphens=False)
+        return heads + [" " * column + line for line in body]
     first, *rest = body or [""]
     return [head.ljust(column) + first] + [" " * column + line for line in rest]
 

@@ -5,8 +5,11 @@ are written; expectations, read-only mode and cleanup behave; the wheel ships al
 from __future__ import annotations
 
 import json
+import re
+import socket
 import subprocess
 import sys
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -131,3 +134,224 @@ def test_the_wheel_ships_the_catalogue_schemas_fixtures_and_entry_points(
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "opensim_conformance = conformance.plugin" in text
     assert "opensim-conformance = conformance.cli:main" in text
+
+
+# ---------------------------------------------------------------- the front door
+
+
+def lines_of(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.strip()]
+
+
+def test_help_shows_the_tool_its_options_and_subcommands(tmp_path: Path) -> None:
+    result = run(["--help"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    head = "\n".join(result.stdout.splitlines()[:40])
+    assert head.startswith("usage: opensim-conformance")
+    assert "usage: pytest" not in result.stdout
+    for shown in ("run (default)", "serve", "cleanup", "requirements", "--target URL",
+                  "--target-profile FILE", "--read-only", "--allow-writes", "--asset-url"):
+        assert shown in head, shown
+    # the other rooms' options, read from their groups
+    for option in ("--login-uri", "--avatar", "--ais-url", "--ais-library-url",
+                   "--keep-allure-results", "--help-pytest"):
+        assert option in result.stdout, option
+    assert "opensim-conformance --help-pytest" in result.stdout
+    assert "suite itself erred" in result.stdout  # the exit codes
+
+
+def test_help_pytest_shows_everything_pytest_offers(tmp_path: Path) -> None:
+    result = run(["--help-pytest"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "-k EXPRESSION" in result.stdout and "--target=URL" in result.stdout
+
+
+@pytest.mark.parametrize("command", [COMMAND, [sys.executable, "-m", "conformance"]],
+                         ids=["cli", "python-m-conformance"])
+def test_version_names_the_tool_and_pytest(command: list[str], tmp_path: Path) -> None:
+    from importlib.metadata import version
+
+    result = subprocess.run([*command, "--version"], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"opensim-conformance {version('opensim-conformance')} ")
+    assert f"pytest {pytest.__version__}" in result.stdout
+
+
+def test_requirements_lists_the_catalogue(tmp_path: Path) -> None:
+    from conformance.catalogue import load_catalogue
+
+    catalogue = load_catalogue()
+    result = run(["requirements"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"{len(catalogue)} requirements" in result.stdout
+    line = next(line for line in result.stdout.splitlines() if line.startswith("ASSET-GET-404 "))
+    assert line.split()[1:2] == ["asset"] and "documented" in line
+    assert f"must: {catalogue['ASSET-GET-404'].must[:40]}" in result.stdout
+    listed = run(["requirements", "--service", "xinventory", "--level", "interop", "--json"],
+                 tmp_path)
+    entries = json.loads(listed.stdout)
+    assert entries and {(e["service"], e["level"]) for e in entries} == {("xinventory",
+                                                                           "interop")}
+    assert {"id", "section", "must", "source", "quote"} <= set(entries[0])
+
+
+@pytest.mark.parametrize("args", [["requirements", "--service", "assets"],
+                                  ["requirements", "--level", "maybe"],
+                                  ["serve", "--port", "eighty"],
+                                  ["cleanup"]])
+def test_a_subcommand_usage_error_is_one_line_and_exit_4(args: list[str],
+                                                         tmp_path: Path) -> None:
+    result = run(args, tmp_path)
+    assert result.returncode == 4
+    assert len(lines_of(result.stderr)) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# ---------------------------------------------------------------- before the run
+
+
+def test_an_unreachable_target_exits_2_at_once_in_a_few_lines(tmp_path: Path) -> None:
+    started = time.monotonic()
+    result = run(["--target", "http://127.0.0.1:1"], tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert time.monotonic() - started < 20
+    output = lines_of(result.stdout) + lines_of(result.stderr)
+    assert len(output) <= 5, output
+    assert "asset http://127.0.0.1:1: connection refused" in result.stderr
+    assert "xinventory http://127.0.0.1:1: connection refused" in result.stderr
+    assert not (tmp_path / "reports" / "results.json").exists()
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["--target", "127.0.0.1:8003"], "did you mean http://127.0.0.1:8003"),
+    (["--target", "not a url"], "not an http:// or https:// URL"),
+    (["--target", "http://"], "not an http:// or https:// URL"),
+    (["--target", "http://127.0.0.1:99999"], "no valid port"),
+    (["--asset-url", "ftp://127.0.0.1/"], "--asset-url"),
+    (["--timeout", "-5"], "--timeout must be a number of seconds > 0"),
+    (["--timeout", "0"], "--timeout must be a number of seconds > 0"),
+    (["--principal", "not-a-uuid"], "--principal must be a UUID"),
+    (["--requirement", "ASSET-NOPE"], "ASSET-NOPE"),
+    (["--target", "http://192.0.2.1:8003"], "give --read-only"),
+])
+def test_a_usage_error_is_one_line_and_exit_4(args: list[str], says: str,
+                                              tmp_path: Path) -> None:
+    result = run(args, tmp_path)
+    assert result.returncode == 4, result.stdout[-2000:]
+    errors = lines_of(result.stderr)
+    assert len(errors) == 1 and says in errors[0], result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert not (tmp_path / "reports" / "results.json").exists()
+
+
+def test_a_remote_target_needs_the_mode_said_out_loud(tmp_path: Path) -> None:
+    result = run(["--target", "http://grid.example.org:8003"], tmp_path)
+    assert result.returncode == 4
+    assert "--read-only" in result.stderr and "--allow-writes" in result.stderr
+
+
+@pytest.mark.parametrize(("line", "says"), [
+    ("target = 5", "target must be an http:// or https:// URL"),
+    ('timeout = "ten"', "timeout must be a number of seconds > 0"),
+    ('principal = "not-a-uuid"', "principal must be a UUID"),
+    ("read_only = 1", "read_only must be true or false"),
+    ('[services]\nasset = "grid:8003"', "services.asset"),
+    ("this is not toml", "target profile"),
+])
+def test_a_wrong_profile_is_one_line_and_exit_4(line: str, says: str, tmp_path: Path) -> None:
+    profile = tmp_path / "grid.toml"
+    profile.write_text(line + "\n")
+    result = run(["--target-profile", str(profile)], tmp_path)
+    assert result.returncode == 4, result.stdout[-2000:]
+    errors = lines_of(result.stderr)
+    assert len(errors) == 1 and says in errors[0], result.stderr
+    assert "INTERNALERROR" not in result.stdout + result.stderr
+
+
+def test_serve_refuses_a_port_in_use_and_a_missing_folder(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = run(["serve", "--port", str(port), "--db", str(tmp_path / "g.sqlite")],
+                     tmp_path)
+    assert result.returncode == 4
+    assert lines_of(result.stderr) == [
+        f"opensim-conformance serve: port {port} on 127.0.0.1 is in use (choose another with "
+        f"--port, or 0 for a free one)"]
+    result = run(["serve", "--port", "0", "--db", str(tmp_path / "nowhere" / "g.sqlite")],
+                 tmp_path)
+    assert result.returncode == 4
+    assert len(lines_of(result.stderr)) == 1 and "does not exist" in result.stderr
+
+
+# ---------------------------------------------------------------- reports
+
+
+def test_a_run_that_tests_nothing_leaves_the_last_reports_alone(tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    (reports / "allure-results").mkdir(parents=True)
+    files = {reports / "results.json": '{"last": "run"}', reports / "report.html": "<p>last",
+             reports / "junit.xml": "<testsuites/>",
+             reports / "allure-results" / "last-result.json": "{}"}
+    for path, text in files.items():
+        path.write_text(text)
+    for args in (["--requirement", "ASSET-NOPE"], ["--co", "-q"], ["-m", "no_such_marker"],
+                 ["--target", "http://127.0.0.1:1"]):
+        result = run(args, tmp_path)
+        assert result.returncode in (2, 4, 5, 0), (args, result.returncode)
+        for path, text in files.items():
+            assert path.read_text() == text, (args, path)
+    assert sorted(p.name for p in reports.iterdir()) == sorted(
+        ["results.json", "report.html", "junit.xml", "allure-results"]
+        + ([".pytest_cache"] if (reports / ".pytest_cache").exists() else []))
+
+
+def test_reports_of_a_run(tmp_path: Path) -> None:
+    """Allure results replaced per run (or kept on request); results.json carries the
+    tool and schema versions, the duration and the command line with the password
+    redacted, and validates against its schema; the HTML report filters and shows no
+    exchange of a passing test; the header says what is tested, as whom and how."""
+    from importlib.metadata import version
+
+    from conformance.resources import schema_violations
+
+    stale = tmp_path / "reports" / "allure-results" / "stale-result.json"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("{}")
+    args = ["--requirement", "ASSET-GET-404", "--requirement", "XINV-GETITEM-UNKNOWN",
+            "--password", "s3cret-word"]
+    result = run(args, tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "opensim-conformance target: the embedded reference server" in result.stdout
+    assert re.search(r"principal: [0-9a-f-]{36}; mode: writes .*; profile: none",
+                     result.stdout)
+    assert "site-packages" not in result.stdout
+    assert re.search(r"^conformance/suites/asset/test_get\.py \.", result.stdout, re.M)
+    reports = tmp_path / "reports"
+    assert not stale.exists() and any((reports / "allure-results").iterdir())
+    data = json.loads((reports / "results.json").read_text("utf-8"))
+    assert schema_violations("results", data) == []
+    assert data["tool"]["version"] == version("opensim-conformance")
+    assert data["schema_version"] == 1 and data["duration"] > 0
+    assert data["command"] == ["opensim-conformance", *args[:-1], "***"]
+    assert "s3cret-word" not in (reports / "results.json").read_text("utf-8")
+    page = (reports / "report.html").read_text("utf-8")
+    assert "<form id='filter'" in page and "<select name='service'>" in page
+    assert "data-service='asset' data-outcome='passed' data-level='documented'" in page
+    assert "curl " not in page and "s3cret-word" not in page
+    assert not list(reports.glob("ledger-*.jsonl")), "a ledger listing nothing left stays"
+    assert not list(reports.glob(".*.tmp"))
+    first_allure = set((reports / "allure-results").iterdir())
+    again = run([*args[:2], "--keep-allure-results"], tmp_path)
+    assert again.returncode == 0, again.stdout[-3000:]
+    assert first_allure < set((reports / "allure-results").iterdir())
+
+
+def test_the_results_schema_refuses_what_is_not_results() -> None:
+    from conformance.resources import schema_violations
+
+    assert schema_violations("results", {"suite": "opensim-conformance"})
+    assert any("duration" in v for v in schema_violations("results", {
+        "suite": "opensim-conformance", "schema_version": 1, "duration": "long"}))
