@@ -28,8 +28,8 @@ class OpenSimulatorLike(CapsService):
     text/html as the Content-Type, zeros and empties as self-closed elements, bad_folders
     as a second top-level map, link targets ahead of the links even when the target is in
     the same folder (listed twice), fetch_folders/fetch_items false when absent (counted
-    after), the zero folder as an empty entry with version 0, and a GET or a body that is
-    not LLSD answered 200 with no folders."""
+    after), the zero folder as an empty entry with version 0, and a GET, a body that is
+    not LLSD, or one in LLSD binary or notation answered 200 with no folders."""
 
     def routes(self) -> list[Route]:
         gets = [Route(self.capability_paths[name], self.empty, methods=["GET"])
@@ -44,6 +44,12 @@ class OpenSimulatorLike(CapsService):
 
     def wants(self, asked: dict[str, Any], key: str) -> bool:
         return key in asked and super().wants(asked, key)
+
+    async def read_request(self, request: Request, key: str) -> list[dict[str, Any]]:
+        """LLSD XML only: another format reads as a body that is not LLSD."""
+        if "xml" not in (request.headers.get("content-type") or "xml"):
+            raise BadRequest("not LLSD XML")
+        return await super().read_request(request, key)
 
     def with_link_targets(self, items: list[Item]) -> list[Item]:
         targets = [target for item in items if item.asset_type == 24

@@ -398,13 +398,15 @@ class FetchLib2FindsNothing(CapsService):
 
 
 @fault("caps", "CAPS-LLSD-FORMATS")
-class BinaryRequestsReadAsEmpty(CapsService):
-    """A request in LLSD binary or notation is answered 200 with no folders."""
+class OtherFormatsMisreadAsNoFetch(CapsService):
+    """A request in LLSD binary or notation has its fetch_items and fetch_folders read as
+    false: the folder is answered without its contents."""
 
     async def read_request(self, request: Request, key: str) -> list[dict[str, Any]]:
+        asked = await super().read_request(request, key)
         if "xml" not in (request.headers.get("content-type") or "xml"):
-            return []
-        return await super().read_request(request, key)
+            return [{**entry, "fetch_items": False, "fetch_folders": False} for entry in asked]
+        return asked
 
 
 @fault("caps", "CAPS-FID-VERSION-CHANGES")

@@ -13,6 +13,7 @@ from conformance.suites.caps.steps import (
     Scratch,
     answer,
     entry_for,
+    folder_entries,
     item_ids,
     needs,
 )
@@ -92,7 +93,8 @@ def test_booleans_written_true_are_read_as_true(caps: CapsClient, scratch: Scrat
 def test_a_request_in_binary_or_notation_is_refused_or_answered_alike(
         caps: CapsClient, scratch: Scratch, form: str, observe: Observe) -> None:
     """The viewer's request written as LLSD binary or notation (Accept: that format or
-    XML): 4xx, or the folder's item listed as for the XML request."""
+    XML): 4xx, or no folders (the body was not read), or the folder's item listed as for
+    the XML request."""
     needs(caps, DESCENDENTS)
     item = scratch.item()
     value = {"folders": [viewer_folder(scratch.id, scratch.owner)]}
@@ -103,7 +105,11 @@ def test_a_request_in_binary_or_notation_is_refused_or_answered_alike(
     if reply.status is not None and 400 <= reply.status < 500:
         observe(f"a request in LLSD {form} was refused ({reply.status})")
         return
-    entry = entry_for(answer(reply, observe), scratch.id)
+    value = answer(reply, observe)
+    if not folder_entries(value):
+        observe(f"a request in LLSD {form} was answered with no folders (not read)")
+        return
+    entry = entry_for(value, scratch.id)
     observe(f"a request in LLSD {form} was answered as {reply.header('Content-Type')}")
     check(item.id in item_ids(entry), f"the folder's item is not listed when the request is "
                                       f"written in LLSD {form}")
