@@ -12,6 +12,7 @@ from conformance.clients.ais import AisClient
 from conformance.expect import check
 from conformance.ledger import owned_name
 from conformance.suites.ais.steps import (
+    category_exists,
     contents,
     create_folder,
     create_item,
@@ -103,6 +104,7 @@ def test_delete_children_empties_the_category_and_keeps_it(ais: AisClient,
     """DELETE /category/{id}/children answers 200 (categoryDeleteResponse); the category
     remains, empty."""
     document(ais.delete_category(filled.id, "children"), 200, schema="ais-category-delete")
+    check(category_exists(ais, filled.id), "the category itself is gone")
     left = contents(ais, filled.id)
     check(left == {"categories": set(), "items": set(), "links": set()},
           f"the category still holds {left}")
