@@ -230,6 +230,13 @@ def test_the_viewer_request_lists_every_child(caps: CapsClient, scratch: Scratch
           f"categories are {sorted(category_ids(entry))}, expected {sorted(folders)}")
     check(set(item_ids(entry)) == items,
           f"items are {sorted(item_ids(entry))}, expected {sorted(items)}")
+    # No client depends on fetch_items 0 (the viewer always sends 1): only recorded.
+    reply = caps.descendents([viewer_folder(scratch.id, scratch.owner, fetch_items=False)])
+    try:
+        listed = item_ids(entry_for(answer(reply), scratch.id))
+        observe(f"fetch_items 0 answered {len(listed)} of {len(items)} items")
+    except ConformanceFailure:
+        observe(f"fetch_items 0 got no usable answer ({reply.status})")
 
 
 # ---------------------------------------------------------------------- versions

@@ -96,3 +96,17 @@ def test_another_agents_item_beside_an_own_one(caps: CapsClient, scratch: Scratc
     check(own.id in ids, "the agent's own item asked beside another agent's is not answered")
     observe(f"another agent's item asked through FetchInventory2 was "
             f"{'answered' if other in ids else 'left out'}")
+
+
+@pytest.mark.requirement("CAPS-ITEM-KEYS")
+@pytest.mark.writes
+def test_items_answered_by_fetchinventory2_carry_the_documented_keys(
+        caps: CapsClient, scratch: Scratch) -> None:
+    """An item answered by FetchInventory2 carries every documented key, and its
+    permissions and sale_info maps theirs, typed as the tables say."""
+    needs(caps, ITEMS)
+    item = scratch.item()
+    reply = caps.items([item.id])
+    found = items_by_id(answer(reply))
+    check(item.id in found, f"the item {item.id} is not answered")
+    conforms(reply, "caps-item", found[item.id])
