@@ -258,10 +258,11 @@ def run_suite(args: list[str]) -> int:
         # Progress lines name the suite's modules as conformance/suites/..., also when
         # installed, and pytest's cache goes with the reports, not into the package.
         "--rootdir", str(Path(__file__).resolve().parents[1]),
-        "-o", f"cache_dir={(REPORTS / '.pytest_cache').resolve()}",
         # This command imports the package before pytest marks the plugin for rewriting.
         "-W", "ignore::pytest.PytestAssertRewriteWarning",
     ]
+    if not any(arg.endswith("no:cacheprovider") for arg in args):
+        defaults += ["-o", f"cache_dir={(REPORTS / '.pytest_cache').resolve()}"]
     before = _stamp(results)
     kept_junit = aside / "junit-before.xml"
     if junit.is_file():

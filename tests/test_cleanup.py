@@ -1,0 +1,127 @@
+"""`opensim-conformance cleanup` tells the truth: exit 0 when everything removable was
+removed, what no protocol can remove listed as such (never a failure), a missing or
+unreadable ledger a one-line usage error, and the ledger a run names (also with -n 2)
+exists and takes its workers' ledgers along."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from conformance.clients.asset import AssetClient
+from conformance.clients.http import HttpClient, Recorder
+from conformance.clients.xinventory import XInventoryClient
+from conformance.ledger import Entry, Ledger, LedgerError, ledger_summary, run_ledgers
+from conformance.reference.app import ReferenceConfig, create_app
+from conformance.reference.asset import AssetSettings
+from conformance.reference.server import ServerThread
+
+COMMAND = [sys.executable, "-m", "conformance.cli"]
+PRINCIPAL = "00000000-0000-0000-0000-0000000000aa"
+
+
+def cleanup(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*COMMAND, "cleanup", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_what_no_protocol_removes_is_listed_and_does_not_fail(tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path / "ledger.jsonl")
+    with ServerThread(create_app(tmp_path / "grid.sqlite")) as server:
+        http = HttpClient(server.url, timeout=5, recorder=Recorder())
+        assets = AssetClient(http, ledger, PRINCIPAL)
+        asset_id, _ = assets.store()
+        inventory = XInventoryClient(http, ledger, PRINCIPAL)
+        assert inventory.create_user_inventory().status == 200
+        result = cleanup("--ledger", str(ledger.path), cwd=tmp_path)
+        assert assets.get(asset_id).status == 404
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(rf"left by design: 1 xinventory inventory \(no XInventory method removes "
+                     rf"a user's inventory\): {PRINCIPAL}", result.stdout), result.stdout
+    assert result.stdout.splitlines()[-1] == (
+        "cleanup: 1 removed, 1 cannot be removed by any protocol, 0 objects remain: "
+        "everything removable was removed")
+
+
+def test_what_could_be_removed_and_remains_fails(tmp_path: Path) -> None:
+    """A server that refuses remote deletion keeps the asset: exit 1, and why."""
+    ledger = Ledger(tmp_path / "ledger.jsonl")
+    config = ReferenceConfig(asset_settings=AssetSettings(allow_remote_delete=False))
+    with ServerThread(create_app(tmp_path / "grid.sqlite", config)) as server:
+        assets = AssetClient(HttpClient(server.url, timeout=5, recorder=Recorder()), ledger,
+                             PRINCIPAL)
+        asset_id, _ = assets.store()
+        result = cleanup("--ledger", str(ledger.path), cwd=tmp_path)
+    assert result.returncode == 1
+    assert f"still there: asset asset {asset_id}" in result.stdout
+    assert "AllowRemoteDelete=false" in result.stdout
+    assert "1 objects remain that could be removed" in result.stdout
+
+
+def test_objects_on_a_remote_target_need_allow_writes(tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path / "ledger.jsonl")
+    ledger.created(Entry("asset", "asset", "11111111-0000-0000-0000-000000000001",
+                         "http://192.0.2.1:8003", PRINCIPAL))
+    result = cleanup("--ledger", str(ledger.path), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "run again with --allow-writes" in result.stdout
+
+
+def test_a_missing_or_unreadable_ledger_is_one_line_and_exit_4(tmp_path: Path) -> None:
+    missing = cleanup("--ledger", str(tmp_path / "nothing.jsonl"), cwd=tmp_path)
+    assert missing.returncode == 4
+    assert missing.stderr.strip() == (f"opensim-conformance cleanup: --ledger "
+                                      f"{tmp_path / 'nothing.jsonl'}: no such ledger")
+    garbage = tmp_path / "garbage.jsonl"
+    for data, says in ((b'{"op": "created", "service": "asset"}\n', "line 1: not a ledger"),
+                       (b"\n\nnot json at all\n", "line 3: not a ledger record (not JSON)"),
+                       (b"\xff\xfe\x00 not text", "cannot be read")):
+        garbage.write_bytes(data)
+        result = cleanup("--ledger", str(garbage), cwd=tmp_path)
+        assert result.returncode == 4, (data, result.stdout)
+        assert len(result.stderr.strip().splitlines()) == 1 and says in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_a_run_with_workers_names_a_ledger_that_exists(tmp_path: Path) -> None:
+    """With -n 2 the summary names the run's ledger, which exists, and cleanup of it
+    exits 0 (only the principal's inventory, which nothing removes, remains)."""
+    result = subprocess.run(
+        [*COMMAND, "-n", "2", "-p", "no:cacheprovider", "-m", "xinventory",
+         "--requirement", "XINV-GETITEM-UNKNOWN", "--requirement", "XINV-GETROOTFOLDER-ID"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:]
+    data = json.loads((tmp_path / "reports" / "results.json").read_text("utf-8"))
+    named = Path(data["cleanup"]["ledger"])
+    path = named if named.is_absolute() else tmp_path / named
+    assert path.is_file(), f"the summary names {named}, which does not exist"
+    remaining = ledger_summary(run_ledgers(path))[1]
+    assert remaining and {e.kind for e in remaining} == {"inventory"}
+    assert f"ledger: {named}" in result.stdout
+    again = cleanup("--ledger", str(named), cwd=tmp_path)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "0 objects remain" in again.stdout
+
+
+def test_the_ledgers_of_a_run_are_its_own_and_its_workers(tmp_path: Path) -> None:
+    run = tmp_path / "ledger-1.jsonl"
+    for name in ("ledger-1-gw0.jsonl", "ledger-1-gw1.jsonl", "ledger-10.jsonl"):
+        (tmp_path / name).write_text("")
+    assert run_ledgers(run) == [tmp_path / "ledger-1-gw0.jsonl", tmp_path / "ledger-1-gw1.jsonl"]
+    run.write_text("")
+    assert run_ledgers(run)[0] == run and len(run_ledgers(run)) == 3
+
+
+def test_a_ledger_error_names_the_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.jsonl"
+    path.write_text('{"op": "created", "service": "asset", "kind": "asset", "id": "x", '
+                    '"url": "http://127.0.0.1:1", "principal": "p"}\n[1, 2]\n')
+    try:
+        ledger_summary([path])
+    except LedgerError as exc:
+        assert str(exc).startswith(f"ledger {path}, line 2: not a ledger record")
+    else:
+        raise AssertionError("a list is not a ledger record")
