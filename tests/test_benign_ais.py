@@ -94,3 +94,22 @@ def test_allowed_variations_fail_nothing(service: type[AisService],
     assert not not_passed(results) or set(not_passed(results).values()) == {"not tested"}, (
         f"false alarms: {not_passed(results)}")
     assert results["exit_code"] == 0
+
+
+class NoAis(AisService):
+    """A grid whose seed capability grants neither InventoryAPIv3 nor LibraryAPIv3."""
+
+    @staticmethod
+    def capabilities() -> dict[str, str]:
+        return {}
+
+
+def test_a_grid_without_ais3_gets_every_ais3_test_skipped(run_suite: SuiteRunner) -> None:
+    """No AIS3 in the seed capability: every AIS3 requirement is not tested (skipped, with
+    the reason "AIS3 not offered by the target"), none failed, and the run passes."""
+    results = run_suite(ReferenceConfig(ais_service=NoAis), "ais")
+    outcomes = {entry["outcome"] for entry in results["requirements"].values()}
+    assert outcomes == {"not tested"}, outcomes
+    assert any("AIS3 not offered by the target" in line for line in results["output"]) or \
+        "AIS3 not offered by the target" in str(results["requirements"])
+    assert results["exit_code"] == 0

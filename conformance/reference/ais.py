@@ -1089,14 +1089,22 @@ class AisService:
             return Answer(409, error.document)
         document = {"error_code": error.status, "error_description": error.description,
                     **error.context}
-        return Answer(error.status, document)
+        headers = {}
+        if error.status == 412 and error.context.get("etag"):
+            headers["ETag"] = str(error.context["etag"])  # the current tag, as the wiki lists
+        return Answer(error.status, document, headers)
 
     def render(self, answer: Answer) -> Response:
+        headers = {**self.global_headers(), **answer.headers}
         if answer.status == 304:
-            return Response(b"", status_code=304, headers=answer.headers)
+            return Response(b"", status_code=304, headers=headers)
         body = wire.encode(wire.request_value(answer.document))
-        return Response(body, status_code=answer.status, headers=answer.headers,
+        return Response(body, status_code=answer.status, headers=headers,
                         media_type=wire.CONTENT_TYPE)
+
+    def global_headers(self) -> dict[str, str]:
+        """The wiki's global response headers that are not optional: Vary."""
+        return {"Vary": "Accept, Accept-Encoding"}
 
 
 class ExistingCategory(AisError):

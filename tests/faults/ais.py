@@ -772,3 +772,37 @@ class OrphansListEverything(AisService):
         for item in self.store.items_where("owner = ?", call.owner):
             answer.document["_embedded"]["items"][item.id] = self.object_document(call, item)
         return answer
+
+
+@fault("ais", "AIS-CATEGORY-PUT-404")
+class PutOfUnknownCategoryIs200(AisService):
+    """PUT /category/{uuid} of a category that does not exist answers 200."""
+
+    def put_category(self, call: Call, name: str) -> Answer:
+        try:
+            return super().put_category(call, name)
+        except AisError as error:
+            if error.status != 404:
+                raise
+            return Answer(200, {})
+
+
+@fault("ais", "AIS-LINKS-PUT-404")
+class PutLinksOfUnknownCategoryIs201(AisService):
+    """PUT /links of a category that does not exist answers 201 with nothing done."""
+
+    def put_links(self, call: Call, name: str) -> Answer:
+        try:
+            return super().put_links(call, name)
+        except AisError as error:
+            if error.status != 404:
+                raise
+            return Answer(201, {"_created_items": []})
+
+
+@fault("ais", "AIS-VARY-HEADER")
+class NoVary(AisService):
+    """Answers carry no Vary header."""
+
+    def global_headers(self) -> dict[str, str]:
+        return {}

@@ -50,9 +50,12 @@ def test_get_category_answers_the_category(ais: AisClient, root: str) -> None:
 
 @pytest.mark.requirement("AIS-CATEGORY-GET-404")
 @pytest.mark.reads
-def test_get_unknown_category_is_404(ais: AisClient) -> None:
-    """GET of a category that does not exist answers 404 with errorCategoryNotFound."""
-    error(ais.get_category(ais.new_id()), 404, "ais-error-category")
+@pytest.mark.parametrize("part", ["", "children", "links", "items", "categories"],
+                         ids=lambda p: p or "category")
+def test_get_unknown_category_is_404(ais: AisClient, part: str) -> None:
+    """GET of a category (or of its children, links, items, categories) that does not
+    exist answers 404 with errorCategoryNotFound."""
+    error(ais.get_category(ais.new_id(), part), 404, "ais-error-category")
 
 
 # ---------------------------------------------------------------------- POST

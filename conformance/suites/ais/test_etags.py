@@ -59,7 +59,10 @@ def test_if_match_on_get(ais: AisClient, folder: str) -> None:
     with step("could not read the current ETag"):
         tag = etag(ais.get_category(folder))
     expect(ais.get_category(folder, headers={"If-Match": tag})).status(200)
-    error(ais.get_category(folder, headers={"If-Match": STALE}), 412, "ais-error-precondition")
+    reply = ais.get_category(folder, headers={"If-Match": STALE})
+    error(reply, 412, "ais-error-precondition")
+    check(reply.header("ETag") == tag, f"the 412 carries ETag {reply.header('ETag')!r}, "
+                                       f"expected the current {tag!r}")
 
 
 def _writes(ais: AisClient, folder: str) -> dict[str, Callable[[dict[str, str]], Exchange]]:
@@ -72,12 +75,15 @@ def _writes(ais: AisClient, folder: str) -> dict[str, Callable[[dict[str, str]],
         "COPY": lambda h: ais.copy_category(folder, folder, tid=ais.new_id(), headers=h),
         "DELETE": lambda h: ais.delete_category(folder, headers=h),
         "DELETE children": lambda h: ais.delete_category(folder, "children", headers=h),
+        "DELETE items": lambda h: ais.delete_category(folder, "items", headers=h),
+        "DELETE categories": lambda h: ais.delete_category(folder, "categories", headers=h),
     }
 
 
 @pytest.mark.requirement("AIS-ETAG-IF-MATCH-WRITE")
 @pytest.mark.destructive
-@pytest.mark.parametrize("method", ["POST", "PATCH", "COPY", "DELETE", "DELETE children"])
+@pytest.mark.parametrize("method", ["POST", "PATCH", "COPY", "DELETE", "DELETE children",
+                                    "DELETE items", "DELETE categories"])
 def test_stale_if_match_refuses_a_write(ais: AisClient, area: str, method: str) -> None:
     """A write with If-Match: a stale tag answers 412 and changes nothing."""
     folder = create_folder(ais, area)
@@ -118,3 +124,13 @@ def test_the_tag_changes_with_the_resource_and_only_then(ais: AisClient, folder:
     if third == second:
         fail("the ETag stayed the same after the category was renamed")
     check(contents(ais, folder)["categories"], "the child vanished")
+
+
+@pytest.mark.requirement("AIS-VARY-HEADER")
+@pytest.mark.reads
+def test_answers_carry_vary(ais: AisClient, root: str) -> None:
+    """A GET answers with a Vary header (a global response header the wiki does not mark
+    optional)."""
+    reply = ais.get_category(root)
+    expect(reply).status(200)
+    check(reply.header("Vary"), "the answer has no Vary header")

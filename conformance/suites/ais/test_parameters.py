@@ -137,6 +137,20 @@ def test_a_replayed_transaction_of_a_patch_is_409(ais: AisClient, folder: str) -
           "the replayed PATCH changed the name")
 
 
+@pytest.mark.requirement("AIS-TID-409")
+@pytest.mark.writes
+def test_a_replayed_transaction_of_a_copy_is_409(ais: AisClient, folder: str) -> None:
+    """A COPY with the tid of an earlier COPY answers 409 and copies nothing more."""
+    tid = ais.new_id()
+    source = create_folder(ais, folder)
+    destination = create_folder(ais, folder)
+    with step("could not make the first request of the transaction"):
+        created_ids(ais.copy_category(source, destination, tid=tid), "_created_categories")
+    error(ais.copy_category(source, destination, tid=tid), 409, "ais-error-transaction")
+    copies = contents(ais, destination)["categories"]
+    check(len(copies) == 1, f"the destination holds {len(copies)} copies, expected 1")
+
+
 # ---------------------------------------------------------------------- simulate
 
 

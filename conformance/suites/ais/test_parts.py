@@ -5,6 +5,7 @@ and PUT of the links (seeds/sl-inventory-api-v3-ais.txt, "CategoryChildren",
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 import pytest
 
@@ -168,6 +169,10 @@ def test_put_links_replaces_the_links(ais: AisClient, filled: Filled) -> None:
                                       wire.link_body(second, owned_name("new link 2"))],
                           tid=ais.new_id())
     answer = document(reply, 200, 201, schema="ais-category-links-replace")
+    location = reply.header("Location")
+    check(location and urljoin(reply.url, location).split("?")[0].rstrip("/").endswith(
+        f"/category/{filled.id}/links"), f"Location is {location!r}, expected the URL of "
+                                         f"/category/{filled.id}/links")
     created = ids(key(answer, "_created_items"), "_created_items")
     left = contents(ais, filled.id)
     check(filled.link not in left["links"], "the old link is still there")
@@ -185,3 +190,13 @@ def test_put_links_with_a_body_that_is_not_links_is_400(ais: AisClient,
     error(ais.put_links(filled.id, "not an array", tid=ais.new_id()), 400,
           "ais-error-links-shape")
     check(contents(ais, filled.id)["links"] == {filled.link}, "the links changed")
+
+
+@pytest.mark.requirement("AIS-LINKS-PUT-404")
+@pytest.mark.writes
+def test_put_links_of_an_unknown_category_is_404(ais: AisClient, folder: str) -> None:
+    """PUT /category/{id}/links of a category that does not exist answers 404
+    (errorCategoryNotFound)."""
+    target = create_item(ais, folder)
+    error(ais.put_links(ais.new_id(), [wire.link_body(target, owned_name("l"))],
+                        tid=ais.new_id()), 404, "ais-error-category")

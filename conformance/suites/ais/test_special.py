@@ -10,7 +10,7 @@ import pytest
 
 from conformance.clients.ais import AisClient
 from conformance.expect import check
-from conformance.suites.ais.steps import children, document, ids, key, same, uid
+from conformance.suites.ais.steps import children, document, error, ids, key, same, uid
 from conformance.wire import ais as wire
 
 pytestmark = pytest.mark.ais
@@ -97,3 +97,15 @@ def test_put_creates_a_missing_special_category(ais: AisClient, root: str) -> No
     finally:
         if created is not None:
             ais.delete_category(created)
+
+
+@pytest.mark.requirement("AIS-CATEGORY-PUT-404")
+@pytest.mark.writes
+def test_put_of_an_unknown_category_is_404(ais: AisClient) -> None:
+    """PUT /category/{uuid} of a category that does not exist (no special name) answers
+    404 with errorCategoryNotFound and creates nothing."""
+    unknown = ais.new_id()
+    error(ais.put_category(unknown, creates=False, tid=ais.new_id()), 404,
+          "ais-error-category")
+    reply = ais.get_category(unknown)
+    check(reply.status in (404, 410), f"GET of {unknown} answers {reply.status} after the PUT")
