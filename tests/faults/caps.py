@@ -410,11 +410,12 @@ class OtherFormatsMisreadAsNoFetch(CapsService):
 
 
 @fault("caps", "CAPS-FID-VERSION-CHANGES")
-class ItemsCachedAtFirstRead(CapsService):
-    """A folder's items are served from a cache filled when the folder was first read."""
+class ItemRecordsCachedAtFirstRead(CapsService):
+    """An item's record is served from a cache filled when the item was first read, by
+    either capability."""
 
-    def folder_items(self, folder: Folder) -> list[Item]:
-        cache: dict[str, list[Item]] = self.__dict__.setdefault("item_cache", {})
-        if folder.id not in cache:
-            cache[folder.id] = super().folder_items(folder)
-        return cache[folder.id]
+    def item(self, item: Item) -> dict[str, Any]:
+        cache: dict[str, dict[str, Any]] = self.__dict__.setdefault("item_cache", {})
+        if item.id not in cache:
+            cache[item.id] = super().item(item)
+        return cache[item.id]
