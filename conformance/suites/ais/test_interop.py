@@ -91,7 +91,13 @@ def test_llsd_with_a_charset_parameter_is_accepted(ais: AisClient, folder: str) 
 
 
 @pytest.fixture(scope="session")
-def library_root(ais_library: AisClient) -> str:
+def library_root(request: pytest.FixtureRequest, ais_library: AisClient) -> str:
+    """The library's root folder: as the login named it (the viewer's
+    inventory-lib-root), else as GET /category/root on LibraryAPIv3 answers."""
+    if not request.config.getoption("ais_library_url"):
+        root = getattr(request.getfixturevalue("viewer"), "library_root", None)
+        if root:
+            return str(root)
     with step("could not read the library's root (GET /category/root on LibraryAPIv3)"):
         return uid(document(ais_library.get_category("root"), 200).get("category_id"),
                    "the library root's category_id")
