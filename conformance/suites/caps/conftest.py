@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from conformance.clients.caps import CapsClient
-from conformance.clients.http import HttpClient
+from conformance.clients.http import HttpClient, TargetFailure
 from conformance.clients.xinventory import XInventoryClient
 from conformance.expect import step
 from conformance.ledger import owned_name
@@ -19,7 +19,8 @@ from conformance.plugin import ConformanceRun
 from conformance.suites.caps.steps import Scratch
 from conformance.suites.xinventory.steps import add_folder
 from conformance.viewer import Viewer
-from conformance.wire.xinventory import Folder
+from conformance.wire.xinventory import Folder, parse_response
+from conformance.wire.xml import WireError
 
 
 @pytest.fixture(scope="session")
@@ -46,8 +47,25 @@ def avatar_xinventory(run: ConformanceRun, viewer: Viewer) -> Iterator[XInventor
     if not viewer.inventory_root:
         pytest.skip("the avatar's inventory root is unknown (log in with --login-uri)")
     http = run.http("xinventory")
-    yield XInventoryClient(http, run.ledger, viewer.agent_id)
+    client = XInventoryClient(http, run.ledger, viewer.agent_id)
+    if not holds_root(client, viewer.inventory_root):
+        http.close()
+        pytest.skip(f"the XInventory at {http.base_url} does not hold the avatar's inventory "
+                    f"root {viewer.inventory_root}: it is not the grid's inventory service "
+                    f"(give the grid's with --xinventory-url); nothing is written there")
+    yield client
     http.close()
+
+
+def holds_root(client: XInventoryClient, root: str) -> bool:
+    """GETFOLDER (as the avatar) finds the avatar's root folder."""
+    try:
+        reply = client.get_folder(root)
+        found = parse_response(reply.body) if reply.status == 200 else {}
+    except (TargetFailure, WireError):
+        return False
+    folder = found.get("folder")
+    return isinstance(folder, dict) and str(folder.get("ID", "")).strip().lower() == root
 
 
 @pytest.fixture(scope="session")
