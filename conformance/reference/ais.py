@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 import time
 import uuid
@@ -179,10 +180,10 @@ class AisService:
         return call
 
     def parse_query(self, query: str) -> dict[str, str]:
-        """``a=1&b=2``; a comma also separates parameters (the viewer's library COPY
-        writes ``?tid=…,depth=0``)."""
+        """``a=1&b=2``; a comma before ``name=`` also separates parameters (the viewer's
+        library COPY writes ``?tid=…,depth=0``), while ``children=a,b`` stays one list."""
         result: dict[str, str] = {}
-        for term in query.replace(",", "&").split("&"):
+        for term in re.split(r"&|,(?=[A-Za-z_]+=)", query):
             if not term:
                 continue
             key, _, value = term.partition("=")
@@ -573,7 +574,16 @@ class AisService:
 
     def get_children(self, call: Call, name: str) -> Answer:
         folder = self.category(call, name)
-        return Answer(200, self.category_document(call, folder, self.children_levels(call)))
+        document = self.category_document(call, folder, self.children_levels(call))
+        if "children" in call.query:
+            self.keep_children(document, call.query["children"])
+        return Answer(200, document)
+
+    def keep_children(self, document: dict[str, Any], wanted: str) -> None:
+        """``children=id1,id2`` (the viewer's FetchCategorySubset): only those children."""
+        ids = {uid for text in wanted.split(",") if (uid := canonical_uuid(text))}
+        for part, members in document.get("_embedded", {}).items():
+            document["_embedded"][part] = {k: v for k, v in members.items() if k in ids}
 
     def get_links(self, call: Call, name: str) -> Answer:
         folder = self.category(call, name)

@@ -806,3 +806,15 @@ class NoVary(AisService):
 
     def global_headers(self) -> dict[str, str]:
         return {}
+
+
+@fault("ais", "AIS-CHILDREN-SUBSET")
+class SubsetSplitAtEveryComma(AisService):
+    """The query is split at every comma, so children=a,b keeps only a."""
+
+    def parse_query(self, query: str) -> dict[str, str]:
+        result: dict[str, str] = {}
+        for term in query.replace(",", "&").split("&"):
+            key, _, value = term.partition("=")
+            result.setdefault(key, value)
+        return result

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -192,3 +193,24 @@ def test_orphans_lists_only_objects_without_a_parent(ais: AisClient, folder: str
         listed |= set(wire.embedded(answer, part))
     check(item not in listed, f"the item {item}, in the existing folder {folder}, is "
                               f"listed as an orphan")
+
+
+# ---------------------------------------------------------------------- children=
+
+
+@pytest.mark.requirement("AIS-CHILDREN-SUBSET")
+@pytest.mark.writes
+def test_children_subset_embeds_the_children_asked_for(ais: AisClient, folder: str,
+                                                       observe: Any) -> None:
+    """GET /category/{id}/children?depth=0&children=a,b (the viewer's
+    FetchCategorySubset) embeds the children named; whether it leaves the others out is
+    recorded."""
+    wanted = [create_folder(ais, folder), create_item(ais, folder)]
+    other = create_folder(ais, folder)
+    reply = ais.request("GET", f"/category/{folder}/children",
+                        query_text=f"depth=0&children={','.join(wanted)}")
+    answer = document(reply, 200)
+    embedded = set(wire.embedded(answer, "categories")) | set(wire.embedded(answer, "items"))
+    check(set(wanted) <= embedded, f"children={','.join(wanted)} embedded {sorted(embedded)}")
+    observe("children= honoured: the other children were left out" if other not in embedded
+            else "children= ignored: every child was embedded")
