@@ -338,7 +338,12 @@ def test_reports_of_a_run(tmp_path: Path) -> None:
     assert data["command"] == ["opensim-conformance", *args[:-1], "***"]
     assert "s3cret-word" not in (reports / "results.json").read_text("utf-8")
     page = (reports / "report.html").read_text("utf-8")
-    assert "<form id='filter'" in page and "<select name='service'>" in page
+    assert "<script" not in page
+    for choice in ("f-service-asset", "f-service-xinventory", "f-outcome-passed",
+                   "f-level-documented", "f-level-interop"):
+        assert f"<label for='{choice}'>" in page, choice
+    assert ("#f-service-asset:checked~.filtered [data-service]:not([data-service='asset'])"
+            in page)
     assert "data-service='asset' data-outcome='passed' data-level='documented'" in page
     assert "curl " not in page and "s3cret-word" not in page
     assert not list(reports.glob("ledger-*.jsonl")), "a ledger listing nothing left stays"

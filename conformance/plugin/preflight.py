@@ -10,8 +10,9 @@ write to it, and does everyone reading the output know what is being tested.
   hangs up, is unknown or stays silent is one line each, and the run ends with exit 2
   before any test.
 * A target that stops answering during the run stops it: after
-  ``--max-transport-failures`` tests in a row got no answer at all, the services are
-  probed again, and the run ends (exit 2, with a line saying so) when one does not answer.
+  ``--max-transport-failures`` tests in a row (5 with ``--preflight``) got no answer at
+  all, the services are probed again, and the run ends (exit 2, with a line saying so)
+  when one does not answer.
 """
 
 from __future__ import annotations
@@ -46,9 +47,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--no-preflight", dest="preflight", action="store_false",
                     help="no probe before the run")
     group.addoption("--max-transport-failures", type=int, metavar="N",
-                    default=MAX_TRANSPORT_FAILURES,
                     help=f"after N tests in a row got no answer, check the target and stop "
-                         f"the run when it is gone (default {MAX_TRANSPORT_FAILURES}; 0: never)")
+                         f"the run when it is gone (0: never; default "
+                         f"{MAX_TRANSPORT_FAILURES} with --preflight, else 0)")
 
 
 # ---------------------------------------------------------------------- before the run
@@ -261,7 +262,10 @@ class FailFast:
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
-        self.limit: int = config.getoption("max_transport_failures") or 0
+        limit = config.getoption("max_transport_failures")
+        if limit is None:
+            limit = MAX_TRANSPORT_FAILURES if config.getoption("preflight") else 0
+        self.limit: int = limit
         self.in_a_row = 0
         self.session: pytest.Session | None = None
 

@@ -1,5 +1,4 @@
-"""A self-contained HTML report (one file, inline CSS and a few lines of inline script
-for the filter by service, outcome and level; without script everything shows): a summary per
+"""A self-contained HTML report (one file, inline CSS, no script): a summary per
 service, the service x requirement matrix grouped by spec section, then the details,
 failures first: each with its spec quote, the cause, the request and response, and a
 curl line to reproduce it. Passing tests are listed by name only.
@@ -9,9 +8,12 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+from conformance.catalogue import LEVELS
+from conformance.catalogue import SERVICES as CATALOGUE_SERVICES
 from conformance.ledger import UNREMOVABLE
 from conformance.report.results import (
     NOT_TESTED,
@@ -54,7 +56,6 @@ p.cause{font-weight:bold;white-space:pre-wrap}
 section.requirement,td.outcome-none{background:none}
 ul.tests{margin:.2em 0;padding-left:1.5em;font-family:monospace;font-size:.9em}
 .meta{color:#555}
-[hidden]{display:none!important} form.filter{margin:1em 0} form.filter label{margin-right:1em}
 """
 
 
@@ -68,50 +69,66 @@ def render(results: dict[str, Any]) -> str:
         header(results),
         service_summary(results),
         causes(requirements),
-        filter_form(requirements),
         comparison_section(results.get("baseline")),
-        matrix(requirements),
-        *details(requirements, results.get("expectations", {})),
+        filtered(requirements, [matrix(requirements),
+                                *details(requirements, results.get("expectations", {}))]),
         cleanup(results.get("cleanup", {})),
     ]
     return ("<!doctype html>\n<html lang='en'><head><meta charset='utf-8'>"
             "<title>opensim-conformance report</title>"
-            f"<style>{CSS}</style></head><body>\n"
+            f"<style>{CSS}{filter_css()}</style></head><body>\n"
             + "\n".join(part for part in body if part)
-            + f"\n<script>{FILTER_SCRIPT}</script>\n</body></html>\n")
+            + "\n</body></html>\n")
 
 
 # ---------------------------------------------------------------- filter
 
-#: Hides the matrix rows and requirement sections (``data-service``, ``data-outcome``,
-#: ``data-level``) the filter's choices leave out.
-FILTER_SCRIPT = """(function(){var f=document.getElementById('filter');if(!f)return;
-f.hidden=false;function show(){var s=f.service.value,o=f.outcome.value,l=f.level.value;
-document.querySelectorAll('[data-outcome]').forEach(function(e){e.hidden=!(
-(!s||e.dataset.service===s)&&(!o||e.dataset.outcome===o)&&(!l||e.dataset.level===l));});}
-f.addEventListener('change',show);f.addEventListener('reset',function(){setTimeout(show);});
-})();"""
+#: What the filter chooses by: (attribute, every value it can have).
+FILTERS = (("service", CATALOGUE_SERVICES), ("outcome", OUTCOMES), ("level", LEVELS))
 
 
-def filter_form(requirements: dict[str, dict[str, Any]]) -> str:
-    """Choices of service, outcome and level (shown when script runs)."""
+def _filter_id(name: str, value: str) -> str:
+    return f"f-{name}-{css(value)}"
+
+
+@cache
+def filter_css() -> str:
+    """CSS only: a checked choice hides the rows and sections (``data-service``,
+    ``data-outcome``, ``data-level``) of other values, and marks its label."""
+    rules = ["input.filter{position:absolute;opacity:0;width:1px;height:1px}",
+             ".filterbar{margin:1em 0} .filterbar span{margin-right:1.5em}",
+             ".filterbar label{cursor:pointer;padding:1px 6px;border:1px solid #ccc;"
+             "border-radius:3px;margin:0 2px}"]
+    for name, values in FILTERS:
+        rules.append(f"#f-{name}-all:checked~.filterbar label[for=f-{name}-all]"
+                     "{background:#333;color:#fff}")
+        for value in values:
+            ident = _filter_id(name, value)
+            rules.append(f"#{ident}:checked~.filtered [data-{name}]:not([data-{name}="
+                         f"'{value}']){{display:none}}")
+            rules.append(f"#{ident}:checked~.filterbar label[for={ident}]"
+                         "{background:#333;color:#fff}")
+    return "\n" + "\n".join(rules) + "\n"
+
+
+def filtered(requirements: dict[str, dict[str, Any]], parts: list[str]) -> str:
+    """``parts`` (the matrix and the details) after a filter by service, outcome and
+    level: radio buttons and their labels, no script."""
+    body = "\n".join(part for part in parts if part)
     if not requirements:
-        return ""
+        return body
     entries = list(requirements.values())
-
-    def choice(name: str, values: Iterable[str]) -> str:
-        options = "".join(f"<option value='{esc(v)}'>{esc(v)}</option>" for v in values)
-        return (f"<label>{name} <select name='{name}'><option value=''>all</option>"
-                f"{options}</select></label>")
-
-    services = dict.fromkeys(entry["service"] for entry in entries)
-    present = {entry["outcome"] for entry in entries}
-    levels = dict.fromkeys(sorted(entry["level"] for entry in entries))
-    return ("<form id='filter' class='filter' hidden>Show only: "
-            + " ".join((choice("service", services),
-                        choice("outcome", [o for o in OUTCOMES if o in present]),
-                        choice("level", levels)))
-            + " <button type='reset'>show all</button></form>")
+    present = {name: {entry[name] for entry in entries} for name, _ in FILTERS}
+    inputs, bar = [], []
+    for name, values in FILTERS:
+        shown = [value for value in values if value in present[name]]
+        choices = [("all", f"f-{name}-all")] + [(v, _filter_id(name, v)) for v in shown]
+        inputs += [f"<input type='radio' class='filter' name='f-{name}' id='{ident}'"
+                   f"{' checked' if value == 'all' else ''}>" for value, ident in choices]
+        labels = "".join(f"<label for='{ident}'>{esc(value)}</label>" for value, ident in choices)
+        bar.append(f"<span>{name}: {labels}</span>")
+    return ("".join(inputs) + "<p class='filterbar'>Show: " + "".join(bar) + "</p>\n"
+            + f"<div class='filtered'>\n{body}\n</div>")
 
 
 # ---------------------------------------------------------------- header and summaries
