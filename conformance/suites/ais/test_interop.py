@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from conformance.clients.ais import AisClient
+from conformance.clients.http import HttpClient
 from conformance.clients.xinventory import XInventoryClient
 from conformance.expect import check, present, step
 from conformance.ledger import owned_name
@@ -214,3 +215,44 @@ def test_children_subset_embeds_the_children_asked_for(ais: AisClient, folder: s
     check(set(wanted) <= embedded, f"children={','.join(wanted)} embedded {sorted(embedded)}")
     observe("children= honoured: the other children were left out" if other not in embedded
             else "children= ignored: every child was embedded")
+
+
+@pytest.fixture(scope="module")
+def fetch_descendents(request: pytest.FixtureRequest, run: ConformanceRun,
+                      ais: AisClient) -> Iterator[HttpClient]:
+    """The FetchInventoryDescendents2 capability the login granted beside AIS3."""
+    if run.profile.services.get("ais"):
+        pytest.skip("FetchInventoryDescendents2 not tested: AIS3 was given with --ais-url")
+    url = request.getfixturevalue("viewer").capabilities.get("FetchInventoryDescendents2")
+    if not url:
+        pytest.skip("FetchInventoryDescendents2 not offered by the target")
+    http = HttpClient(url, timeout=run.profile.timeout, recorder=run.recorder)
+    yield http
+    http.close()
+
+
+@pytest.mark.requirement("AIS-SHARED-STORE")
+@pytest.mark.writes
+def test_changes_through_ais3_show_in_fetch_descendents(
+        ais: AisClient, fetch_descendents: HttpClient, folder: str) -> None:
+    """A category and an item created through AIS3 are in FetchInventoryDescendents2's
+    answer for the folder at once, with the folder's AIS3 version."""
+    sub = create_folder(ais, folder)
+    item = create_item(ais, folder)
+    ais_version = version(ais, folder)
+    body = wire.encode(wire.request_value({"folders": [{
+        "folder_id": folder, "owner_id": ais.agent_id, "fetch_folders": True,
+        "fetch_items": True, "sort_order": 0}]}))
+    reply = fetch_descendents.request("POST", "", body=body, headers=wire.HEADERS,
+                                      writes=False)
+    check(reply.status == 200, f"FetchInventoryDescendents2 answered {reply.status}")
+    check(sub in reply.text and item in reply.text,
+          "FetchInventoryDescendents2 does not list the category and item created through "
+          "AIS3")
+    answer = document(reply, 200)
+    folders = answer.get("folders")
+    entry = folders[0] if isinstance(folders, list) and folders else {}
+    check(isinstance(entry, dict) and entry.get("version") == ais_version,
+          f"FetchInventoryDescendents2 gives version "
+          f"{entry.get('version') if isinstance(entry, dict) else entry!r}, AIS3 "
+          f"{ais_version}")
