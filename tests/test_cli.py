@@ -360,3 +360,20 @@ def test_the_results_schema_refuses_what_is_not_results() -> None:
     assert schema_violations("results", {"suite": "opensim-conformance"})
     assert any("duration" in v for v in schema_violations("results", {
         "suite": "opensim-conformance", "schema_version": 1, "duration": "long"}))
+
+
+def test_the_readme_names_only_paths_a_clone_has() -> None:
+    """Every path the README names (in backticks, or as a link) exists in a clone; the
+    CI job and every exit code are there."""
+    text = (ROOT / "README.md").read_text("utf-8")
+    tops = ("conformance/", "schemas/", "fixtures/", "profiles/", "tests/", "docs/",
+            "benchmarks/", "shared/")
+    named = set(re.findall(r"`([\w./-]+)`", text)) | set(re.findall(r"\]\(([\w./-]+)\)", text))
+    for path in sorted(p for p in named if p.startswith(tops)):
+        assert (ROOT / path).exists(), f"README names {path}, which a clone does not have"
+    for line in re.findall(r"\|\s*`?(\w+/[\w./-]+\.\w+)", text):
+        assert (ROOT / line).exists(), line
+    assert "runs-on: ubuntu-latest" in text and "pipx run" in text and "pipx install" in text
+    exit_codes = text[text.index("**Exit code.**"):]
+    for code in ("0 when", "1 on", "2 when", "3 when", "4 for"):
+        assert code in exit_codes, code
