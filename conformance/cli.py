@@ -85,13 +85,20 @@ def main(argv: list[str] | None = None) -> int:
     if "--help-pytest" in args:
         return int(pytest.main(["--help", *[a for a in args if a != "--help-pytest"]]))
     if "-h" in args or "--help" in args:
-        print(help_text())
-        return 0
+        return show(help_text())
     if "--version" in args or "-V" in args:
-        print(version_line())
-        return 0
+        return show(version_line())
     INVOKED = args
     return run_suite(args)
+
+
+def show(text: str) -> int:
+    """Print ``text``; a reader that stops early (``| head``) is no error."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
 
 
 def version_line() -> str:
@@ -459,20 +466,20 @@ def requirements_command(argv: list[str]) -> int:
                if (args.service is None or r.service == args.service)
                and (args.level is None or r.level == args.level)]
     if args.json:
-        print(json.dumps([r.__dict__ for r in entries], indent=2))
-        return 0
+        return show(json.dumps([r.__dict__ for r in entries], indent=2))
     widths = [max([len(getattr(r, key)) for r in entries] + [len(key)])
               for key in ("id", "service", "section", "level")]
     head = ("ID", "service", "section", "level")
-    print("  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)) + "  source")
+    lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)) + "  source"]
     for r in entries:
         cells = (r.id, r.service, r.section, r.level)
-        print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + f"  {r.source}")
+        lines.append("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True))
+                     + f"  {r.source}")
         if r.must:
-            print(textwrap.fill(r.must, 100, initial_indent="    must: ",
-                                subsequent_indent="          "))
-    print(f"{len(entries)} requirements")
-    return 0
+            lines.append(textwrap.fill(r.must, 100, initial_indent="    must: ",
+                                       subsequent_indent="          "))
+    lines.append(f"{len(entries)} requirements")
+    return show("\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -377,3 +377,12 @@ def test_the_readme_names_only_paths_a_clone_has() -> None:
     exit_codes = text[text.index("**Exit code.**"):]
     for code in ("0 when", "1 on", "2 when", "3 when", "4 for"):
         assert code in exit_codes, code
+
+
+def test_help_read_through_head_is_no_error(tmp_path: Path) -> None:
+    result = subprocess.run(f"'{sys.executable}' -m conformance --help | head -40",
+                            shell=True, cwd=tmp_path, capture_output=True, text=True,
+                            timeout=60)
+    assert len(result.stdout.splitlines()) == 40
+    assert "run options:" in result.stdout and "requirements" in result.stdout
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
