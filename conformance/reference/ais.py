@@ -98,6 +98,7 @@ class Call:
     body: bytes
     content_type: str
     library: bool = False
+    path_part: str = "category"
     depth: int | None = None
     simulate: bool = False
     tid: str | None = None
@@ -223,6 +224,7 @@ class AisService:
     def dispatch(self, call: Call, params: dict[str, str]) -> Answer:
         if self.store.folder(self.root_id(call.owner) or ZERO_UUID) is None:
             raise AisError(404, "no inventory for this agent")
+        call.path_part = params.get("part", "")
         if "item" in params:
             resource, target = "item", params["item"]
             allowed = self.item_methods
@@ -250,7 +252,9 @@ class AisService:
         return self.write(call, resource, target, handler)
 
     def part_methods(self, part: str) -> tuple[str, ...]:
-        return ("GET", "PUT", "DELETE") if part == "links" else ("GET", "DELETE")
+        """Every method on every part: those the wiki marks NONE too (PUT, COPY and MOVE
+        of the children, items and categories; COPY and MOVE of the links)."""
+        return ("GET", "PUT", "COPY", "MOVE", "DELETE")
 
     def handler(self, resource: str, method: str) -> Handler:
         handlers: dict[tuple[str, str], Handler] = {
@@ -270,6 +274,11 @@ class AisService:
             ("items", "DELETE"): self.delete_items,
             ("categories", "GET"): self.get_categories,
             ("categories", "DELETE"): self.delete_categories,
+            **{(part, "COPY"): self.copy_part for part in CATEGORY_PARTS},
+            **{(part, "MOVE"): self.move_part for part in CATEGORY_PARTS},
+            ("children", "PUT"): self.put_part,
+            ("items", "PUT"): self.put_part,
+            ("categories", "PUT"): self.put_part,
             ("item", "GET"): self.get_item,
             ("item", "PATCH"): self.patch_item,
             ("item", "COPY"): self.copy_item,
@@ -976,6 +985,94 @@ class AisService:
         document["_updated_items"] = []
         document["_updated_category_versions"] = self.versions(touched)
         return Answer(201, document, {"Location": call.url(f"/category/{folder.id}/links")})
+
+    # ------------------------------------------------------------------ the NONE methods on parts
+
+    def part_of(self, call: Call) -> str:
+        """Which part of the category the request names (its path's last segment)."""
+        return call.path_part
+
+    def members(self, folder: Folder, part: str) -> tuple[list[Folder], list[Item]]:
+        """The subcategories and items (links included) a part of ``folder`` covers."""
+        categories = self.store.folders_where("parent_id = ?", folder.id) \
+            if part in ("children", "categories") else []
+        items = [i for i in self.store.items_where("folder = ?", folder.id)
+                 if part in ("children", "items") or (part == "links" and is_link(i))]
+        return categories, items
+
+    def copy_part(self, call: Call, name: str) -> Answer:
+        """COPY of a category's part (NONE on the wiki): its members, copied into the
+        Destination."""
+        source = self.category(call, name)
+        inventory = self.inventory_call(call)
+        destination = self.destination(call)
+        categories, items = self.members(source, self.part_of(call))
+        touched: dict[str, int] = {}
+        created_categories: list[str] = []
+        created_items = [self.copy_one(inventory, item, destination.id, touched)
+                         for item in items]
+        for child in categories:
+            self.copy_tree(inventory, child, destination.id, True, touched,
+                           created_categories, created_items)
+        document = self.category_document(inventory, destination, 1)
+        document["_created_categories"] = [uuid.UUID(i) for i in created_categories]
+        document["_created_items"] = [uuid.UUID(i) for i in created_items]
+        document["_updated_category_versions"] = self.versions(touched)
+        return Answer(201, document, {"Location": inventory.url(f"/category/{destination.id}")})
+
+    def move_part(self, call: Call, name: str) -> Answer:
+        """MOVE of a category's part (NONE on the wiki): its members, moved into the
+        Destination."""
+        source = self.category(call, name)
+        destination = self.destination(call)
+        if source.id in self.lineage(destination.id):
+            raise AisError(400, "a category cannot move into itself", category_id=source.id)
+        categories, items = self.members(source, self.part_of(call))
+        touched: dict[str, int] = {}
+        for child in categories:
+            self.store.store_folder(replace(child, parent_id=destination.id))
+        for item in items:
+            self.store.store_item(replace(item, folder=destination.id))
+        if categories or items:
+            self.bump(source.id, touched)
+            self.bump(destination.id, touched)
+        document = self.category_document(call, self.category(call, source.id), 1)
+        document["_updated_items"] = [uuid.UUID(i.id) for i in items]
+        document["_updated_categories"] = [uuid.UUID(c.id) for c in categories]
+        document["_updated_category_versions"] = self.versions(touched)
+        return Answer(200, document, {"Location": call.url(f"/category/{destination.id}")})
+
+    def put_part(self, call: Call, name: str) -> Answer:
+        """PUT of a category's children, items or categories (NONE on the wiki): the
+        members are replaced by those of the body (newEmbeddedChildren; an array of
+        categories for /categories)."""
+        folder = self.category(call, name)
+        part = self.part_of(call)
+        body = self.read_body(call)
+        if part == "categories" and isinstance(body, list):
+            body = {"categories": body}
+        if not isinstance(body, dict):
+            raise AisError(400, "the body must be newEmbeddedChildren")
+        removed, touched = self.removal(), dict[str, int]()
+        categories, items = self.members(folder, part)
+        for child in categories:
+            self.remove_tree(child, removed, touched)
+        for item in items:
+            if self.store.item(item.id) is not None:
+                self.remove_item(item, removed, touched)
+        created_categories = [self.create_category(call, folder.id, entry, touched)
+                              for entry in self.entries(body, "categories")]
+        created_items = [self.create_item(call, folder.id, entry, touched)
+                         for entry in self.entries(body, "items")]
+        self.check_link_targets(call, self.entries(body, "links"))
+        created_items += [self.create_link(call, folder.id, entry, touched)
+                          for entry in self.entries(body, "links")]
+        document = {**self.category_document(call, self.category(call, folder.id), 1),
+                    **{k: v for k, v in removed.items() if k != "_removed_items"}}
+        document["_created_categories"] = [uuid.UUID(i) for i in created_categories]
+        document["_created_items"] = [uuid.UUID(i) for i in created_items]
+        document["_updated_category_versions"] = self.versions(touched)
+        return Answer(201, document, {"Location": call.url(f"/category/{folder.id}/{part}")})
 
     # ------------------------------------------------------------------ orphans
 

@@ -818,3 +818,15 @@ class SubsetSplitAtEveryComma(AisService):
             key, _, value = term.partition("=")
             result.setdefault(key, value)
         return result
+
+
+@fault("ais", "AIS-NONE-STATUS")
+class MovePartMovesNothing(AisService):
+    """MOVE of a category's part answers 200 and moves nothing."""
+
+    def move_part(self, call: Call, name: str) -> Answer:
+        source = self.category(call, name)
+        self.destination(call)
+        document = self.category_document(call, source, 1)
+        document["_updated_category_versions"] = {}
+        return Answer(200, document)

@@ -13,6 +13,7 @@ from conformance.suites.ais.steps import (
     contents,
     create_folder,
     create_item,
+    create_link,
     document,
     ids,
     implemented,
@@ -86,15 +87,32 @@ NONE_METHODS = [("PUT", "children", 201), ("COPY", "children", 201), ("MOVE", "c
 def test_none_method_on_a_part(ais: AisClient, folder: str, method: str, part: str,
                                status: int) -> None:
     """A NONE method on /children, /links, /items or /categories that the target
-    implements answers the documented success status or an error (4xx), never another
-    success."""
+    implements answers the documented success status (or an error, never another
+    success), and does what it documents: COPY puts copies of the part's members in the
+    Destination, MOVE moves them there, PUT with nothing to create leaves the part empty."""
     source = create_folder(ais, folder)
+    create_folder(ais, source)
+    create_link(ais, source, create_item(ais, source))
+    kinds = {"links": ("links",), "items": ("items", "links"), "categories": ("categories",),
+             "children": ("categories", "items", "links")}[part]
     destination = create_folder(ais, folder)
     headers = {"Destination": destination} if method in ("COPY", "MOVE") else {}
-    body: list[object] | None = [] if method == "PUT" else None
+    body: object = ([] if part == "categories" else {}) if method == "PUT" else None
     reply = ais.request(method, f"/category/{source}/{part}", body=body, headers=headers,
                         query={"tid": ais.new_id()}, writes=True)
     implemented(reply, f"{method} /category/{{category}}/{part}")
     expect(reply).status(status, 400, 403, 409, 410, 412, 415)
-    if reply.status == status:
-        document(reply, status)
+    if reply.status != status:
+        return
+    document(reply, status)
+    left = {kind: ids for kind, ids in contents(ais, source).items() if kind in kinds}
+    gained = contents(ais, destination)
+    if method == "COPY":
+        check(any(gained[kind] for kind in kinds), f"COPY of /{part} put nothing in the "
+                                                   f"Destination")
+    elif method == "MOVE":
+        check(not any(left.values()), f"MOVE of /{part} left {left} in the source")
+        check(any(gained[kind] for kind in kinds), f"MOVE of /{part} put nothing in the "
+                                                   f"Destination")
+    else:
+        check(not any(left.values()), f"PUT of an empty /{part} left {left}")
