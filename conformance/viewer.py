@@ -63,17 +63,64 @@ class Viewer:
             return
         self.logged_out = True
         session, agent = uuid.UUID(self.session_id).bytes, uuid.UUID(self.agent_id).bytes
-        packets = [
-            udp_packet(1, 3, struct.pack("<I", self.circuit_code) + session + agent),
-            udp_packet(2, 252, agent + session),
-        ]
         with contextlib.suppress(OSError), \
                 socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
             sock.settimeout(timeout)
-            for packet in packets:
-                sock.sendto(packet, self.simulator)
-            with contextlib.suppress(OSError):
-                sock.recvfrom(4096)  # an ack, or LogoutReply: either is fine
+            sock.sendto(udp_packet(1, USE_CIRCUIT_CODE, struct.pack("<I", self.circuit_code)
+                                   + session + agent), self.simulator)
+            sequence = self._answer(sock, self.simulator, 3, until=None, deadline=0.5)
+            sock.sendto(udp_packet(2, LOGOUT_REQUEST, agent + session), self.simulator)
+            self._answer(sock, self.simulator, sequence + 1, until=LOGOUT_REPLY,
+                         deadline=timeout * 2)
+
+    @staticmethod
+    def _answer(sock: socket.socket, simulator: tuple[str, int], sequence: int, *,
+                until: int | None, deadline: float) -> int:
+        """Acknowledge the simulator's reliable packets (a simulator waits for the ack of
+        its LogoutReply before it lets the agent go) until ``until`` arrives or the
+        deadline; the next sequence number is returned."""
+        import time
+
+        end = time.monotonic() + deadline
+        while time.monotonic() < end:
+            try:
+                sock.settimeout(max(0.05, end - time.monotonic()))
+                data, _ = sock.recvfrom(65536)
+            except OSError:
+                return sequence
+            if len(data) < 6:
+                continue
+            if data[0] & 0x40:  # reliable: acknowledge its sequence number
+                ack = bytes([1]) + struct.pack("<I", struct.unpack(">I", data[1:5])[0])
+                sock.sendto(bytes([0]) + struct.pack(">I", sequence) + b"\x00"
+                            + b"\xff\xff\xff\xfb" + ack, simulator)
+                sequence += 1
+            if until is not None and low_message(data) == until:
+                return sequence
+        return sequence
+
+
+def low_message(packet: bytes) -> int | None:
+    """The number of a Low-frequency message in an LLUDP packet, else None."""
+    body = packet[6 + packet[5]:]
+    if packet[0] & 0x80:  # zero-coded: a 0 byte is followed by how many zeros it stands for
+        decoded, index = bytearray(), 0
+        while index < len(body) and len(decoded) < 4:
+            if body[index] == 0 and index + 1 < len(body):
+                decoded += bytes(body[index + 1])
+                index += 2
+            else:
+                decoded.append(body[index])
+                index += 1
+        body = bytes(decoded)
+    if len(body) < 4 or body[:2] != b"\xff\xff":
+        return None
+    return int(struct.unpack(">H", body[2:4])[0])
+
+
+USE_CIRCUIT_CODE = 3
+LOGOUT_REQUEST = 252
+LOGOUT_REPLY = 253
 
 
 def udp_packet(sequence: int, low_message: int, body: bytes) -> bytes:

@@ -103,11 +103,14 @@ def items_by_id(entry_or_answer: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def children(entry: dict[str, Any]) -> tuple[set[str], set[str]]:
-    """The distinct categories and items whose parent is the folder."""
+    """The distinct categories and items whose parent is the folder (an entry whose id
+    cannot be read counts once on its own: its keys are another requirement's matter)."""
     folder_id = llsd.as_uuid(entry.get("folder_id"))
-    categories = {llsd.as_uuid(c.get("category_id")) or "?" for c in array(entry, "categories")
+    categories = {llsd.as_uuid(c.get("category_id")) or f"unreadable {n}"
+                  for n, c in enumerate(array(entry, "categories"))
                   if llsd.as_uuid(c.get("parent_id")) == folder_id}
-    items = {llsd.as_uuid(i.get("item_id")) or "?" for i in array(entry, "items")
+    items = {llsd.as_uuid(i.get("item_id")) or f"unreadable {n}"
+             for n, i in enumerate(array(entry, "items"))
              if llsd.as_uuid(i.get("parent_id")) == folder_id}
     return categories, items
 
@@ -156,7 +159,7 @@ def walk(caps: CapsClient, root: str, owner: str, *, library: bool = False,
                 continue
             found.append((reply, entries[0]))
             for child in category_ids(entries[0]):
-                if child not in seen:
+                if child != "?" and child not in seen:  # "?": a category without an id
                     seen.add(child)
                     queue.append(child)
     return found
