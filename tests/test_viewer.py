@@ -20,7 +20,7 @@ from conformance.reference.caps import CapsSettings
 from conformance.reference.login import LIBRARY_OWNER, LIBRARY_ROOT
 from conformance.reference.server import ServerThread
 from conformance.viewer import REDACTED, LoginFailed, log_in, password_hash
-from tests.conftest import not_passed
+from tests.conftest import SuiteRunner, not_passed
 
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length"}
 
@@ -151,3 +151,15 @@ def test_nothing_is_written_to_an_xinventory_that_is_not_the_grids(
     assert "does not hold the avatar's inventory root" in text
     assert not (tmp_path / "ledger.jsonl").exists() or "created" not in (
         tmp_path / "ledger.jsonl").read_text("utf-8")
+
+
+def test_the_reference_passes_every_caps_requirement(run_suite: SuiteRunner) -> None:
+    from conformance.catalogue import load_catalogue
+
+    results = run_suite(None, "caps")
+    expected = {rid for rid, r in load_catalogue().items() if r.service == "caps"}
+    verdicts = {rid: entry["outcome"] for rid, entry in results["requirements"].items()}
+    assert set(verdicts) == expected
+    assert set(verdicts.values()) == {"passed"}, verdicts
+    assert results["exit_code"] == 0
+    assert not results["cleanup"]["remaining"]
