@@ -87,12 +87,13 @@ class AisClient:
                            **kwargs)
 
     def put_category(self, category: str, *, creates: bool, tid: str | None = None,
-                     simulate: str | None = None) -> Exchange:
+                     simulate: str | None = None,
+                     headers: Mapping[str, str] | None = None) -> Exchange:
         """PUT /category/{special}: create a missing special category (``creates``: the
         agent has none, so the ledger lists it; a PUT of an existing one creates nothing)."""
         if creates:
             self.ledger.created(self.entry(SPECIAL_CATEGORY, category))
-        return self.request("PUT", category_path(category),
+        return self.request("PUT", category_path(category), headers=headers,
                             query=self.params(tid=tid, simulate=simulate))
 
     def patch_category(self, category: str, body: Any, *, tid: str | None = None,

@@ -205,9 +205,9 @@ class CopyLeavesSubfoldersBehind(AisService):
         return False
 
 
-@fault("ais", "AIS-CATEGORY-COPY-404")
+@fault("ais", "AIS-CATEGORY-COPY-404", "AIS-ITEM-COPY", "AIS-CATEGORY-MOVE")
 class UnknownDestinationIsTheRoot(AisService):
-    """COPY to a Destination that does not exist copies into the root."""
+    """COPY or MOVE to a Destination that does not exist goes to the root."""
 
     def destination(self, call: Call) -> Folder:
         try:

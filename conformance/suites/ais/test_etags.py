@@ -75,6 +75,8 @@ def _writes(ais: AisClient, folder: str) -> dict[str, Callable[[dict[str, str]],
         "COPY": lambda h: ais.copy_category(folder, folder, tid=ais.new_id(), headers=h),
         "DELETE": lambda h: ais.delete_category(folder, headers=h),
         "DELETE children": lambda h: ais.delete_category(folder, "children", headers=h),
+        "PUT": lambda h: ais.put_category("trash", creates=False, tid=ais.new_id(),
+                                          headers=h),
         "DELETE items": lambda h: ais.delete_category(folder, "items", headers=h),
         "DELETE categories": lambda h: ais.delete_category(folder, "categories", headers=h),
     }
@@ -82,8 +84,8 @@ def _writes(ais: AisClient, folder: str) -> dict[str, Callable[[dict[str, str]],
 
 @pytest.mark.requirement("AIS-ETAG-IF-MATCH-WRITE")
 @pytest.mark.destructive
-@pytest.mark.parametrize("method", ["POST", "PATCH", "COPY", "DELETE", "DELETE children",
-                                    "DELETE items", "DELETE categories"])
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "COPY", "DELETE",
+                                    "DELETE children", "DELETE items", "DELETE categories"])
 def test_stale_if_match_refuses_a_write(ais: AisClient, area: str, method: str) -> None:
     """A write with If-Match: a stale tag answers 412 and changes nothing."""
     folder = create_folder(ais, area)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.clients.ais import AisClient
+from conformance.clients.http import Exchange
 from conformance.expect import check, expect
 from conformance.suites.ais.steps import (
     contents,
@@ -70,6 +71,40 @@ def test_move_item(ais: AisClient, folder: str) -> None:
     check(same(answer.get("parent_id"), destination), "the answer's parent_id is not the "
                                                       "destination")
     check(item in contents(ais, destination)["items"], "the item is not in the destination")
+
+
+@pytest.mark.requirement("AIS-CATEGORY-MOVE")
+@pytest.mark.writes
+def test_move_category_to_an_unknown_destination_is_404(ais: AisClient, folder: str) -> None:
+    """MOVE /category/{id} to a Destination that does not exist answers 404 (Destination
+    category not found) and the category stays."""
+    moved = create_folder(ais, folder)
+    reply = ais.move_category(moved, ais.new_id(), tid=ais.new_id())
+    if reply.status in (405, 501):
+        implemented(reply, "MOVE /category/{category}")
+    not_found(reply)
+    check(moved in contents(ais, folder)["categories"], "the category left its parent")
+
+
+@pytest.mark.requirement("AIS-ITEM-COPY")
+@pytest.mark.writes
+def test_copy_item_to_an_unknown_destination_is_404(ais: AisClient, folder: str) -> None:
+    """COPY /item/{id} to a Destination that does not exist answers 404 (Destination
+    category not found)."""
+    item = create_item(ais, folder)
+    reply = ais.copy_item(item, ais.new_id(), tid=ais.new_id())
+    if reply.status in (405, 501):
+        implemented(reply, "COPY /item/{item}")
+    not_found(reply)
+    check(contents(ais, folder)["items"] == {item}, "the folder's items changed")
+
+
+def not_found(reply: Exchange) -> None:
+    """404; the body, when it is one (a target without the method may answer a bare 404),
+    is errorCategoryNotFound."""
+    expect(reply).status(404)
+    if reply.body.strip():
+        document(reply, 404, schema="ais-error-category")
 
 
 #: (method, part) the wiki marks NONE below /category/{category}, and the status it
