@@ -32,6 +32,8 @@ def _client(request: pytest.FixtureRequest, capability: str, explicit: str | Non
     run = conformance_run(request.config)
     if explicit:
         agent = request.config.getoption("agent")
+        if not agent and run.service_url("login"):
+            agent = request.getfixturevalue("viewer").agent_id
         if not agent:
             pytest.skip(f"{what} not tested: an explicit AIS3 URL needs --agent UUID")
         agent_id = str(agent)
