@@ -249,6 +249,10 @@ def run_suite(args: list[str]) -> int:
     """
     keep_allure = "--keep-allure-results" in args
     args = [arg for arg in args if arg != "--keep-allure-results"]
+    wrong = wrong_url(args)
+    if wrong:
+        print(f"ERROR: {wrong}", file=sys.stderr)
+        return EXIT_USAGE
     stamp = time.strftime("%Y%m%dT%H%M%S")
     aside = REPORTS / f".run-{stamp}-{os.getpid()}"
     results = REPORTS / "results.json"
@@ -300,6 +304,27 @@ def _drop_empty_ledgers(ledger: Path) -> None:
     for path in files:
         with contextlib.suppress(OSError):
             path.unlink()
+
+
+def wrong_url(args: list[str]) -> str | None:
+    """What is wrong with the first malformed URL option (--target, --login-uri,
+    --…-url), checked before any plugin reads it; None when all are URLs."""
+    from conformance.target import ProfileError, check_url
+
+    for index, arg in enumerate(args):
+        name, equals, value = arg.partition("=")
+        if not (name in ("--target", "--login-uri") or (name.startswith("--")
+                                                        and name.endswith("-url"))):
+            continue
+        if not equals:
+            if index + 1 >= len(args):
+                continue  # pytest says the value is missing
+            value = args[index + 1]
+        try:
+            check_url(value, name)
+        except ProfileError as exc:
+            return str(exc)
+    return None
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

@@ -55,7 +55,8 @@ def test_served_reference_gives_the_embedded_verdicts(tmp_path: Path, served: st
     (tmp_path / "embedded").mkdir()
     (tmp_path / "remote").mkdir()
     embedded = run(["-q", "-p", "no:cacheprovider"], tmp_path / "embedded")
-    remote = run(["-q", "-p", "no:cacheprovider", "--target", served], tmp_path / "remote")
+    remote = run(["-q", "-p", "no:cacheprovider", "--target", served, "--login-uri", served],
+                 tmp_path / "remote")
     assert embedded.returncode == 0, embedded.stdout[-3000:]
     assert remote.returncode == 0, remote.stdout[-3000:]
     reports = tmp_path / "embedded" / "reports"
