@@ -158,10 +158,11 @@ class UnknownFolderListedWithAnItem(CapsService):
 class ZeroFolderIsAServerError(CapsService):
     """A request holding the zero folder is answered 500."""
 
-    def unique_folders(self, asked: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    async def descendents(self, request: Request, *, library: bool) -> Response:
+        asked = await self.read_request(request, "folders")
         if any(str(entry.get("folder_id")) == ZERO_UUID for entry in asked):
-            raise RuntimeError("the zero folder")
-        return super().unique_folders(asked)
+            return Response(b"Internal Server Error", status_code=500)
+        return await super().descendents(request, library=library)
 
 
 # ---------------------------------------------------------------------- LLSD and HTTP
@@ -353,14 +354,13 @@ class UnknownItemAnsweredAsAStub(CapsService):
 class OtherAgentsItemIsAServerError(CapsService):
     """A FetchInventory2 request holding another agent's item is answered 500."""
 
-    def found_items(self, agent_id: str, asked: Iterable[dict[str, Any]], *,
-                    library: bool) -> list[Item]:
-        asked = list(asked)
+    async def items_by_id(self, request: Request, *, library: bool) -> Response:
+        asked = await self.read_request(request, "items")
         for entry in asked:
             item = self.store.item(str(entry.get("item_id", "")))
-            if not library and item is not None and item.owner != agent_id:
-                raise RuntimeError("another agent's item")
-        return super().found_items(agent_id, asked, library=library)
+            if not library and item is not None and item.owner != self.agent_id:
+                return Response(b"Internal Server Error", status_code=500)
+        return await super().items_by_id(request, library=library)
 
 
 # ---------------------------------------------------------------------- library
