@@ -249,7 +249,7 @@ def run_suite(args: list[str]) -> int:
     """
     keep_allure = "--keep-allure-results" in args
     args = [arg for arg in args if arg != "--keep-allure-results"]
-    wrong = wrong_url(args)
+    wrong = wrong_option(args)
     if wrong:
         print(f"ERROR: {wrong}", file=sys.stderr)
         return EXIT_USAGE
@@ -306,22 +306,38 @@ def _drop_empty_ledgers(ledger: Path) -> None:
             path.unlink()
 
 
-def wrong_url(args: list[str]) -> str | None:
-    """What is wrong with the first malformed URL option (--target, --login-uri,
-    --…-url), checked before any plugin reads it; None when all are URLs."""
-    from conformance.target import ProfileError, check_url
+def wrong_option(args: list[str]) -> str | None:
+    """What is wrong with the first malformed value of a URL option (--target,
+    --login-uri, --…-url), --timeout, --principal or --agent, checked before any plugin
+    reads it (one line, where pytest's parser would print its usage); None when all
+    are well-formed."""
+    from conformance.target import ProfileError, check_timeout, check_url, check_uuid
+
+    def seconds(value: str, what: str) -> object:
+        try:
+            return check_timeout(float(value), what)
+        except ValueError:
+            raise ProfileError(f"{what} must be a number of seconds > 0, not {value!r}") from None
 
     for index, arg in enumerate(args):
+        if arg == "--":
+            break
         name, equals, value = arg.partition("=")
-        if not (name in ("--target", "--login-uri") or (name.startswith("--")
-                                                        and name.endswith("-url"))):
+        if name in ("--target", "--login-uri") or (name.startswith("--")
+                                                   and name.endswith("-url")):
+            check: Callable[[str, str], object] = check_url
+        elif name == "--timeout":
+            check = seconds
+        elif name in ("--principal", "--agent"):
+            check = check_uuid
+        else:
             continue
         if not equals:
-            if index + 1 >= len(args):
-                continue  # pytest says the value is missing
+            if index + 1 >= len(args) or args[index + 1].startswith("--"):
+                return f"{name} needs a value"
             value = args[index + 1]
         try:
-            check_url(value, name)
+            check(value, name)
         except ProfileError as exc:
             return str(exc)
     return None

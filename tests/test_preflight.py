@@ -17,6 +17,7 @@ import pytest
 from conformance.plugin.preflight import got_no_answer, mode_refusal, preflight
 from conformance.reference.app import create_app
 from conformance.reference.server import ServerThread
+from conformance.resources import schema_violations
 from conformance.target import Profile
 
 #: Asset requirements with several tests (more than the fail-fast limit used below).
@@ -127,6 +128,7 @@ def test_a_target_that_stops_answering_stops_the_run(pytester: pytest.Pytester,
     ran = [test for entry in data["requirements"].values() for test in entry["tests"]]
     assert len(ran) == 3
     assert data["stopped"].startswith("opensim-conformance stopped the run")
+    assert schema_violations("results", data) == []
 
 
 def test_transport_failures_of_a_live_target_do_not_stop_the_run(
