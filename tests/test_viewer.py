@@ -163,3 +163,27 @@ def test_the_reference_passes_every_caps_requirement(run_suite: SuiteRunner) -> 
     assert set(verdicts.values()) == {"passed"}, verdicts
     assert results["exit_code"] == 0
     assert not results["cleanup"]["remaining"]
+
+
+def test_explicit_capability_urls_work_without_a_login(reference: str, tmp_path: Path,
+                                                       pytester: pytest.Pytester) -> None:
+    """--agent with the four capability URLs (and XInventory for the root and the data)."""
+    agent = CapsSettings().agent_id
+    base = f"{reference}/caps/{agent}/"
+    results = tmp_path / "results.json"
+    outcome = pytester.runpytest_inprocess(
+        "--pyargs", "conformance.suites.caps", "-p", "no:cacheprovider", "-q",
+        "--results-json", str(results), "--ledger", str(tmp_path / "ledger.jsonl"),
+        "--xinventory-url", reference, "--agent", agent,
+        "--fetch-descendents-url", base + "FetchInventoryDescendents2",
+        "--fetch-inventory-url", base + "FetchInventory2",
+        "--fetch-lib-descendents-url", base + "FetchLibDescendents2",
+        "--fetch-lib-url", base + "FetchLib2",
+        "--deselect", "conformance/suites/caps/test_descendents.py::"
+                      "test_a_folder_of_a_thousand_items_is_answered_in_full")
+    data = json.loads(results.read_text("utf-8"))
+    passed = [rid for rid, entry in data["requirements"].items() if entry["outcome"] == "passed"]
+    assert "CAPS-FID-DESCENDENTS" in passed and "CAPS-FI2-ITEMS" in passed
+    assert not [rid for rid, entry in data["requirements"].items()
+                if entry["outcome"] in ("failed", "blocked", "error")]
+    assert outcome.ret == 0

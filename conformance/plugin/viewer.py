@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
 from conformance.expect import step
 from conformance.viewer import Viewer, log_in
+
+if TYPE_CHECKING:
+    from conformance.plugin import ConformanceRun
 
 PASSWORD_ENV = "OPENSIM_CONFORMANCE_PASSWORD"
 #: The avatar of the embedded reference server (``opensim-conformance serve``'s default).
@@ -64,7 +68,8 @@ def viewer(pytestconfig: pytest.Config) -> Iterator[Viewer]:
         agent = pytestconfig.getoption("agent")
         if not agent:
             pytest.skip("caps not tested: explicit capability URLs need --agent UUID")
-        viewer = Viewer(agent_id=str(agent), inventory_root="", capabilities=explicit)
+        viewer = Viewer(agent_id=str(agent), inventory_root=root_through_xinventory(run, agent),
+                        capabilities=explicit)
     else:
         pytest.skip("caps not tested: no --login-uri")
     yield viewer
@@ -79,3 +84,26 @@ def credentials(config: pytest.Config) -> tuple[str, str]:
     password = (config.getoption("avatar_password") or os.environ.get(PASSWORD_ENV)
                 or DEFAULT_PASSWORD)
     return avatar, password
+
+
+def root_through_xinventory(run: ConformanceRun, agent: str) -> str:
+    """The agent's inventory root from XInventory GETROOTFOLDER when the run has an
+    XInventory URL (explicit capability URLs come without a login reply); else ""."""
+    from conformance.clients.http import HttpClient, TargetFailure
+    from conformance.wire.xinventory import parse_response
+    from conformance.wire.xml import WireError
+
+    url = run.service_url("xinventory")
+    if url is None:
+        return ""
+    http = HttpClient(url, timeout=run.profile.timeout, recorder=run.recorder)
+    try:
+        from conformance.clients.xinventory import XInventoryClient
+
+        reply = XInventoryClient(http, run.ledger, agent).get_root_folder(agent)
+        folder = parse_response(reply.body).get("folder") if reply.status == 200 else None
+    except (TargetFailure, WireError):
+        folder = None
+    finally:
+        http.close()
+    return str(folder.get("ID", "")).strip().lower() if isinstance(folder, dict) else ""
