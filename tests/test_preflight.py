@@ -195,3 +195,14 @@ def test_the_header_says_what_is_tested_as_whom_and_how(pytester: pytest.Pyteste
     assert "opensim-conformance not tested (no URL): login," in text
     assert (f"opensim-conformance principal: 00000000-0000-0000-0000-0000000000ab; "
             f"mode: read-only; profile: {profile}") in text
+
+
+def test_a_quiet_run_still_says_what_it_tests(pytester: pytest.Pytester,
+                                              tmp_path: Path) -> None:
+    with ServerThread(create_app(tmp_path / "grid.sqlite")) as server:
+        url = server.url
+        code, output, _ = run_asset_suite(pytester, tmp_path, url, "-q",
+                                          "--requirement", "ASSET-GET-404")
+    assert code == 0
+    assert output[0] == f"opensim-conformance target: asset, xinventory {url}"
+    assert output[2].startswith("opensim-conformance principal: ")

@@ -202,7 +202,22 @@ def probe(service: str, url: str, profile: Profile, timeout: float) -> str | Non
     return None
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """With -q pytest prints no header: the run still says what it tests (not with -qq)."""
+    config = session.config
+    terminal = config.pluginmanager.getplugin("terminalreporter")
+    if terminal is None or config.get_verbosity() != -1 or informational(config):
+        return
+    for line in run_header(config):
+        terminal.write_line(line)
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
+    return run_header(config)
+
+
+def run_header(config: pytest.Config) -> list[str]:
     """What is being tested, as whom, how: the first lines of every run."""
     if hasattr(config, "workerinput"):
         return []
@@ -210,6 +225,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
     run = conformance_run(config)
     profile = run.profile
+    if profile.embedded and invoked_by_command() is None:
+        return []  # a bare pytest run (the project's self-tests among them) of the embedded
     lines = []
     if profile.embedded:
         lines.append("opensim-conformance target: the embedded reference server")
