@@ -129,7 +129,9 @@ def test_the_wheel_ships_the_catalogue_schemas_fixtures_and_entry_points(
     for required in ("conformance/requirements/asset.toml", "conformance/plugin/__init__.py",
                      "conformance/schemas/asset.schema.json",
                      "conformance/fixtures/asset/wiki-sample.xml",
-                     "conformance/suites/asset/test_get.py"):
+                     "conformance/suites/asset/test_get.py", "conformance/__main__.py",
+                     "conformance/plugin/preflight.py",
+                     "conformance/schemas/results.schema.json"):
         assert required in names, required
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
