@@ -125,3 +125,16 @@ def test_a_ledger_error_names_the_file_and_line(tmp_path: Path) -> None:
         assert str(exc).startswith(f"ledger {path}, line 2: not a ledger record")
     else:
         raise AssertionError("a list is not a ledger record")
+
+
+def test_the_html_report_asks_for_no_retry_of_what_nothing_removes() -> None:
+    from conformance.report.html import cleanup as cleanup_html
+
+    inventory = {"service": "xinventory", "kind": "inventory", "id": PRINCIPAL,
+                 "url": "http://127.0.0.1:1", "principal": PRINCIPAL}
+    asset = {**inventory, "service": "asset", "kind": "asset"}
+    only_inventory = cleanup_html({"created": 2, "remaining": [inventory], "ledger": "l.jsonl"})
+    assert "Everything removable was removed" in only_inventory
+    assert "cleanup --ledger" not in only_inventory
+    both = cleanup_html({"created": 2, "remaining": [inventory, asset], "ledger": "l.jsonl"})
+    assert "opensim-conformance cleanup --ledger l.jsonl" in both

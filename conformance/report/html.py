@@ -372,6 +372,12 @@ def cleanup(record: dict[str, Any]) -> str:
                    for e in remaining)
     # the run's own ledger (xdist workers' ledgers sit beside it, the command finds them)
     ledgers = record.get("ledger", "FILE")
+    if all((e["service"], e["kind"]) in UNREMOVABLE for e in remaining):
+        return (f"<h2>Cleanup</h2>\n<p>Everything removable was removed; {len(remaining)} "
+                f"of {record['created']} objects the suite created cannot be removed by any "
+                f"protocol (ledger <code>{esc(ledgers)}</code>):</p>"
+                "<table class='remaining'><tr><th>service</th><th>kind</th><th>id</th>"
+                f"<th>url</th><th>why it stays</th></tr>{rows}</table>")
     return (f"<h2>Cleanup</h2>\n<p class='failed'>{len(remaining)} of {record['created']} "
             f"objects the suite created remain on the target. Retry later:</p>"
             f"<pre class='curl'>{esc(f'opensim-conformance cleanup --ledger {ledgers}')}</pre>"
