@@ -54,7 +54,7 @@ RUN_KEY = pytest.StashKey["ConformanceRun"]()
 #: The plugin's other rooms: each adds its own options, fixtures and hooks.
 pytest_plugins = ["conformance.plugin.viewer", "conformance.plugin.ais",
                   "conformance.plugin.junit", "conformance.plugin.examples",
-                  "conformance.plugin.preflight"]
+                  "conformance.plugin.preflight", "conformance.plugin.concurrency"]
 
 # Self-tests run the suite against injected faults: no shrinking (a failure is the
 # point, not its smallest example) and no example database between runs.
@@ -117,9 +117,11 @@ def pytest_configure(config: pytest.Config) -> None:
         ledger = config.getoption("ledger") or Path(tempfile.gettempdir()) / (
             f"opensim-conformance-ledger-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}.jsonl")
     else:
-        main_ledger = Path(workerinput["opensim_conformance_ledger"])
-        ledger = main_ledger.with_name(f"{main_ledger.stem}-{worker}{main_ledger.suffix}")
+        # One run, one ledger and one principal, whatever the number of workers.
+        ledger = Path(workerinput["opensim_conformance_ledger"])
+        profile.principal = workerinput["opensim_conformance_principal"]
     run = ConformanceRun(profile, catalogue, Ledger(ledger), worker)
+    run.shared_embedded = workerinput.get("opensim_conformance_embedded")
     config.stash[RUN_KEY] = run
     if worker == "main":
         config.pluginmanager.register(Reporter(run, config), "opensim-conformance-reporter")
@@ -127,9 +129,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
-    """xdist: each worker writes its own ledger beside the controller's."""
-    node.workerinput["opensim_conformance_ledger"] = str(
-        conformance_run(node.config).ledger.path)
+    """xdist: every worker writes to the run's ledger, acts as the run's principal and,
+    with no target given, uses the one embedded reference server the controller runs."""
+    run = conformance_run(node.config)
+    node.workerinput["opensim_conformance_ledger"] = str(run.ledger.path)
+    node.workerinput["opensim_conformance_principal"] = run.profile.principal
+    if run.profile.embedded:
+        node.workerinput["opensim_conformance_embedded"] = run.embedded_url()
 
 
 def build_profile(config: pytest.Config) -> Profile:
@@ -162,6 +168,8 @@ class ConformanceRun:
     recorder: Recorder = field(default_factory=Recorder)
     embedded: Any = None
     embedded_dir: Any = None
+    #: The embedded server an xdist controller runs for its workers.
+    shared_embedded: str | None = None
 
     def serves(self, service: str) -> bool:
         """Whether the run has a URL for ``service`` (without starting anything)."""
@@ -176,6 +184,8 @@ class ConformanceRun:
 
     def embedded_url(self) -> str:
         """Start the reference server on first use: loopback, ephemeral port, temp SQLite."""
+        if self.shared_embedded is not None:
+            return self.shared_embedded
         if self.embedded is None:
             from conformance.reference.app import create_app
             from conformance.reference.server import ServerThread
@@ -505,11 +515,13 @@ def ledger_files(path: Path) -> list[Path]:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Each process removes what it created (before the controller writes results)."""
+    """The controller (or the only process) removes what the run created, once every
+    worker is done, before it writes the results."""
     from conformance.cleanup import cleanup
 
     run = conformance_run(session.config)
     try:
-        cleanup(run.profile, run.ledger)
+        if run.worker == "main":
+            cleanup(run.profile, run.ledger)
     finally:
         run.close()
