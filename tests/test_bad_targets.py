@@ -258,8 +258,10 @@ def run_slice(pytester: pytest.Pytester, tmp_path: Path, url: str,
 
 
 def failure_cause(message: str) -> str | None:
-    """The one-line cause of a failure report ("Failed: <cause>")."""
-    match = re.search(r"^Failed: (.*)$", message, re.MULTILINE)
+    """The one-line cause of a failure report ("Failed: <cause>"), or of a blocked test
+    ("Blocked (not judged): <the step>: <cause>")."""
+    match = re.search(r"^(?:Failed|Blocked \(not judged\): [^:]*): (.*)$", message,
+                      re.MULTILINE)
     return match.group(1) if match else None
 
 
@@ -286,7 +288,7 @@ CASES = [
          r"the answer is not HTTP \(status line 'SSH-2\.0"),
     Case("garbage-body", well_formed_garbage,
          r"^expected HTTP status 404, got 200$|^the body is not a <string> document: "),
-    # The sample these tests read is stored in a fixture: its failure fails the test.
+    # The sample these tests read is stored in a fixture: its failure blocks the test.
     Case("garbage-body-in-setup", well_formed_garbage,
          r"^the body is not a <string> document: ", ("ASSET-GET-200", "ASSET-GET-FULLID")),
     # Each test takes the whole body deadline (3 timeouts): a short, read-only slice.
@@ -316,7 +318,8 @@ def test_bad_target_fails_each_test_with_a_one_line_cause(
     tests = run.tests(case.requirements)
     assert tests, "no test of the slice ran"
     for test in tests:
-        assert test["outcome"] == "failed", (
+        # a test whose first step (storing what it reads) got no proper answer is blocked
+        assert test["outcome"] in ("failed", "blocked"), (
             f"{test['nodeid']}: {test['outcome']}\n{test['message']}")
         assert "Traceback" not in test["message"], test["message"]
         cause = failure_cause(test["message"])
@@ -324,7 +327,7 @@ def test_bad_target_fails_each_test_with_a_one_line_cause(
         assert re.search(case.cause, cause), f"{test['nodeid']}: {cause}"
         assert test["transcript"], f"{test['nodeid']}: no transcript"
     for rid in case.requirements:
-        assert run.results["requirements"][rid]["outcome"] == "failed"
+        assert run.results["requirements"][rid]["outcome"] in ("failed", "blocked")
     assert not any(line.startswith("INTERNALERROR") for line in run.output)
     assert not any(re.search(r"\d+ errors?\b", line) for line in run.output[-3:]), (
         "the terminal must count these as failures, not errors")
@@ -365,9 +368,10 @@ def test_cleanup_gives_up_on_a_hanging_target_and_keeps_the_ledger(
     per created object, and the summary names what remains and the ledger to retry."""
     with HostileServer(hangs) as server:
         run = run_slice(pytester, tmp_path, server.url, ("ASSET-POST-RETURNS-ID",))
-    posts = len(run.tests(("ASSET-POST-RETURNS-ID",)))
+    posts = sum(exchange["method"] == "POST" for test in run.tests(("ASSET-POST-RETURNS-ID",))
+                for exchange in test["transcript"])
     created = run.results["cleanup"]["created"]
-    assert created == posts == 2
+    assert created == posts >= 2
     assert len(run.results["cleanup"]["remaining"]) == created
     assert server.connections == posts + 1, "cleanup gives up after its first timeout"
     summary = "\n".join(run.output)

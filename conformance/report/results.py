@@ -74,7 +74,9 @@ def requirement_outcome(outcomes: list[str], *, expected_to_fail: bool) -> str:
 def failure_cause(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
     """What went wrong, as the report's "Failed:" line says it: a failed check's own
     message, or the exception's type and message for anything else."""
-    if isinstance(excinfo.value, AssertionError) and str(excinfo.value):
+    from conformance.expect import Blocked
+
+    if isinstance(excinfo.value, AssertionError | Blocked) and str(excinfo.value):
         return str(excinfo.value)
     return excinfo.exconly().strip()
 
