@@ -16,7 +16,8 @@ from conformance.target import Profile, is_loopback
 Remover = Callable[[HttpClient, Entry], bool]
 REMOVERS: dict[str, Remover] = {}
 #: The modules whose ``@remover`` functions remove their service's objects.
-REMOVER_MODULES = ("conformance.clients.asset", "conformance.clients.xinventory")
+REMOVER_MODULES = ("conformance.clients.asset", "conformance.clients.xinventory",
+                   "conformance.clients.ais")
 
 
 def remover(service: str) -> Callable[[Remover], Remover]:

@@ -24,7 +24,14 @@ from typing import Any
 import pytest
 
 from conformance.clients.http import HttpClient, Recorder, TargetFailure
-from conformance.target import SERVICES, Profile, ProfileError, check_uuid, is_loopback
+from conformance.target import (
+    OPAQUE_SERVICES,
+    SERVICES,
+    Profile,
+    ProfileError,
+    check_uuid,
+    is_loopback,
+)
 
 #: The most a probe waits for a connection or for an answer (seconds); the whole
 #: exchange takes at most three times that.
@@ -237,6 +244,12 @@ def run_header(config: pytest.Config) -> list[str]:
         for url, services in by_url.items():
             lines.append(f"opensim-conformance target: {', '.join(services)} {url}")
         missing = [s for s in SERVICES if profile.service_url(s) is None]
+        if profile.service_url("login") is not None:
+            # the capabilities come from the seed capability the login hands out
+            found = [s for s in missing if s in OPAQUE_SERVICES]
+            missing = [s for s in missing if s not in found]
+            if found:
+                lines.append(f"opensim-conformance through the login: {', '.join(found)}")
         if missing:
             lines.append(f"opensim-conformance not tested (no URL): {', '.join(missing)}")
     refusal = profile.write_refusal()

@@ -132,7 +132,7 @@ class Results:
             "command": [],
             "target": {
                 "embedded": profile.embedded,
-                "services": {s: profile.service_url(s) for s in SERVICES},
+                "services": {s: redacted_url(profile.service_url(s)) for s in SERVICES},
                 "principal": profile.principal,
                 "read_only": profile.read_only,
             },
@@ -274,6 +274,11 @@ def tool_version() -> str:
 #: Options whose value is a secret, and URLs' user:password part.
 SECRET_OPTIONS = ("--password",)
 _USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
+
+
+def redacted_url(url: str | None) -> str | None:
+    """A URL with any credentials in it (``user:pass@``) replaced by ``***``."""
+    return _USERINFO.sub("***@", url) if url else url
 
 
 def redacted_command(args: Iterable[str]) -> list[str]:
