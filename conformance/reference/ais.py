@@ -863,13 +863,7 @@ class AisService:
         return Answer(200, document, {"Location": call.url(f"/category/{folder.id}")})
 
     def lineage(self, folder_id: str) -> list[str]:
-        chain: list[str] = []
-        current: str | None = folder_id
-        while current and current != ZERO_UUID and current not in chain:
-            chain.append(current)
-            folder = self.store.folder(current)
-            current = folder.parent_id if folder else None
-        return chain
+        return self.store.lineage(folder_id)
 
     # ------------------------------------------------------------------ removal
 

@@ -191,6 +191,16 @@ class InventoryStore:
         self.db.execute("UPDATE xinventory_folders SET version = ? WHERE id = ?",
                         (version, folder_id))
 
+    def lineage(self, folder_id: str) -> list[str]:
+        """``folder_id`` and the ids of its ancestors, nearest first."""
+        chain: list[str] = []
+        current: str | None = folder_id
+        while current and current != ZERO_UUID and current not in chain:
+            chain.append(current)
+            folder = self.folder(current)
+            current = folder.parent_id if folder else None
+        return chain
+
     def delete_folder(self, folder_id: str) -> None:
         self.db.execute("DELETE FROM xinventory_folders WHERE id = ?", (folder_id,))
 
@@ -501,14 +511,7 @@ class XInventoryService:
         return True
 
     def lineage(self, folder_id: str) -> list[str]:
-        """``folder_id`` and the ids of its ancestors, nearest first."""
-        chain: list[str] = []
-        current: str | None = folder_id
-        while current and current != ZERO_UUID and current not in chain:
-            chain.append(current)
-            folder = self.store.folder(current)
-            current = folder.parent_id if folder else None
-        return chain
+        return self.store.lineage(folder_id)
 
     def delete_folders(self, params: Params) -> Reply:
         params.try_uuid("PRINCIPAL")
