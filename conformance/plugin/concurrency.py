@@ -2,8 +2,9 @@
 
 Workers take whole test modules (the tests of a module depend on the state its fixtures
 built, and a module's principal is created once, whatever the worker count), the tests
-that act as the viewer (caps and AIS3) all run on one worker, so a run logs the avatar in
-once (a second login of the same avatar can end the first session on a real grid), and
+that act as the viewer (caps and AIS3) all run on one worker against a target of the
+user's, so a run logs the avatar in once (a second login of the same avatar can end the
+first session on a real grid), and
 every worker acts as the run's principal and writes to the run's one ledger (the main
 room).
 """
@@ -27,12 +28,17 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
         return None
     from xdist.scheduler import LoadScopeScheduling
 
+    from conformance.plugin import conformance_run
+
+    # The embedded reference server takes any number of logins of its avatar.
+    one_login = not conformance_run(config).profile.embedded
+
     class ModuleScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             module = nodeid.split("::", 1)[0]
             if "suites/" not in module:
                 return nodeid  # not a conformance test (a self-test): one test a unit
-            if any(folder in f"/{module}" for folder in VIEWER_SUITES):
+            if one_login and any(folder in f"/{module}" for folder in VIEWER_SUITES):
                 return "viewer"
             return module
 
