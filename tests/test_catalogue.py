@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -105,15 +106,22 @@ def test_documented_requirements_rest_on_a_wiki_page(service: str) -> None:
                                                "the checkout")
 @pytest.mark.parametrize("service", SERVICES)
 def test_documented_quotes_stand_verbatim_in_the_wiki(service: str) -> None:
+    problems = quotes_not_found(entries(service, "documented"), SEEDS)
+    assert not problems, "\n".join(problems)
+
+
+def quotes_not_found(requirements: Iterable[Requirement], folder: Path) -> list[str]:
+    """Each requirement whose source (a file below ``folder``) is missing or does not
+    hold its quote, whitespace folded."""
     problems = []
-    for requirement in entries(service, "documented"):
-        page = SEEDS / requirement.source
-        if not page.is_file():
-            problems.append(f"{requirement.id}: no wiki page {requirement.source}")
-        elif normalise(requirement.quote) not in normalise(page.read_text("utf-8")):
+    for requirement in requirements:
+        path = folder / requirement.source
+        if not path.is_file():
+            problems.append(f"{requirement.id}: {requirement.source} does not exist")
+        elif normalise(requirement.quote) not in normalise(path.read_text("utf-8")):
             problems.append(f"{requirement.id}: quote not found in {requirement.source}: "
                             f"{requirement.quote!r}")
-    assert not problems, "\n".join(problems)
+    return problems
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -128,14 +136,7 @@ def test_interop_requirements_rest_on_the_projects_interop_reference(service: st
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_interop_quotes_stand_verbatim_in_the_interop_reference(service: str) -> None:
-    problems = []
-    for requirement in entries(service, "interop"):
-        path = ROOT / requirement.source
-        if not path.is_file():
-            problems.append(f"{requirement.id}: {requirement.source} does not exist")
-        elif normalise(requirement.quote) not in normalise(path.read_text("utf-8")):
-            problems.append(f"{requirement.id}: quote not found in {requirement.source}: "
-                            f"{requirement.quote!r}")
+    problems = quotes_not_found(entries(service, "interop"), ROOT)
     assert not problems, "\n".join(problems)
 
 
