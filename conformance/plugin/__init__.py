@@ -351,6 +351,11 @@ def pytest_runtest_makereport(
         "transcript": [exchange.to_json() for exchange in exchanges],
         "observations": list(run.recorder.observations),
     }
+    from conformance.plugin.examples import examples_of
+
+    examples = examples_of(item)
+    if examples is not None and call.when == "call":
+        conformance["examples"] = examples
     report.conformance = conformance  # type: ignore[attr-defined]
     if call.excinfo is None or call.excinfo.errisinstance(pytest.skip.Exception):
         return report
@@ -429,9 +434,10 @@ class Reporter:
         self.run = run
         self.config = config
         self.results = Results(run.catalogue, run.profile)
-        from conformance.plugin.examples import run_seed
+        from conformance.plugin.examples import run_budget, run_seed
 
         self.results.data["hypothesis_seed"] = run_seed(config)
+        self.results.data["budget"] = run_budget(config)
         self.baseline = read_baseline(config)
 
     @pytest.hookimpl(tryfirst=True)

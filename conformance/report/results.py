@@ -165,6 +165,8 @@ class Results:
             "observations": conformance.get("observations", []),
             "transcript": conformance["transcript"],
         }
+        if "examples" in conformance:  # a generated test: its examples within the budget
+            test["examples"] = conformance["examples"]
         for rid in conformance["requirements"]:
             self.entry(rid)["tests"].append(test)
 
@@ -243,9 +245,27 @@ class Results:
         lines.append(f"  {len(self.data['requirements'])} requirements: {counts}")
         if "hypothesis_seed" in self.data:
             lines.append(f"  generated examples: --hypothesis-seed {self.data['hypothesis_seed']}"
-                         f" (give another number, or random, to explore further)")
+                         f" (give another number, or random, to explore further)"
+                         f"{budget_text(self.data)}")
         lines += cleanup_lines(self.data["cleanup"])
         return lines
+
+
+def budget_text(data: dict[str, Any]) -> str:
+    """The budget of generated tests, and how many reached it: ", --budget 3 s per test
+    (2 tests reached it: 9 of 27 examples checked)"."""
+    if "budget" not in data:
+        return ""
+    tests = {test["nodeid"]: test["examples"] for entry in data["requirements"].values()
+             for test in entry["tests"] if "examples" in test}
+    cut = [examples for examples in tests.values() if examples["unsent"]]
+    text = f", --budget {data['budget']:g} s per test"
+    if cut:
+        checked = sum(examples["checked"] for examples in cut)
+        drawn = checked + sum(examples["unsent"] for examples in cut)
+        text += (f" ({len(cut)} test{'s' if len(cut) > 1 else ''} reached it: {checked} of "
+                 f"{drawn} examples checked)")
+    return text
 
 
 def write_atomically(path: Path, text: str) -> None:
