@@ -10,6 +10,7 @@ import pytest
 from conformance.resources import schema_violations
 from tests.conftest import SuiteRunner
 from tests.faults import Fault, all_faults
+from tests.test_reproducible import generated_requests
 
 #: Requirements checked by a generated (Hypothesis) test.
 GENERATED = {
@@ -69,6 +70,16 @@ def test_the_smallest_budget_passes_a_correct_server_and_says_what_it_left_unsen
         "a test that generates nothing has no examples to count"
     [line] = [line for line in results["output"] if "generated examples:" in line]
     assert "--budget 0 s per test (2 tests reached it: 2 of " in line, line
+
+
+def test_a_smaller_budget_sends_the_first_of_the_same_examples(run_suite: SuiteRunner) -> None:
+    """Examples drawn after the budget are drawn all the same: with one seed, a run cut
+    short sends the first of the examples a run with time to spare sends."""
+    sent = [generated_requests(run_suite(None, "xinventory", ["XINV-FORM-ENCODING"],
+                                         "--hypothesis-seed", "3", "--budget", budget))
+            for budget in ("1000", "0")]
+    assert len(sent[1]) < len(sent[0])
+    assert sent[1] == sent[0][:len(sent[1])]
 
 
 def test_a_budget_that_is_not_a_number_of_seconds_is_a_usage_error(
