@@ -5,6 +5,9 @@ and the results say how many examples each test checked and left unsent."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from conformance.resources import schema_violations
@@ -80,6 +83,48 @@ def test_a_smaller_budget_sends_the_first_of_the_same_examples(run_suite: SuiteR
             for budget in ("1000", "0")]
     assert len(sent[1]) < len(sent[0])
     assert sent[1] == sent[0][:len(sent[1])]
+
+
+GENERATED_TESTS = """
+import time
+
+from hypothesis import given, settings, strategies as st
+
+SENT = []
+
+
+@settings(max_examples=100, deadline=None, database=None)
+@given(x=st.integers())
+def test_slow(x):
+    SENT.append(x)
+    time.sleep(0.02)
+
+
+@settings(max_examples=100, deadline=None, database=None)
+@given(xs=st.lists(st.integers(), min_size=3))
+def test_failing(xs):
+    time.sleep(0.02)
+    assert False, f"fails for {xs}"
+
+
+def test_after():
+    assert 1 <= len(SENT) < 20, len(SENT)
+"""
+
+
+def test_past_the_budget_examples_pass_at_once_and_a_failure_is_still_reported(
+        pytester: pytest.Pytester, tmp_path: Path) -> None:
+    """A test slower than its budget ends early with at least one example checked; one
+    that fails reports its failing example (shrinking stops at the budget)."""
+    pytester.makepyfile(test_generated=GENERATED_TESTS)
+    outcome = pytester.runpytest_inprocess("-p", "no:cacheprovider", "--budget", "0.1",
+                                           "--ledger", str(tmp_path / "ledger.jsonl"))
+    outcome.assert_outcomes(passed=2, failed=1)
+    said = "\n".join(outcome.outlines)
+    assert re.search(r"(Falsifying|Failing) (example|test case)", said), said
+    assert "fails for [" in said
+    assert "Explanation:" not in said, "an explanation from shrinking cut short"
+    assert outcome.duration < 6, "examples past the budget were sent"
 
 
 def test_a_budget_that_is_not_a_number_of_seconds_is_a_usage_error(

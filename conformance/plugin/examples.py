@@ -140,6 +140,8 @@ class Budget:
     #: generated examples drawn after the budget was spent, and not sent
     unsent: int = 0
     failed: bool = False
+    #: shrinking candidates of a failing example not sent (the budget was spent)
+    shrinks_unsent: int = 0
 
     def spent(self, now: float) -> bool:
         return self.started is not None and now - self.started > self.seconds
@@ -149,6 +151,7 @@ class Budget:
 
         @functools.wraps(test)
         def within_budget(*args: Any, **kwargs: Any) -> Any:
+            __tracebackhide__ = True
             now = time.monotonic()
             if current_build_context().is_final:
                 # an explicit example, or the replay of a failing one
@@ -157,6 +160,7 @@ class Budget:
             if self.checked and self.spent(now):
                 # after a failure these are shrinking candidates: not examples unsent
                 self.unsent += not self.failed
+                self.shrinks_unsent += self.failed
                 return None
             self.started = now if self.started is None else self.started
             self.checked += 1
@@ -186,8 +190,30 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     handle.inner_test = budget.around(test)
     try:
         return (yield)
+    except BaseException as exc:
+        if budget.shrinks_unsent:
+            drop_explanations(exc)
+        raise
     finally:
         handle.inner_test = test
+
+
+def drop_explanations(exc: BaseException) -> None:
+    """Remove Hypothesis's "Explanation:" notes (the lines only failing examples ran):
+    shrinking candidates left unsent pass without running a line of the test, so the
+    explanation would name lines every example runs."""
+    notes = getattr(exc, "__notes__", None)
+    if notes:
+        kept: list[str] = []
+        explaining = False
+        for note in notes:
+            explaining = note == "Explanation:" or (explaining and note.startswith(" "))
+            if not explaining:
+                kept.append(note)
+        notes[:] = kept
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            drop_explanations(inner)
 
 
 def examples_of(item: pytest.Item) -> dict[str, int] | None:
