@@ -32,7 +32,7 @@ import pytest
 from hypothesis import settings
 from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.control import current_build_context
-from hypothesis.errors import UnsatisfiedAssumption
+from hypothesis.errors import StopTest, UnsatisfiedAssumption
 
 #: The seed of a run against a remote target when none is asked for.
 FIXED_SEED = 0
@@ -166,7 +166,7 @@ class Budget:
             self.checked += 1
             try:
                 return test(*args, **kwargs)
-            except UnsatisfiedAssumption:
+            except (UnsatisfiedAssumption, StopTest):  # a rejected example, not a failure
                 raise
             except BaseException:
                 self.failed = True
