@@ -4,17 +4,23 @@
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from conformance.clients.http import HttpClient, Recorder, TargetFailure
+from conformance.lanes import each
 from conformance.ledger import RETRY_HINTS, UNREMOVABLE, Entry, Ledger
 from conformance.target import Profile, is_loopback
 
 #: service -> how to remove one object of it; True when the target says it is gone.
 Remover = Callable[[HttpClient, Entry], bool]
 REMOVERS: dict[str, Remover] = {}
+#: service -> how to remove many objects of it at one URL in few requests (where the
+#: protocol takes lists); returns those the target says are gone.
+BatchRemover = Callable[[HttpClient, list[Entry]], set[Entry]]
+BATCH_REMOVERS: dict[str, BatchRemover] = {}
 #: The modules whose ``@remover`` functions remove their service's objects.
 REMOVER_MODULES = ("conformance.clients.asset", "conformance.clients.xinventory",
                    "conformance.clients.ais")
@@ -27,49 +33,108 @@ def remover(service: str) -> Callable[[Remover], Remover]:
     return register
 
 
+def batch_remover(service: str) -> Callable[[BatchRemover], BatchRemover]:
+    def register(function: BatchRemover) -> BatchRemover:
+        BATCH_REMOVERS[service] = function
+        return function
+    return register
+
+
 def cleanup(profile: Profile, ledger: Ledger,
             only: Callable[[Entry], bool] | None = None) -> list[Entry]:
     """Try to remove every object the ledger lists as remaining (those ``only`` accepts,
     when given); return what remains of those.
 
     Nothing is sent when the run may not write. Objects are removed at the URL they
-    were created at.
+    were created at, in three passes: a service's batch remover takes all of its objects
+    at a URL in few requests; what it left is removed one object at a time, side by side
+    (``conformance.lanes``); what still remains once more, one after the other, children
+    before their parents.
     """
     for module in REMOVER_MODULES:
         importlib.import_module(module)
     remaining = [entry for entry in ledger.remaining() if only is None or only(entry)]
     if not remaining or profile.write_refusal() is not None:
         return remaining
-    recorder = Recorder()
-    clients: dict[str, HttpClient] = {}
-    unreachable: set[str] = set()
-    left = []
-    for entry in reversed(remaining):  # children before their parents
-        remove = REMOVERS.get(entry.service)
-        if entry.url in unreachable:
-            # A target that hung or hung up once gets no more requests: against a
-            # hanging target each would cost a timeout. The ledger keeps the rest.
-            left.append(entry)
-            continue
-        http = clients.get(entry.url) or clients.setdefault(
-            entry.url, HttpClient(entry.url, timeout=profile.timeout, recorder=recorder))
-        if profile.username is not None:
-            http.session.auth = (profile.username, profile.password or "")
+    sweep = _Sweep(profile, ledger)
+    try:
+        groups: dict[tuple[str, str], list[Entry]] = {}
+        for entry in reversed(remaining):  # children before their parents
+            groups.setdefault((entry.service, entry.url), []).append(entry)
+
+        def remove(entries: list[Entry]) -> None:
+            batch = BATCH_REMOVERS.get(entries[0].service)
+            if batch is not None:
+                sweep.batch(batch, entries)
+            each(sweep.one, [entry for entry in entries if entry not in sweep.gone])
+
+        each(remove, list(groups.values()))
+        for entry in reversed(remaining):
+            if entry not in sweep.gone:
+                sweep.one(entry)
+    finally:
+        sweep.close()
+    return [entry for entry in remaining if entry not in sweep.gone]
+
+
+class _Sweep:
+    """One cleanup: a client per URL, what is gone, which URLs stopped answering."""
+
+    def __init__(self, profile: Profile, ledger: Ledger) -> None:
+        self.profile = profile
+        self.ledger = ledger
+        self.recorder = Recorder()
+        self.clients: dict[str, HttpClient] = {}
+        self.lock = threading.Lock()
+        self.gone: set[Entry] = set()
+        #: A target that hung or hung up once gets no more requests: against a hanging
+        #: target each would cost a timeout. The ledger keeps the rest.
+        self.unreachable: set[str] = set()
+
+    def client(self, url: str) -> HttpClient:
+        with self.lock:
+            if url not in self.clients:
+                http = HttpClient(url, timeout=self.profile.timeout, recorder=self.recorder)
+                if self.profile.username is not None:
+                    http.session.auth = (self.profile.username, self.profile.password or "")
+                self.clients[url] = http
+            return self.clients[url]
+
+    def batch(self, remove: BatchRemover, entries: list[Entry]) -> None:
+        url = entries[0].url
         try:
-            gone = remove is not None and remove(http, entry)
+            gone = remove(self.client(url), entries)
         except TargetFailure:  # transport trouble (timeout, refused, reset, not HTTP)
-            gone = False
-            unreachable.add(entry.url)
-        except Exception:  # a remover's bug must not lose the run's results: the entry stays
-            gone = False
+            self.unreachable.add(url)
+            return
+        except Exception:  # a remover's bug must not lose the run's results
+            return
+        self._removed([entry for entry in entries if entry in gone])
+
+    def one(self, entry: Entry) -> None:
+        remove = REMOVERS.get(entry.service)
+        if remove is None or entry.url in self.unreachable or entry in self.gone:
+            return
+        try:
+            gone = remove(self.client(entry.url), entry)
+        except TargetFailure:
+            self.unreachable.add(entry.url)
+            return
+        except Exception:  # a remover's bug must not lose the run's results: it stays
+            return
         if gone:
-            ledger.removed(entry)
-        else:
-            left.append(entry)
-        recorder.start()
-    for http in clients.values():
-        http.close()
-    return list(reversed(left))
+            self._removed([entry])
+
+    def _removed(self, entries: list[Entry]) -> None:
+        for entry in entries:
+            self.ledger.removed(entry)
+        with self.lock:
+            self.gone.update(entries)
+        self.recorder.start()  # what cleanup sent is nobody's transcript
+
+    def close(self) -> None:
+        for http in self.clients.values():
+            http.close()
 
 
 @dataclass

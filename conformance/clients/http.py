@@ -27,6 +27,8 @@ import urllib3.response
 
 #: How much of a body a failure message shows.
 BODY_PREVIEW = 2000
+#: Connections a client keeps to its host (conformance.lanes.LANES requests at once).
+CONNECTIONS = 16
 
 
 class HeadTimeout(TimeoutError):
@@ -187,16 +189,34 @@ def _preview(body: bytes) -> str:
     return text
 
 
+@dataclass
+class _Log:
+    exchanges: list[Exchange] = field(default_factory=list)
+    observations: list[str] = field(default_factory=list)
+
+
 class Recorder:
-    """Collects the exchanges, and what was observed, of the test that is running."""
+    """Collects the exchanges, and what was observed, of the test that is running.
+
+    Tests that run side by side in threads (lanes) each have their own log: ``start()``
+    begins one in the calling thread's context, and threads a test starts for its own
+    requests (``conformance.lanes.each``) run in a copy of that context, so what they
+    send lands in the test's log."""
 
     def __init__(self) -> None:
-        self.exchanges: list[Exchange] = []
-        self.observations: list[str] = []
+        self._shared = _Log()
+        self._log: ContextVar[_Log] = ContextVar(f"recorder-{id(self)}")
+
+    @property
+    def exchanges(self) -> list[Exchange]:
+        return self._log.get(self._shared).exchanges
+
+    @property
+    def observations(self) -> list[str]:
+        return self._log.get(self._shared).observations
 
     def start(self) -> None:
-        self.exchanges = []
-        self.observations = []
+        self._log.set(_Log())
 
     def observe(self, text: str, about: str | None = None) -> None:
         """Note what the target did, beside the verdict (e.g. which of two allowed
@@ -228,8 +248,9 @@ class HttpClient:
         self.recorder = recorder
         self.read_only = read_only
         self.session = requests.Session()
-        self.session.mount("http://", _DeadlineAdapter())
-        self.session.mount("https://", _DeadlineAdapter())
+        # as many connections as conformance.lanes sends requests side by side
+        self.session.mount("http://", _DeadlineAdapter(pool_maxsize=CONNECTIONS))
+        self.session.mount("https://", _DeadlineAdapter(pool_maxsize=CONNECTIONS))
         self.session.headers.update({"User-Agent": "opensim-conformance/0.1"})
         self.session.headers.update(headers or {})
 

@@ -14,6 +14,7 @@ from conformance.clients.caps import CapsClient
 from conformance.clients.http import Exchange, TargetFailure
 from conformance.clients.xinventory import XInventoryClient
 from conformance.expect import check, expect, fail, present, step
+from conformance.lanes import each
 from conformance.ledger import owned_name
 from conformance.suites.xinventory.steps import add_folder, add_item
 from conformance.wire import llsd
@@ -192,7 +193,8 @@ class Scratch:
             return add_item(self.client, folder or self.id, **fields)
 
     def items(self, count: int, folder: str | None = None) -> list[Item]:
-        return [self.item(folder, name=owned_name(f"item {n}")) for n in range(count)]
+        """``count`` items, their ADDITEMs sent side by side (conformance.lanes)."""
+        return each(lambda n: self.item(folder, name=owned_name(f"item {n}")), range(count))
 
     def remove_tree(self, folder: Folder, items: Iterable[Item]) -> None:
         """Remove a folder with its items at once (one move and one delete instead of five

@@ -7,6 +7,8 @@ import pytest
 
 from conformance.clients.caps import CapsClient, viewer_folder, wiki_folder
 from conformance.expect import ConformanceFailure, check, step
+from conformance.lanes import each
+from conformance.ledger import owned_name
 from conformance.suites.caps.steps import (
     Observe,
     Scratch,
@@ -165,9 +167,11 @@ def test_a_batch_of_ten_folders_is_answered_exactly(caps: CapsClient, scratch: S
                                                    observe: Observe) -> None:
     """Ten folders in one request, as the viewer batches them, holding 0 to 9 items: each
     is answered with exactly its items and descendents."""
-    folders = [scratch.subfolder(name=f"batch {n}") for n in range(10)]
-    content = {folder.id: {item.id for item in scratch.items(n, folder.id)}
-               for n, folder in enumerate(folders)}
+    folders = each(lambda n: scratch.subfolder(name=f"batch {n}"), range(10))
+    filled = each(lambda pair: scratch.item(pair[1].id, name=owned_name(f"item {pair[0]}")),
+                  [(n, folder) for count, folder in enumerate(folders) for n in range(count)])
+    content = {folder.id: {item.id for item in filled if item.folder == folder.id}
+               for folder in folders}
     value = answer(caps.descendents([viewer_folder(f.id, scratch.owner) for f in folders]),
                    observe)
     for folder in folders:
@@ -365,7 +369,6 @@ def test_an_updated_item_reads_new_at_once_through_descendents(
     from dataclasses import replace
 
     from conformance.clients.caps import ITEMS
-    from conformance.ledger import owned_name
     from conformance.suites.xinventory.steps import succeeds
 
     item = scratch.item(name=owned_name("before"))
