@@ -17,7 +17,9 @@ write to it, and does everyone reading the output know what is being tested.
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -123,7 +125,7 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
     refusal = mode_refusal(profile)
     if refusal:
         raise pytest.UsageError(refusal)
-    silent = preflight(profile)
+    silent = preflight_once(config, profile)
     if not silent:
         return None
     for line in silent:
@@ -132,6 +134,17 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
                      f"(exit {EXIT_UNREACHABLE})\n")
     sys.stderr.flush()
     return EXIT_UNREACHABLE
+
+
+#: What the preflight found (the concurrency room may probe first, before xdist starts).
+FOUND = pytest.StashKey[list[str]]()
+
+
+def preflight_once(config: pytest.Config, profile: Profile) -> list[str]:
+    """The preflight's lines, probed on first call only."""
+    if FOUND not in config.stash:
+        config.stash[FOUND] = preflight(profile)
+    return config.stash[FOUND]
 
 
 def invoked_by_command() -> list[str] | None:
@@ -183,30 +196,44 @@ def preflight(profile: Profile, services: list[tuple[str, str]] | None = None) -
 def probe(service: str, url: str, profile: Profile, timeout: float) -> str | None:
     """Send one request that reads, as a peer sends it; None when any HTTP answer came
     back (what it says is the tests' business), else why none came."""
-    recorder = Recorder()
+    with probe_with(url, profile, timeout, Recorder()) as send:
+        return send(service)
+
+
+@contextlib.contextmanager
+def probe_with(url: str, profile: Profile, timeout: float,
+               recorder: Recorder) -> Iterator[Callable[[str], str | None]]:
+    """A probe of ``url`` to send as often as wanted on one connection: each call sends
+    one read of the service and says why no answer came (None: one came)."""
     http = HttpClient(url, timeout=timeout, recorder=recorder, read_only=True)
     if profile.username is not None:
         http.session.auth = (profile.username, profile.password or "")
-    try:
-        if service == "asset":
-            http.request("GET", f"/assets/{ZERO_UUID}")
-        elif service == "xinventory":
-            from conformance.clients.xinventory import FORM_HEADERS, PATH
-            from conformance.wire.xinventory import encode_pairs
 
-            body = encode_pairs([("PRINCIPAL", profile.principal), ("METHOD", "GETROOTFOLDER")])
-            http.request("POST", PATH, body=body, headers=FORM_HEADERS, writes=False)
-        else:  # a login URI or a capability: any answer says it is there
-            http.request("GET", "")
-    except TargetFailure:
-        exchange = recorder.exchanges[-1] if recorder.exchanges else None
-        if exchange is None or exchange.status is None:
-            return exchange.error if exchange is not None else "no answer"
-    except Exception as exc:  # an URL requests cannot even try (caught as a usage error)
-        return f"{type(exc).__name__}: {exc}"
+    def send(service: str) -> str | None:
+        try:
+            if service == "asset":
+                http.request("GET", f"/assets/{ZERO_UUID}")
+            elif service == "xinventory":
+                from conformance.clients.xinventory import FORM_HEADERS, PATH
+                from conformance.wire.xinventory import encode_pairs
+
+                body = encode_pairs([("PRINCIPAL", profile.principal),
+                                     ("METHOD", "GETROOTFOLDER")])
+                http.request("POST", PATH, body=body, headers=FORM_HEADERS, writes=False)
+            else:  # a login URI or a capability: any answer says it is there
+                http.request("GET", "")
+        except TargetFailure:
+            exchange = recorder.exchanges[-1] if recorder.exchanges else None
+            if exchange is None or exchange.status is None:
+                return exchange.error if exchange is not None else "no answer"
+        except Exception as exc:  # an URL requests cannot even try (caught as a usage error)
+            return f"{type(exc).__name__}: {exc}"
+        return None
+
+    try:
+        yield send
     finally:
         http.close()
-    return None
 
 
 @pytest.hookimpl(trylast=True)
@@ -257,7 +284,9 @@ def run_header(config: pytest.Config) -> list[str]:
     source = config.getoption("target_profile")
     lines.append(f"opensim-conformance principal: {profile.principal}; mode: {mode}; "
                  f"profile: {source if source else 'none'}")
-    return lines
+    from conformance.plugin.concurrency import concurrency_line
+
+    return lines + concurrency_line(config)
 
 
 # ---------------------------------------------------------------------- during the run

@@ -21,9 +21,10 @@ def root(ais: AisClient) -> str:
                    "category_id of /category/root")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def area(ais: AisClient, root: str) -> Iterator[str]:
-    """The run's own folder under the root."""
+    """The module's own folder under the root: modules that run side by side never
+    see each other's folders in theirs."""
     name = owned_name(f"AIS3 {ais.new_id()[:8]}")
     with step("could not create the run's folder (POST /category/root)"):
         reply = ais.create_named_category(root, name, tid=ais.new_id())

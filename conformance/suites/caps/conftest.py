@@ -68,9 +68,10 @@ def holds_root(client: XInventoryClient, root: str) -> bool:
     return isinstance(folder, dict) and str(folder.get("ID", "")).strip().lower() == root
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def run_folder(avatar_xinventory: XInventoryClient, viewer: Viewer) -> Folder:
-    """The run's one folder under the avatar's root (removed at the end of the run)."""
+    """The module's own folder under the avatar's root (removed at the end of the run):
+    modules that run side by side never see each other's folders in theirs."""
     with step("could not create the run's folder through XInventory ADDFOLDER"):
         return add_folder(avatar_xinventory, viewer.inventory_root,
                           owned_name("caps run"))
