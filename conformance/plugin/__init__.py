@@ -122,6 +122,7 @@ def pytest_configure(config: pytest.Config) -> None:
         profile.principal = workerinput["opensim_conformance_principal"]
     run = ConformanceRun(profile, catalogue, Ledger(ledger), worker)
     run.shared_embedded = workerinput.get("opensim_conformance_embedded")
+    run.serve_apart = worker == "main" and bool(getattr(config.option, "numprocesses", None))
     config.stash[RUN_KEY] = run
     if worker == "main":
         config.pluginmanager.register(Reporter(run, config), "opensim-conformance-reporter")
@@ -170,6 +171,8 @@ class ConformanceRun:
     embedded_dir: Any = None
     #: The embedded server an xdist controller runs for its workers.
     shared_embedded: str | None = None
+    #: Whether the embedded server runs in a process of its own (xdist's controller).
+    serve_apart: bool = False
 
     def serves(self, service: str) -> bool:
         """Whether the run has a URL for ``service`` (without starting anything)."""
@@ -183,16 +186,19 @@ class ConformanceRun:
         return self.profile.service_url(service)
 
     def embedded_url(self) -> str:
-        """Start the reference server on first use: loopback, ephemeral port, temp SQLite."""
+        """Start the reference server on first use: loopback, ephemeral port, temp SQLite;
+        in a thread of this process, or (``serve_apart``: for xdist workers) in a process
+        of its own, where the server has an interpreter to itself."""
         if self.shared_embedded is not None:
             return self.shared_embedded
         if self.embedded is None:
             from conformance.reference.app import create_app
-            from conformance.reference.server import ServerThread
+            from conformance.reference.server import ServerProcess, ServerThread
 
             self.embedded_dir = tempfile.TemporaryDirectory(prefix="opensim-conformance-")
             database = Path(self.embedded_dir.name) / "reference.sqlite"
-            self.embedded = ServerThread(create_app(database))
+            self.embedded = (ServerProcess(str(database)) if self.serve_apart
+                             else ServerThread(create_app(database)))
             self.embedded.start()
         return str(self.embedded.url)
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import subprocess
+import sys
 import threading
+from pathlib import Path
 from types import TracebackType
 
 import uvicorn
@@ -54,3 +58,55 @@ class ServerThread:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+class ServerProcess:
+    """The reference server in a Python process of its own (``python -m
+    conformance.reference.server DB``), with the interface of ServerThread. An xdist
+    controller runs it for its workers, so that the server's work does not wait for the
+    controller's interpreter lock. It ends when its stdin closes (``stop()``, or the
+    parent's end, whatever the cause)."""
+
+    def __init__(self, database: str) -> None:
+        self.database = database
+        self.process: subprocess.Popen[str] | None = None
+        self.url = ""
+
+    def start(self) -> str:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "conformance.reference.server", self.database],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert self.process.stdout is not None
+        self.url = self.process.stdout.readline().strip()
+        if not self.url.startswith("http://"):
+            self.stop()
+            raise RuntimeError(f"the reference server process did not start "
+                               f"(it said {self.url!r})")
+        return self.url
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        with contextlib.suppress(OSError):
+            assert self.process.stdin is not None
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+
+def main() -> None:
+    """Serve the reference app over DATABASE on a free loopback port; print its URL,
+    then run until stdin closes."""
+    from conformance.reference.app import create_app
+
+    with ServerThread(create_app(Path(sys.argv[1]))) as server:
+        print(server.url, flush=True)
+        sys.stdin.read()
+
+
+if __name__ == "__main__":
+    main()
