@@ -3,7 +3,7 @@ behind, against targets near and far. It measures and prints; it asserts nothing
 speed, and CI does not run it.
 
     .venv/bin/python benchmarks/bench_suite.py [--delays 0,10,50] [--repeat 1]
-        [--json benchmarks/results.json] [-- PYTEST ARGS]
+        [--json benchmarks/results.json] [--readme benchmarks/README.md] [-- PYTEST ARGS]
 
 1. A target far away: for each delay, a fresh reference server (a fresh SQLite file) in
    a process of its own behind a DelayProxy (also at 0 ms, so every run takes the same
@@ -306,6 +306,30 @@ def costliest(runs: list[dict[str, Any]]) -> dict[str, Any] | None:
     return {"delay_ms": run["delay_ms"], "wall_s": run["wall_s"], "rows": rows}
 
 
+#: The markers around the "Measured" section of benchmarks/README.md.
+MEASURED = re.compile(r"(<!-- measured:start -->\n).*?(<!-- measured:end -->)", re.S)
+
+
+def measured_section(report: dict[str, Any]) -> str:
+    """The README's "Measured" section: the machine, then the table as printed."""
+    info = report["machine"]
+    extra = " ".join(report["pytest_args"])
+    dirty = " with uncommitted changes" if info["uncommitted_changes"] else ""
+    return "\n".join([
+        f"{info['date'][:10]}, {info['cores']} cores, Python {info['python']}, commit "
+        f"`{info['commit'][:10]}`{dirty}{f', pytest arguments `{extra}`' if extra else ''}; "
+        f"the benchmark took {report['elapsed_s']:.0f} s.",
+        "", "```", *table(report), "```", ""])
+
+
+def write_readme(path: Path, report: dict[str, Any]) -> None:
+    text = path.read_text("utf-8")
+    if not MEASURED.search(text):
+        raise SystemExit(f"{path} has no <!-- measured:start --> ... end --> markers")
+    section = measured_section(report)
+    path.write_text(MEASURED.sub(lambda match: match[1] + section + match[2], text), "utf-8")
+
+
 def write(path: Path, report: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=2) + "\n", "utf-8")
@@ -324,6 +348,8 @@ def main() -> None:
                         help="runs per mode against the embedded target")
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results.json",
                         help="where the results go (replaced)")
+    parser.add_argument("--readme", type=Path, metavar="FILE",
+                        help="also put the table into FILE's Measured section")
     parser.add_argument("--requests", type=int, default=500,
                         help="requests per method of the request rate (0: skip it)")
     parser.add_argument("--no-embedded", action="store_true",
@@ -369,6 +395,8 @@ def main() -> None:
 
     report["elapsed_s"] = round(time.perf_counter() - started, 1)
     write(args.json, report)
+    if args.readme:
+        write_readme(args.readme, report)
     print("", *table(report), "", f"benchmark took {report['elapsed_s']:.0f} s; "
           f"written to {args.json}", sep="\n")
 
