@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import itertools
+import math
 import shlex
 import socket
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 import requests
 import requests.adapters
+import requests.utils
 import urllib3
 import urllib3.connection
 import urllib3.response
@@ -43,10 +46,58 @@ class HeadTimeout(TimeoutError):
 _HEAD_DEADLINE: ContextVar[float] = ContextVar("head_deadline", default=30.0)
 
 
+class _Watchdog:
+    """One thread that calls what is overdue: the deadlines of every response head being
+    read (a thread a request would cost more CPU than the rest of the exchange)."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._due: dict[int, tuple[float, Callable[[], None]]] = {}
+        self._tokens = itertools.count()
+        self._wake_at = math.inf
+        self._thread: threading.Thread | None = None
+
+    def watch(self, seconds: float, expire: Callable[[], None]) -> int:
+        deadline = time.monotonic() + seconds
+        with self._condition:
+            token = next(self._tokens)
+            self._due[token] = (deadline, expire)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, daemon=True,
+                                                 name="conformance-deadlines")
+                self._thread.start()
+            if deadline < self._wake_at:
+                self._condition.notify()
+        return token
+
+    def cancel(self, token: int) -> None:
+        with self._condition:
+            self._due.pop(token, None)
+
+    def _run(self) -> None:
+        while True:
+            with self._condition:
+                now = time.monotonic()
+                overdue = [token for token, (deadline, _) in self._due.items()
+                           if deadline <= now]
+                calls = [self._due.pop(token)[1] for token in overdue]
+                if not calls:
+                    self._wake_at = min((d for d, _ in self._due.values()), default=now + 60)
+                    self._condition.wait(self._wake_at - now)
+                    self._wake_at = math.inf
+                    continue
+            for call in calls:
+                with contextlib.suppress(Exception):
+                    call()
+
+
+_WATCHDOG = _Watchdog()
+
+
 class _DeadlineConnection(urllib3.connection.HTTPConnection):
     """Reads the response head under a deadline: a target that trickles its status
     line or headers a byte at a time (each read within the timeout) would otherwise
-    hold the run for ever. At the deadline a timer shuts the socket, and the read
+    hold the run for ever. At the deadline the watchdog shuts the socket, and the read
     that was waiting fails as a HeadTimeout."""
 
     def getresponse(self) -> urllib3.response.BaseHTTPResponse:  # type: ignore[override]
@@ -59,9 +110,7 @@ class _DeadlineConnection(urllib3.connection.HTTPConnection):
                 with contextlib.suppress(OSError):
                     self.sock.shutdown(socket.SHUT_RDWR)
 
-        timer = threading.Timer(deadline, expire)
-        timer.daemon = True
-        timer.start()
+        token = _WATCHDOG.watch(deadline, expire)
         try:
             response = super().getresponse()
         except Exception as exc:
@@ -69,7 +118,7 @@ class _DeadlineConnection(urllib3.connection.HTTPConnection):
                 raise HeadTimeout(deadline) from exc
             raise
         finally:
-            timer.cancel()
+            _WATCHDOG.cancel(token)
         if expired.is_set():  # a head cut by the shutdown can read as complete
             raise HeadTimeout(deadline)
         return response
@@ -251,6 +300,11 @@ class HttpClient:
         # as many connections as conformance.lanes sends requests side by side
         self.session.mount("http://", _DeadlineAdapter(pool_maxsize=CONNECTIONS))
         self.session.mount("https://", _DeadlineAdapter(pool_maxsize=CONNECTIONS))
+        # The environment's proxy settings are read once, here: requests reads them (and
+        # ~/.netrc) again for every request otherwise, which costs more CPU than the rest
+        # of an exchange. Credentials come from the profile, not from ~/.netrc.
+        self.session.trust_env = False
+        self.session.proxies.update(requests.utils.get_environ_proxies(self.base_url))
         self.session.headers.update({"User-Agent": "opensim-conformance/0.1"})
         self.session.headers.update(headers or {})
 

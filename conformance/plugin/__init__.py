@@ -352,9 +352,13 @@ def pytest_runtest_makereport(
     run = conformance_run(item.config)
     exchanges = list(run.recorder.exchanges)
     report.user_properties.append(("requirement", " ".join(ids)))
+    # The transcript goes with the report that carries the test's outcome (its call, or
+    # the setup or teardown that did not pass): a passing setup or teardown reports
+    # nothing, and writing it out (and shipping it from an xdist worker) costs CPU.
+    told = call.when == "call" or not report.passed
     conformance: dict[str, Any] = {
         "requirements": ids,
-        "transcript": [exchange.to_json() for exchange in exchanges],
+        "transcript": [exchange.to_json() for exchange in exchanges] if told else [],
         "observations": list(run.recorder.observations),
     }
     from conformance.plugin.examples import examples_of
