@@ -308,9 +308,9 @@ def _drop_empty_ledgers(ledger: Path) -> None:
 
 def wrong_option(args: list[str]) -> str | None:
     """What is wrong with the first malformed value of a URL option (--target,
-    --login-uri, --…-url), --timeout, --principal or --agent, checked before any plugin
-    reads it (one line, where pytest's parser would print its usage); None when all
-    are well-formed."""
+    --login-uri, --…-url), --timeout, --principal, --agent, --lanes or --budget, checked
+    before any plugin reads it (one line, where pytest's parser would print its usage);
+    None when all are well-formed."""
     from conformance.target import ProfileError, check_timeout, check_url, check_uuid
 
     def seconds(value: str, what: str) -> object:
@@ -318,6 +318,19 @@ def wrong_option(args: list[str]) -> str | None:
             return check_timeout(float(value), what)
         except ValueError:
             raise ProfileError(f"{what} must be a number of seconds > 0, not {value!r}") from None
+
+    def whole_number(value: str, what: str) -> object:
+        if not value.strip().isdigit() or int(value) < 1:
+            raise ProfileError(f"{what} must be a whole number of 1 or more, not {value!r}")
+        return int(value)
+
+    def budget(value: str, what: str) -> object:
+        from conformance.plugin.examples import check_budget
+
+        try:
+            return check_budget(value)
+        except pytest.UsageError as exc:
+            raise ProfileError(str(exc)) from None
 
     for index, arg in enumerate(args):
         if arg == "--":
@@ -330,6 +343,10 @@ def wrong_option(args: list[str]) -> str | None:
             check = seconds
         elif name in ("--principal", "--agent"):
             check = check_uuid
+        elif name == "--lanes":
+            check = whole_number
+        elif name == "--budget":
+            check = budget
         else:
             continue
         if not equals:

@@ -243,7 +243,9 @@ def lanes_of(config: pytest.Config) -> int:
     """How many modules this process runs side by side (1: one after the other)."""
     asked = config.getoption("lanes", None)
     if asked is not None:
-        return max(1, asked)
+        if asked < 1:
+            raise pytest.UsageError(f"--lanes must be a whole number of 1 or more, not {asked}")
+        return int(asked)
     choice = config.stash.get(CHOICE, None)
     return 1 if choice is None else max(1, choice.lanes)
 
