@@ -56,6 +56,8 @@ from conformance.wire.asset import build_asset  # noqa: E402
 MODES = {"serial": ["--lanes", "1"], "default": []}
 #: How many of the costliest requirements the table shows.
 COSTLIEST = 10
+#: The lines of pytest's output kept of a run that did not pass.
+OUTPUT_TAIL = 60
 #: pytest's last line: "412 passed, 2 skipped in 31.2s".
 OUTCOME_LINE = re.compile(r"\b\d+ (passed|failed|skipped|error|errors|xfailed|xpassed|"
                           r"deselected|warnings?)\b.* in [\d.]+s")
@@ -140,6 +142,8 @@ def remote_run(delay_ms: float, mode: str, extra: list[str], timeout: float) -> 
         "left_behind": len(remaining),
         "left_behind_by_kind": dict(sorted(left.items())),
         "requirements": requirement_costs(data),
+        # what pytest said, when the run did not pass
+        "output_tail": [] if code == 0 else output.strip().splitlines()[-OUTPUT_TAIL:],
     }
 
 
@@ -154,15 +158,18 @@ def unique_tests(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def requirement_costs(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Per requirement: its tests, the requests in their transcripts (setup included)
-    and the time spent waiting for those answers."""
+    """Per requirement: its tests, the requests in their transcripts (setup included),
+    the sum of those requests' round trips (requests sent side by side overlap), and the
+    time its tests took (the test calls, as results.json times them)."""
     costs = {}
     for rid, entry in data.get("requirements", {}).items():
         exchanges = [exchange for test in entry["tests"] for exchange in test["transcript"]]
         costs[rid] = {
             "tests": len(entry["tests"]),
             "requests": len(exchanges),
-            "waiting_s": round(sum(e.get("elapsed_ms") or 0 for e in exchanges) / 1000, 2),
+            "round_trips_s": round(sum(e.get("elapsed_ms") or 0 for e in exchanges) / 1000,
+                                   2),
+            "test_s": round(sum(test.get("duration") or 0 for test in entry["tests"]), 2),
         }
     return costs
 
@@ -172,15 +179,18 @@ def embedded_runs(label: str, args: list[str], extra: list[str], repeat: int,
     """``repeat`` runs of the suite against the embedded reference server from the
     checkout (``testpaths``), each in a fresh process."""
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args, *extra]
-    times, line = [], ""
+    times, line, tails = [], "", []
     for _ in range(repeat):
         with tempfile.TemporaryDirectory(prefix="bench-") as name:
             wall, code, output = run_pytest(command, ROOT, Path(name), timeout)
         times.append(round(wall, 2))
         line = outcome_line(output, code)
         print(f"  embedded {label:<8} {wall:7.1f} s  {line}", flush=True)
+        if code != 0:
+            tails.append(output.strip().splitlines()[-OUTPUT_TAIL:])
     return {"args": args, "times_s": times, "min_s": min(times),
-            "median_s": round(statistics.median(times), 2), "outcome": line}
+            "median_s": round(statistics.median(times), 2), "outcome": line,
+            "output_tails": tails}
 
 
 # ---------------------------------------------------------------------- request rate
@@ -250,15 +260,16 @@ def machine() -> dict[str, Any]:
 def left_text(run: dict[str, Any] | None) -> str:
     if run is None:
         return "-"
-    kinds = ", ".join(f"{count} {kind}" for kind, count in run["left_behind_by_kind"].items())
-    return f"{run['left_behind']} ({kinds})" if kinds else "0"
+    kinds = run["left_behind_by_kind"]
+    text = ", ".join(f"{count} {kind}" for kind, count in kinds.items())
+    return text if len(kinds) == 1 else f"{run['left_behind']}: {text}" if kinds else "0"
 
 
 def table(report: dict[str, Any]) -> list[str]:
     """The table of far-away runs, the costliest requirements and the embedded line."""
     runs = {(run["delay_ms"], run["mode"]): run for run in report["remote"]}
     lines = [f"{'delay':>7} | {'serial s':>8} | {'default s':>9} | {'speedup':>7} | "
-             f"{'lanes':>5} | {'left behind serial':<26} | left behind default"]
+             f"{'lanes':>5} | {'left behind serial':<24} | left behind default"]
     lines.append("-" * len(lines[0]))
     for delay in report["delays_ms"]:
         serial, default = runs.get((delay, "serial")), runs.get((delay, "default"))
@@ -268,25 +279,28 @@ def table(report: dict[str, Any]) -> list[str]:
         lines.append(
             f"{delay:>4g} ms | {serial['wall_s'] if serial else '-':>8} | "
             f"{default['wall_s'] if default else '-':>9} | {speedup:>7} | {lanes:>5} | "
-            f"{left_text(serial):<26} | {left_text(default)}")
+            f"{left_text(serial):<24} | {left_text(default)}")
     for run in report["remote"]:
         lines.append(f"  {run['delay_ms']:g} ms {run['mode']}: {run['outcome']}; "
                      f"{run['requests']} requests")
     costliest = report.get("costliest")
     if costliest:
         lines += ["", f"the {len(costliest['rows'])} costliest requirements (serial run at "
-                      f"{costliest['delay_ms']:g} ms, {costliest['wall_s']} s): requests, "
-                      f"time waiting for answers, its share of the wall time"]
+                      f"{costliest['delay_ms']:g} ms, {costliest['wall_s']} s)"]
+        lines.append(f"  {'requirement':<36} {'requests':>8} {'round trips':>11} "
+                     f"{'test time':>9} {'of wall':>7}")
         for row in costliest["rows"]:
-            lines.append(f"  {row['requirement']:<36} {row['requests']:>6} "
-                         f"{row['waiting_s']:>7.1f} s {row['share_of_wall']:>6.1%}")
+            lines.append(f"  {row['requirement']:<36} {row['requests']:>8} "
+                         f"{row['round_trips_s']:>9.1f} s {row['test_s']:>7.1f} s "
+                         f"{row['share_of_wall']:>7.1%}")
     embedded = report.get("embedded")
     if embedded:
         serial, parallel = embedded["serial"], embedded["-n 2"]
         lines += ["", f"embedded target ({len(serial['times_s'])} runs each, min / median): "
                       f"serial {serial['min_s']} / {serial['median_s']} s, -n 2 "
                       f"{parallel['min_s']} / {parallel['median_s']} s, serial / -n 2 = "
-                      f"{embedded['ratio']:.2f}x (medians)"]
+                      f"{embedded['ratio']:.2f}x (medians)",
+                  f"  serial: {serial['outcome']}; -n 2: {parallel['outcome']}"]
     for row in report.get("server_rate", []):
         lines.append(f"reference server over loopback, {row['request']}: "
                      f"{row['per_second']} req/s, median {row['median_ms']} ms")
@@ -301,7 +315,7 @@ def costliest(runs: list[dict[str, Any]]) -> dict[str, Any] | None:
     run = max(serial, key=lambda run: run["delay_ms"])
     ranked = sorted(run["requirements"].items(), key=lambda item: -item[1]["requests"])
     rows = [{"requirement": rid, **cost,
-             "share_of_wall": round(cost["waiting_s"] / run["wall_s"], 4)}
+             "share_of_wall": round(cost["test_s"] / run["wall_s"], 4)}
             for rid, cost in ranked[:COSTLIEST]]
     return {"delay_ms": run["delay_ms"], "wall_s": run["wall_s"], "rows": rows}
 
