@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from conformance.plugin.concurrency import MOST_LANES, NEAR_MS, lanes_for
+from conformance.plugin.concurrency import MOST_LANES, NEAR_MS, lanes_for, lanes_supported
 from conformance.reference.app import create_app
 from conformance.reference.server import ServerProcess, ServerThread
 from tests.conftest import SuiteRunner, not_passed
@@ -32,6 +32,12 @@ def left_behind(results: dict[str, Any]) -> collections.Counter[tuple[str, str]]
     (0.2, 1), (NEAR_MS - 0.1, 1), (NEAR_MS, 2), (20, 4), (50, 9), (2000, MOST_LANES)])
 def test_lanes_follow_the_round_trip(round_trip: float, lanes: int) -> None:
     assert lanes_for(round_trip) == lanes
+
+
+def test_this_pytest_has_what_lanes_adapt() -> None:
+    """Lanes adapt parts of pytest that are not its API; a pytest without them runs one
+    test at a time, and this test says so before anyone measures a slow run."""
+    assert lanes_supported()
 
 
 @pytest.mark.parametrize("service", ["xinventory", "ais"])

@@ -238,9 +238,9 @@ def remove_inventory_objects(http: HttpClient, entries: list[Entry]) -> set[Entr
     """Remove many folders and items in few requests, per principal (the principals side
     by side): its Trash is asked once, all its items go into Trash in one MOVEITEMS and
     out in one DELETEITEMS (a hundred at a time), its folders go into Trash one MOVEFOLDER
-    each, side by side, and out in one DELETEFOLDERS. Each object is then looked up (side
-    by side); those that GETFOLDER or GETITEM answer empty are gone. Inventories are left
-    to the one-object remover."""
+    each, side by side, and out in one DELETEFOLDERS. Then a folder is gone when its
+    principal's GETINVENTORYSKELETON no longer lists it, an item when GETITEM answers
+    empty (looked up side by side). Inventories are left to the one-object remover."""
     def send(method: str, writes: bool, **params: wire.FormValue) -> wire.ServerData | None:
         exchange = http.request("POST", PATH, headers=FORM_HEADERS, writes=writes,
                                 body=wire.encode_form({"METHOD": method, **params}))
@@ -278,7 +278,22 @@ def remove_inventory_objects(http: HttpClient, entries: list[Entry]) -> set[Entr
 
     each(lambda pair: remove(*pair), list(principals.items()))
 
+    def folders_left(principal: str) -> set[str] | None:
+        """The folders the principal still has (GETINVENTORYSKELETON), None when the
+        answer does not tell."""
+        answer = send("GETINVENTORYSKELETON", False, PRINCIPAL=principal)
+        records = (answer or {}).get("FOLDERS")
+        if not isinstance(records, Mapping):
+            return None
+        return {str(record.get("ID", "")).strip().lower() for record in records.values()
+                if isinstance(record, Mapping)}
+
+    skeletons = dict(zip(principals, each(folders_left, list(principals)), strict=True))
+
     def gone(entry: Entry) -> bool:
+        left = skeletons.get(entry.principal)
+        if entry.kind == "folder" and left is not None:
+            return entry.id.lower() not in left
         getter = "GETITEM" if entry.kind == "item" else "GETFOLDER"
         return send(getter, False, ID=entry.id, PRINCIPAL=entry.principal) == {}
 

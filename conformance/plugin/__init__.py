@@ -7,6 +7,7 @@ Loaded from the ``pytest11`` entry point, so an installed wheel is enough:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import time
@@ -350,7 +351,7 @@ def pytest_runtest_makereport(
     if not ids:
         return report
     run = conformance_run(item.config)
-    exchanges = list(run.recorder.exchanges)
+    exchanges = shared_setup(call, list(run.recorder.exchanges))
     report.user_properties.append(("requirement", " ".join(ids)))
     # The transcript goes with the report that carries the test's outcome (its call, or
     # the setup or teardown that did not pass): a passing setup or teardown reports
@@ -392,6 +393,21 @@ def pytest_runtest_makereport(
         report.sections.append(("suite error (a bug of the suite, not of the target)",
                                 f"{text}\n\n{describe(exchanges)}"))
     return report
+
+
+def shared_setup(call: pytest.CallInfo[None], exchanges: list[Exchange]) -> list[Exchange]:
+    """The exchanges that tell what went wrong: the test's own, or, when a fixture shared
+    by several tests failed before (pytest raises its error again for each of them, and
+    they send nothing), those of the test that ran the fixture."""
+    error = call.excinfo.value if call.excinfo is not None else None
+    if error is None:
+        return exchanges
+    if exchanges:
+        if not hasattr(error, "conformance_exchanges"):
+            with contextlib.suppress(AttributeError, TypeError):
+                error.conformance_exchanges = exchanges  # type: ignore[attr-defined]
+        return exchanges
+    return list(getattr(error, "conformance_exchanges", exchanges))
 
 
 def failure_class(exc: BaseException, when: str) -> str:

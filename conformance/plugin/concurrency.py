@@ -260,7 +260,7 @@ def pytest_runtestloop(session: pytest.Session) -> bool | None:
             or session.config.option.collectonly or len(session.items) < 2):
         return None
     modules = by_module(session.items)
-    if len(modules) < 2:
+    if len(modules) < 2 or not lanes_supported():
         return None
     run_in_lanes(session, modules, lanes)
     if session.shouldfail:
@@ -268,6 +268,21 @@ def pytest_runtestloop(session: pytest.Session) -> bool | None:
     if session.shouldstop:
         raise session.Interrupted(session.shouldstop)
     return True
+
+
+def lanes_supported() -> bool:
+    """Whether this pytest has the parts lanes adapt (its session's setup state, its
+    fixture definitions' cache, its current-test variable): they are pytest's own, not
+    its API, so a pytest that changed them runs one test at a time."""
+    try:
+        from _pytest import runner
+        from _pytest.fixtures import FixtureDef
+    except ImportError:
+        return False
+    probe = FixtureDef.__init__.__code__.co_names
+    return (hasattr(runner, "SetupState") and hasattr(runner, "_update_current_test_var")
+            and hasattr(FixtureDef, "execute") and "cached_result" in probe
+            and "_finalizers" in probe)
 
 
 def by_module(items: list[pytest.Item]) -> list[list[pytest.Item]]:

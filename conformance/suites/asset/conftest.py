@@ -6,7 +6,8 @@ from conformance.clients.asset import AssetClient
 from conformance.suites.asset.steps import Sample, store_sample
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def sample(assets: AssetClient) -> Sample:
-    """An asset the suite has just stored (a notecard, every byte value in its data)."""
+    """An asset the suite stored for this module's checks (a notecard, every byte value
+    in its data): one for all of them, as they only read it."""
     return store_sample(assets)
