@@ -41,9 +41,13 @@ def batch_remover(service: str) -> Callable[[BatchRemover], BatchRemover]:
 
 
 def cleanup(profile: Profile, ledger: Ledger,
-            only: Callable[[Entry], bool] | None = None) -> list[Entry]:
+            only: Callable[[Entry], bool] | None = None,
+            entries: list[Entry] | None = None,
+            unreachable: set[str] | None = None) -> list[Entry]:
     """Try to remove every object the ledger lists as remaining (those ``only`` accepts,
-    when given); return what remains of those.
+    when given), or the ``entries`` given (known to remain); return what remains of
+    those. URLs in ``unreachable`` (a target that hung or hung up on an earlier cleanup
+    of the run) get no request, and URLs that do so now are added to it.
 
     Nothing is sent when the run may not write. Objects are removed at the URL they
     were created at, in three passes: a service's batch remover takes all of its objects
@@ -53,10 +57,12 @@ def cleanup(profile: Profile, ledger: Ledger,
     """
     for module in REMOVER_MODULES:
         importlib.import_module(module)
-    remaining = [entry for entry in ledger.remaining() if only is None or only(entry)]
+    if entries is None:
+        entries = ledger.remaining()
+    remaining = [entry for entry in entries if only is None or only(entry)]
     if not remaining or profile.write_refusal() is not None:
         return remaining
-    sweep = _Sweep(profile, ledger)
+    sweep = _Sweep(profile, ledger, set() if unreachable is None else unreachable)
     try:
         groups: dict[tuple[str, str], list[Entry]] = {}
         for entry in reversed(remaining):  # children before their parents
@@ -80,7 +86,7 @@ def cleanup(profile: Profile, ledger: Ledger,
 class _Sweep:
     """One cleanup: a client per URL, what is gone, which URLs stopped answering."""
 
-    def __init__(self, profile: Profile, ledger: Ledger) -> None:
+    def __init__(self, profile: Profile, ledger: Ledger, unreachable: set[str]) -> None:
         self.profile = profile
         self.ledger = ledger
         self.recorder = Recorder()
@@ -89,7 +95,7 @@ class _Sweep:
         self.gone: set[Entry] = set()
         #: A target that hung or hung up once gets no more requests: against a hanging
         #: target each would cost a timeout. The ledger keeps the rest.
-        self.unreachable: set[str] = set()
+        self.unreachable = unreachable
 
     def client(self, url: str) -> HttpClient:
         with self.lock:

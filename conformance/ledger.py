@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,12 @@ class Entry:
     principal: str
 
 
+#: What the running test module created and did not remove (set by the plugin for each
+#: module; threads a test starts for its requests share it), so that the module can
+#: remove it at its end.
+MADE_HERE: ContextVar[dict[Entry, None] | None] = ContextVar("made_here", default=None)
+
+
 class Ledger:
     """A JSON-lines file of ``created`` and ``removed`` records."""
 
@@ -54,9 +61,15 @@ class Ledger:
 
     def created(self, entry: Entry) -> None:
         self._write({"op": "created", **entry.__dict__})
+        made = MADE_HERE.get(None)
+        if made is not None:
+            made[entry] = None
 
     def removed(self, entry: Entry) -> None:
         self._write({"op": "removed", **entry.__dict__})
+        made = MADE_HERE.get(None)
+        if made is not None:
+            made.pop(entry, None)
 
     def _write(self, record: dict[str, Any]) -> None:
         record["time"] = time.time()

@@ -34,7 +34,8 @@ def _registry() -> Registry:
     resources = []
     for path in sorted(resource_dir("schemas").glob("*.schema.json")):
         resources.append((path.name, Resource.from_contents(json.loads(path.read_text("utf-8")))))
-    return Registry().with_resources(resources)
+    # crawled once here, not again at every reference a validation follows
+    return Registry().with_resources(resources).crawl()
 
 
 @cache

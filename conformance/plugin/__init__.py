@@ -23,7 +23,7 @@ from conformance.catalogue import Requirement, load_catalogue, load_observations
 from conformance.clients.asset import AssetClient
 from conformance.clients.http import Exchange, HttpClient, Recorder, SuiteError, TargetFailure
 from conformance.expect import Blocked, Observe
-from conformance.ledger import Ledger
+from conformance.ledger import Entry, Ledger
 from conformance.report.results import Results, failure_cause, test_outcome
 from conformance.target import (
     SERVICES,
@@ -174,6 +174,8 @@ class ConformanceRun:
     shared_embedded: str | None = None
     #: Whether the embedded server runs in a process of its own (xdist's controller).
     serve_apart: bool = False
+    #: URLs that hung or hung up on a cleanup of this run: later cleanups skip them.
+    unreachable: set[str] = field(default_factory=set)
 
     def serves(self, service: str) -> bool:
         """Whether the run has a URL for ``service`` (without starting anything)."""
@@ -318,6 +320,25 @@ def assets(run: ConformanceRun) -> Iterator[AssetClient]:
     http = run.http("asset")
     yield AssetClient(http, run.ledger, run.profile.principal)
     http.close()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def removed_at_the_end_of_the_module(run: ConformanceRun) -> Iterator[None]:
+    """What a module created is removed when the module ends (its tests share it, no
+    other module does), side by side with other modules' tests; the run's cleanup at
+    the end retries what remains. Nothing is sent when the run may not write."""
+    from conformance.cleanup import cleanup
+    from conformance.ledger import MADE_HERE, UNREMOVABLE
+
+    made: dict[Entry, None] = {}
+    token = MADE_HERE.set(made)
+    try:
+        yield
+    finally:
+        MADE_HERE.reset(token)
+        left = [entry for entry in made if (entry.service, entry.kind) not in UNREMOVABLE]
+        if left:
+            cleanup(run.profile, run.ledger, entries=left, unreachable=run.unreachable)
 
 
 @pytest.fixture
@@ -554,6 +575,6 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     run = conformance_run(session.config)
     try:
         if run.worker == "main":
-            cleanup(run.profile, run.ledger)
+            cleanup(run.profile, run.ledger, unreachable=run.unreachable)
     finally:
         run.close()
