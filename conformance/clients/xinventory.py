@@ -4,6 +4,7 @@ docs/interop/xinventory.md)."""
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -183,6 +184,20 @@ class XInventoryClient:
 # ---------------------------------------------------------------------- cleanup
 
 
+def cleanup_call(http: HttpClient, method: str, writes: bool,
+                 **params: wire.FormValue) -> wire.ServerData | None:
+    """One call of the cleanup: what the target answered, or None when the answer is not
+    a 200 ServerResponse (the caller then cannot tell, and says so)."""
+    exchange = http.request("POST", PATH, headers=FORM_HEADERS, writes=writes,
+                            body=wire.encode_form({"METHOD": method, **params}))
+    if exchange.status != 200:
+        return None
+    try:
+        return wire.parse_response(exchange.body)
+    except WireError:
+        return None
+
+
 @remover("xinventory")
 def remove_inventory_object(http: HttpClient, entry: Entry) -> bool:
     """Remove a folder or item the suite created under ``entry.principal`` (an inventory
@@ -192,15 +207,7 @@ def remove_inventory_object(http: HttpClient, entry: Entry) -> bool:
     object is first moved into the principal's Trash. It is gone when GETFOLDER or GETITEM
     then answers the empty ``<ServerResponse />``; a remover that cannot tell says False.
     """
-    def send(method: str, writes: bool, **params: wire.FormValue) -> wire.ServerData | None:
-        exchange = http.request("POST", PATH, headers=FORM_HEADERS, writes=writes,
-                                body=wire.encode_form({"METHOD": method, **params}))
-        if exchange.status != 200:
-            return None
-        try:
-            return wire.parse_response(exchange.body)
-        except WireError:
-            return None
+    send = functools.partial(cleanup_call, http)
 
     if entry.kind == "inventory":  # gone only if it never came to be: nothing removes a root
         return send("GETROOTFOLDER", False, PRINCIPAL=entry.id) == {}
@@ -241,15 +248,7 @@ def remove_inventory_objects(http: HttpClient, entries: list[Entry]) -> set[Entr
     each, side by side, and out in one DELETEFOLDERS. Then a folder is gone when its
     principal's GETINVENTORYSKELETON no longer lists it, an item when GETITEM answers
     empty (looked up side by side). Inventories are left to the one-object remover."""
-    def send(method: str, writes: bool, **params: wire.FormValue) -> wire.ServerData | None:
-        exchange = http.request("POST", PATH, headers=FORM_HEADERS, writes=writes,
-                                body=wire.encode_form({"METHOD": method, **params}))
-        if exchange.status != 200:
-            return None
-        try:
-            return wire.parse_response(exchange.body)
-        except WireError:
-            return None
+    send = functools.partial(cleanup_call, http)
 
     objects = [entry for entry in entries if entry.kind in ("item", "folder")]
     principals: dict[str, list[Entry]] = {}
