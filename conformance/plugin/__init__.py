@@ -23,7 +23,7 @@ from conformance.catalogue import Requirement, load_catalogue, load_observations
 from conformance.clients.asset import AssetClient
 from conformance.clients.http import Exchange, HttpClient, Recorder, SuiteError, TargetFailure
 from conformance.expect import Blocked, Observe
-from conformance.ledger import Entry, Ledger
+from conformance.ledger import Ledger
 from conformance.report.results import Results, failure_cause, test_outcome
 from conformance.target import (
     SERVICES,
@@ -320,25 +320,6 @@ def assets(run: ConformanceRun) -> Iterator[AssetClient]:
     http = run.http("asset")
     yield AssetClient(http, run.ledger, run.profile.principal)
     http.close()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def removed_at_the_end_of_the_module(run: ConformanceRun) -> Iterator[None]:
-    """What a module created is removed when the module ends (its tests share it, no
-    other module does), side by side with other modules' tests; the run's cleanup at
-    the end retries what remains. Nothing is sent when the run may not write."""
-    from conformance.cleanup import cleanup
-    from conformance.ledger import MADE_HERE, UNREMOVABLE
-
-    made: dict[Entry, None] = {}
-    token = MADE_HERE.set(made)
-    try:
-        yield
-    finally:
-        MADE_HERE.reset(token)
-        left = [entry for entry in made if (entry.service, entry.kind) not in UNREMOVABLE]
-        if left:
-            cleanup(run.profile, run.ledger, entries=left, unreachable=run.unreachable)
 
 
 @pytest.fixture
