@@ -124,6 +124,11 @@ def pytest_configure(config: pytest.Config) -> None:
     run = ConformanceRun(profile, catalogue, Ledger(ledger), worker)
     run.shared_embedded = workerinput.get("opensim_conformance_embedded")
     run.serve_apart = worker == "main" and bool(getattr(config.option, "numprocesses", None))
+    if run.serve_apart and profile.embedded:
+        from conformance.plugin.preflight import informational
+
+        if not informational(config):
+            run.embedded_url()  # the server process starts while the workers do
     config.stash[RUN_KEY] = run
     if worker == "main":
         config.pluginmanager.register(Reporter(run, config), "opensim-conformance-reporter")
@@ -356,9 +361,10 @@ def pytest_runtest_makereport(
     exchanges = shared_setup(call, list(run.recorder.exchanges))
     report.user_properties.append(("requirement", " ".join(ids)))
     # The transcript goes with the report that carries the test's outcome (its call, or
-    # the setup or teardown that did not pass): a passing setup or teardown reports
-    # nothing, and writing it out (and shipping it from an xdist worker) costs CPU.
-    told = call.when == "call" or not report.passed
+    # the setup or teardown that did not pass); a passing call's only when a results file
+    # will show it. Writing transcripts out (and shipping them from an xdist worker)
+    # costs CPU that nobody reads otherwise.
+    told = not report.passed or (call.when == "call" and writes_results(item.config))
     conformance: dict[str, Any] = {
         "requirements": ids,
         "transcript": [exchange.to_json() for exchange in exchanges] if told else [],
@@ -395,6 +401,12 @@ def pytest_runtest_makereport(
         report.sections.append(("suite error (a bug of the suite, not of the target)",
                                 f"{text}\n\n{describe(exchanges)}"))
     return report
+
+
+def writes_results(config: pytest.Config) -> bool:
+    """Whether the run writes results.json or the HTML report (which show every test's
+    exchanges)."""
+    return bool(config.getoption("results_json") or config.getoption("html_report"))
 
 
 def shared_setup(call: pytest.CallInfo[None], exchanges: list[Exchange]) -> list[Exchange]:

@@ -14,6 +14,17 @@ import uvicorn
 from starlette.types import ASGIApp
 
 
+def listening_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
+    """A TCP socket bound and listening (port 0: a free one)."""
+    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say TCP, and
+    # without it a response written in two parts waits ~40 ms for a delayed ACK.
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((host, port))
+    listener.listen(128)
+    return listener
+
+
 class ServerThread:
     """An ASGI app served by uvicorn on an ephemeral loopback port.
 
@@ -21,13 +32,9 @@ class ServerThread:
     after ``start()`` queue in the backlog until uvicorn accepts them: no waiting.
     """
 
-    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
-        # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say TCP, and
-        # without it a response written in two parts waits ~40 ms for a delayed ACK.
-        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.socket.bind((host, port))
-        self.socket.listen(128)
+    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0,
+                 listener: socket.socket | None = None) -> None:
+        self.socket = listener if listener is not None else listening_socket(host, port)
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(
@@ -62,10 +69,12 @@ class ServerThread:
 
 class ServerProcess:
     """The reference server in a Python process of its own (``python -m
-    conformance.reference.server DB``), with the interface of ServerThread. An xdist
+    conformance.reference.server DB FD``), with the interface of ServerThread. An xdist
     controller runs it for its workers, so that the server's work does not wait for the
-    controller's interpreter lock. It ends when its stdin closes (``stop()``, or the
-    parent's end, whatever the cause)."""
+    controller's interpreter lock. This process binds the listening socket and hands it
+    over, so the URL is known at once and requests queue in the backlog while the server
+    starts. It ends when its stdin closes (``stop()``, or the parent's end, whatever the
+    cause)."""
 
     def __init__(self, database: str) -> None:
         self.database = database
@@ -73,15 +82,14 @@ class ServerProcess:
         self.url = ""
 
     def start(self) -> str:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "conformance.reference.server", self.database],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        assert self.process.stdout is not None
-        self.url = self.process.stdout.readline().strip()
-        if not self.url.startswith("http://"):
-            self.stop()
-            raise RuntimeError(f"the reference server process did not start "
-                               f"(it said {self.url!r})")
+        listener = listening_socket()
+        host, port = listener.getsockname()[:2]
+        with listener:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "conformance.reference.server", self.database,
+                 str(listener.fileno())],
+                stdin=subprocess.PIPE, pass_fds=(listener.fileno(),), text=True)
+        self.url = f"http://{host}:{port}"
         return self.url
 
     def stop(self) -> None:
@@ -99,12 +107,13 @@ class ServerProcess:
 
 
 def main() -> None:
-    """Serve the reference app over DATABASE on a free loopback port; print its URL,
-    then run until stdin closes."""
+    """Serve the reference app over DATABASE on the listening socket FD (inherited from
+    the parent), until stdin closes."""
     from conformance.reference.app import create_app
 
-    with ServerThread(create_app(Path(sys.argv[1]))) as server:
-        print(server.url, flush=True)
+    database, descriptor = sys.argv[1], int(sys.argv[2])
+    listener = socket.socket(fileno=descriptor)
+    with ServerThread(create_app(Path(database)), listener=listener):
         sys.stdin.read()
 
 
