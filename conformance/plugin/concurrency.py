@@ -149,8 +149,26 @@ def pytest_xdist_setupnodes(config: pytest.Config, specs: Any) -> None:
     starts through PYTEST_ADDOPTS; a run of anything else keeps pytest's default."""
     if config.getoption("assertmode") != "rewrite" or not suites_only(config):
         return
-    addopts = os.environ.get("PYTEST_ADDOPTS", "")
-    os.environ["PYTEST_ADDOPTS"] = f"{addopts} --assert=plain".strip()
+    addopts = os.environ.get("PYTEST_ADDOPTS")
+    config.stash[ADDOPTS] = addopts
+    os.environ["PYTEST_ADDOPTS"] = f"{addopts or ''} --assert=plain".strip()
+
+
+ADDOPTS = pytest.StashKey["str | None"]()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodeready(node: Any) -> None:
+    """Every worker has been started by now: PYTEST_ADDOPTS is the user's again."""
+    config: pytest.Config = node.config
+    if ADDOPTS not in config.stash:
+        return
+    addopts = config.stash[ADDOPTS]
+    del config.stash[ADDOPTS]
+    if addopts is None:
+        os.environ.pop("PYTEST_ADDOPTS", None)
+    else:
+        os.environ["PYTEST_ADDOPTS"] = addopts
 
 
 def suites_only(config: pytest.Config) -> bool:
