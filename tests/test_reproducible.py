@@ -31,12 +31,15 @@ def generated_requests(results: dict[str, Any]) -> list[str]:
 def test_two_runs_against_an_unchanged_target_agree(run_suite: SuiteRunner,
                                                    tmp_path: Path) -> None:
     profile = Path(__file__).parents[1] / "profiles" / "opensimulator-0.9.2.toml"
+    # a budget no loaded machine reaches: both runs send every example
+    unlimited = ("--budget", "1000")
     first = run_suite(ReferenceConfig(**RELEASE_0_9_2), "xinventory", GENERATED,
-                      "--target-profile", str(profile))
+                      "--target-profile", str(profile), *unlimited)
     baseline = tmp_path / "first.json"
     baseline.write_text((tmp_path / "results.json").read_text("utf-8"), "utf-8")
     second = run_suite(ReferenceConfig(**RELEASE_0_9_2), "xinventory", GENERATED,
-                       "--target-profile", str(profile), "--baseline", str(baseline))
+                       "--target-profile", str(profile), "--baseline", str(baseline),
+                       *unlimited)
     assert first["hypothesis_seed"] == second["hypothesis_seed"] == 0
     verdicts = [{rid: entry["outcome"] for rid, entry in run["requirements"].items()}
                 for run in (first, second)]

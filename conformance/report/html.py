@@ -19,6 +19,7 @@ from conformance.report.results import (
     NOT_TESTED,
     OUTCOMES,
     UNEXPECTED,
+    budget_text,
     group_causes,
     write_atomically,
 )
@@ -148,9 +149,16 @@ def header(results: dict[str, Any]) -> str:
                if unexpected else
                "<p class='verdict passed'>Every tested requirement as expected</p>")
     mode = " (read-only)" if target.get("read_only") else ""
+    concurrency = results.get("concurrency")
+    side_by_side = (f" Concurrency: {esc(concurrency['lanes'])} lane(s), "
+                    f"{esc(concurrency['reason'])}." if concurrency else "")
+    seed = results.get("hypothesis_seed")
+    generated = (f" Generated examples: seed {esc(seed)}{esc(budget_text(results))}."
+                 if seed is not None else "")
     return (f"<h1>opensim-conformance report</h1>\n"
             f"<p class='meta'>Started {esc(results['started'])} against {where}{mode}; "
-            f"principal <code>{esc(target.get('principal', ''))}</code>.</p>\n"
+            f"principal <code>{esc(target.get('principal', ''))}</code>."
+            f"{side_by_side}{generated}</p>\n"
             f"{verdict}\n<p>{badges(results['summary'])}</p>")
 
 
@@ -315,6 +323,12 @@ def test_detail(test: dict[str, Any]) -> str:
              f"<p class='cause'>{esc(cause)}</p>"]
     if test["outcome"] == "xfailed" and test["message"]:
         parts.append(f"<p class='meta'>{esc(test['message'])}</p>")
+    examples = test.get("examples")
+    if examples:
+        unsent = (f", {examples['unsent']} drawn after the budget and not sent"
+                  if examples["unsent"] else "")
+        parts.append(f"<p class='meta'>Generated examples: {examples['checked']} "
+                     f"checked{unsent}.</p>")
     transcript = test["transcript"]
     if len(transcript) > EXCHANGES_SHOWN:
         parts.append(f"<p class='meta'>The last {EXCHANGES_SHOWN} of {len(transcript)} "
