@@ -16,8 +16,8 @@ from typing import TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
-#: How many requests at most are under way at once (HttpClient keeps as many
-#: connections a host).
+#: How many requests at most are under way at once: the threads of one ``each``, and
+#: the connections an HttpClient keeps to its host (more threads wait for one).
 LANES = 16
 
 
@@ -28,8 +28,6 @@ def each(function: Callable[[T], R], items: Iterable[T], lanes: int = LANES) -> 
     work = list(items)
     if len(work) <= 1 or lanes <= 1:
         return [function(item) for item in work]
-    outcomes: list[tuple[bool, object]] = []
-
     def attempt(item: T) -> tuple[bool, object]:
         try:
             return True, function(item)

@@ -28,10 +28,10 @@ import urllib3
 import urllib3.connection
 import urllib3.response
 
+from conformance.lanes import LANES
+
 #: How much of a body a failure message shows.
 BODY_PREVIEW = 2000
-#: Connections a client keeps to its host (conformance.lanes.LANES requests at once).
-CONNECTIONS = 16
 
 
 class HeadTimeout(TimeoutError):
@@ -297,9 +297,11 @@ class HttpClient:
         self.recorder = recorder
         self.read_only = read_only
         self.session = requests.Session()
-        # as many connections as conformance.lanes sends requests side by side
-        self.session.mount("http://", _DeadlineAdapter(pool_maxsize=CONNECTIONS))
-        self.session.mount("https://", _DeadlineAdapter(pool_maxsize=CONNECTIONS))
+        # At most LANES connections to the host, and so at most LANES requests under way
+        # at once however many threads send (a request waits for a free connection):
+        # side by side is never a flood of a real grid.
+        for scheme in ("http://", "https://"):
+            self.session.mount(scheme, _DeadlineAdapter(pool_maxsize=LANES, pool_block=True))
         # The environment's proxy settings are read once, here: requests reads them (and
         # ~/.netrc) again for every request otherwise, which costs more CPU than the rest
         # of an exchange. Credentials come from the profile, not from ~/.netrc.

@@ -242,40 +242,51 @@ BATCH = 100
 
 @batch_remover("xinventory")
 def remove_inventory_objects(http: HttpClient, entries: list[Entry]) -> set[Entry]:
-    """Remove many folders and items in few requests, per principal (the principals side
-    by side): its Trash is asked once, all its items go into Trash in one MOVEITEMS and
-    out in one DELETEITEMS (a hundred at a time), its folders go into Trash one MOVEFOLDER
-    each, side by side, and out in one DELETEFOLDERS. Then a folder is gone when its
-    principal's GETINVENTORYSKELETON no longer lists it, an item when GETITEM answers
-    empty (looked up side by side). Inventories are left to the one-object remover."""
+    """Remove many folders and items in few requests, in stages whose requests go side
+    by side: each principal's Trash is asked once; all of a principal's items go into
+    Trash in one MOVEITEMS and out in one DELETEITEMS (a hundred at a time); every folder
+    goes into its principal's Trash (one MOVEFOLDER each) and out in one DELETEFOLDERS a
+    principal. Then a folder is gone when its principal's GETINVENTORYSKELETON no longer
+    lists it, an item when GETITEM answers empty. Inventories are left to the one-object
+    remover."""
     send = functools.partial(cleanup_call, http)
-
     objects = [entry for entry in entries if entry.kind in ("item", "folder")]
-    principals: dict[str, list[Entry]] = {}
+    owned: dict[str, list[Entry]] = {}
     for entry in objects:
-        principals.setdefault(entry.principal, []).append(entry)
+        owned.setdefault(entry.principal, []).append(entry)
 
-    def remove(principal: str, owned: list[Entry]) -> None:
+    def trash_of(principal: str) -> str | None:
         try:
-            trash = wire.decode_folder((send("GETFOLDERFORTYPE", False, PRINCIPAL=principal,
-                                             TYPE=TRASH_TYPE) or {}).get("folder"))
+            return wire.decode_folder((send("GETFOLDERFORTYPE", False, PRINCIPAL=principal,
+                                            TYPE=TRASH_TYPE) or {}).get("folder")).id
         except WireError:
-            return
-        items = [entry.id for entry in owned if entry.kind == "item"]
-        folders = [entry.id for entry in owned if entry.kind == "folder" and entry.id != trash.id]
-        for start in range(0, len(items), BATCH):
-            chunk = items[start:start + BATCH]
-            send("MOVEITEMS", True, PRINCIPAL=principal, IDLIST=chunk,
-                 DESTLIST=[trash.id] * len(chunk))
-            send("DELETEITEMS", True, PRINCIPAL=principal, ITEMS=chunk)
-        moves = [{"ParentID": trash.id, "ID": folder, "PRINCIPAL": principal}
-                 for folder in folders]
-        each(lambda move: send("MOVEFOLDER", True, **move), moves)
-        for start in range(0, len(folders), BATCH):
-            send("DELETEFOLDERS", True, PRINCIPAL=principal,
-                 FOLDERS=folders[start:start + BATCH])
+            return None
 
-    each(lambda pair: remove(*pair), list(principals.items()))
+    trash = {principal: found for principal, found in
+             zip(owned, each(trash_of, list(owned)), strict=True) if found is not None}
+    items = {principal: [e.id for e in owned[principal] if e.kind == "item"]
+             for principal in trash}
+    folders = {principal: [e.id for e in owned[principal]
+                           if e.kind == "folder" and e.id != trash[principal]]
+               for principal in trash}
+
+    def delete_items(principal: str) -> None:
+        for start in range(0, len(items[principal]), BATCH):
+            chunk = items[principal][start:start + BATCH]
+            send("MOVEITEMS", True, PRINCIPAL=principal, IDLIST=chunk,
+                 DESTLIST=[trash[principal]] * len(chunk))
+            send("DELETEITEMS", True, PRINCIPAL=principal, ITEMS=chunk)
+
+    def delete_folders(principal: str) -> None:
+        for start in range(0, len(folders[principal]), BATCH):
+            send("DELETEFOLDERS", True, PRINCIPAL=principal,
+                 FOLDERS=folders[principal][start:start + BATCH])
+
+    each(delete_items, list(trash))
+    each(lambda move: send("MOVEFOLDER", True, **move),
+         [{"ParentID": trash[principal], "ID": folder, "PRINCIPAL": principal}
+          for principal in trash for folder in folders[principal]])
+    each(delete_folders, list(trash))
 
     def folders_left(principal: str) -> set[str] | None:
         """The folders the principal still has (GETINVENTORYSKELETON), None when the
@@ -287,7 +298,7 @@ def remove_inventory_objects(http: HttpClient, entries: list[Entry]) -> set[Entr
         return {str(record.get("ID", "")).strip().lower() for record in records.values()
                 if isinstance(record, Mapping)}
 
-    skeletons = dict(zip(principals, each(folders_left, list(principals)), strict=True))
+    skeletons = dict(zip(owned, each(folders_left, list(owned)), strict=True))
 
     def gone(entry: Entry) -> bool:
         left = skeletons.get(entry.principal)
