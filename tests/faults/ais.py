@@ -155,6 +155,24 @@ class PutOfExistingIs200(AisService):
             return Answer(200, existing.document)
 
 
+@fault("ais", "AIS-CATEGORY-PUT-409")
+class PutOfExistingAddsAnother(AisService):
+    """PUT of an existing special category answers 409 with it, but adds a second
+    category of its type under the root."""
+
+    def put_category(self, call: Call, name: str) -> Answer:
+        try:
+            return super().put_category(call, name)
+        except ExistingCategory as existing:
+            root = self.root_id(call.owner)
+            folder_type = wire.SPECIAL_CATEGORIES.get(name)
+            if root is not None and folder_type is not None:
+                self.store.store_folder(Folder(id=str(uuid.uuid4()), parent_id=root,
+                                               owner=call.owner, name=name, type=folder_type,
+                                               version=1))
+            return Answer(409, existing.document)  # answered, not raised: the write stays
+
+
 # ---------------------------------------------------------------------- Category PATCH
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from contextvars import ContextVar
 from typing import Any
 
 from starlette.requests import Request
@@ -163,6 +164,31 @@ class ZeroFolderIsAServerError(CapsService):
         if any(str(entry.get("folder_id")) == ZERO_UUID for entry in asked):
             return Response(b"Internal Server Error", status_code=500)
         return await super().descendents(request, library=library)
+
+
+#: Whether the request being answered holds the zero folder (ZeroFolderEmptiesTheOthers).
+_BESIDE_ZERO: ContextVar[bool] = ContextVar("beside_zero", default=False)
+
+
+@fault("caps", "CAPS-FID-ZERO")
+class ZeroFolderEmptiesTheOthers(CapsService):
+    """Beside the zero folder, the other folders of the request are answered without
+    their categories."""
+
+    async def descendents(self, request: Request, *, library: bool) -> Response:
+        asked = await self.read_request(request, "folders")
+        token = _BESIDE_ZERO.set(any(str(entry.get("folder_id")) == ZERO_UUID
+                                     for entry in asked))
+        try:
+            return await super().descendents(request, library=library)
+        finally:
+            _BESIDE_ZERO.reset(token)
+
+    def folder_entry(self, agent_id: str, folder: Folder, asked: dict[str, Any]) -> dict[str, Any]:
+        entry = super().folder_entry(agent_id, folder, asked)
+        if _BESIDE_ZERO.get():
+            entry["categories"] = []
+        return entry
 
 
 # ---------------------------------------------------------------------- LLSD and HTTP
