@@ -16,20 +16,26 @@ from conformance.wire import ais as wire
 pytestmark = pytest.mark.ais
 
 
+def typed_children(ais: AisClient, root: str) -> list[tuple[int, str]]:
+    """(type_default, id) of each of the root's child categories that has a type."""
+    found = []
+    for folder_id, child in wire.embedded(children(ais, root), "categories").items():
+        folder_type = child.get("type_default") if isinstance(child, dict) else None
+        if isinstance(folder_type, int):
+            found.append((folder_type, folder_id))
+    return found
+
+
 def folders_of_type(ais: AisClient, root: str, folder_type: int) -> set[str]:
     """The ids of the root's children of ``folder_type``."""
-    return {folder_id for folder_id, child in wire.embedded(children(ais, root),
-                                                             "categories").items()
-            if isinstance(child, dict) and child.get("type_default") == folder_type}
+    return {folder_id for kind, folder_id in typed_children(ais, root) if kind == folder_type}
 
 
 def system_folders(ais: AisClient, root: str) -> dict[int, str]:
     """type_default -> id of the root's typed children."""
-    answer = children(ais, root)
     found: dict[int, str] = {}
-    for folder_id, child in wire.embedded(answer, "categories").items():
-        folder_type = child.get("type_default") if isinstance(child, dict) else None
-        if isinstance(folder_type, int) and folder_type >= 0:
+    for folder_type, folder_id in typed_children(ais, root):
+        if folder_type >= 0:
             found.setdefault(folder_type, folder_id)
     return found
 
