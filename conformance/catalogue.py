@@ -23,10 +23,14 @@ class Requirement:
     quote: str
     #: One sentence: what has to hold (shown in failures next to the quote).
     must: str = ""
+    #: The line of the source where the quote starts: required when the quote occurs
+    #: more than once in its source, so that it names its place.
+    line: int | None = None
 
     def cite(self) -> str:
         """The requirement as a failure report heads it."""
-        head = f'{self.id} ({self.level}; {self.source}, "{self.section}")'
+        where = self.source if self.line is None else f"{self.source}:{self.line}"
+        head = f'{self.id} ({self.level}; {where}, "{self.section}")'
         must = f"\n  must: {self.must}" if self.must else ""
         return f'{head}{must}\n  source says: "{self.quote}"'
 

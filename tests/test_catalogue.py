@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -122,6 +123,56 @@ def quotes_not_found(requirements: Iterable[Requirement], folder: Path) -> list[
             problems.append(f"{requirement.id}: quote not found in {requirement.source}: "
                             f"{requirement.quote!r}")
     return problems
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the wiki pages (shared/seeds) are not beside "
+                                               "the checkout")
+@pytest.mark.parametrize("service", SERVICES)
+def test_quotes_name_their_place(service: str) -> None:
+    """A quote that occurs more than once in its source carries the line where it starts
+    (``line``), and every ``line`` given is where the quote starts."""
+    problems = []
+    for requirement in load_catalogue().values():
+        if requirement.service != service:
+            continue
+        folder = SEEDS if requirement.level == "documented" else ROOT
+        path = folder / requirement.source
+        if not path.is_file():
+            continue  # test_*_quotes_stand_verbatim_* says so
+        problem = place_problem(requirement, path.read_text("utf-8"))
+        if problem:
+            problems.append(f"{requirement.id}: {problem}")
+    assert not problems, "\n".join(problems)
+
+
+def place_problem(requirement: Requirement, source: str) -> str | None:
+    """Why ``requirement``'s quote does not name its place in ``source``, or None."""
+    quote = normalise(requirement.quote)
+    occurrences = normalise(source).count(quote)
+    if requirement.line is None:
+        if occurrences > 1:
+            return (f"the quote occurs {occurrences} times in {requirement.source}: give "
+                    f"the line where the one meant starts (line = N)")
+        return None
+    lines = source.splitlines()
+    if not 1 <= requirement.line <= len(lines):
+        return f"line {requirement.line} is not a line of {requirement.source}"
+    first = normalise(lines[requirement.line - 1])
+    following = normalise(" ".join(lines[requirement.line - 1:requirement.line + 20]))
+    start = following.find(quote)
+    if start < 0 or start > len(first):
+        return f"the quote does not start on line {requirement.line} of {requirement.source}"
+    return None
+
+
+def test_a_line_that_does_not_hold_the_quote_is_named() -> None:
+    source = "Status Codes\n200 OK\nStatus Codes\n404 Not found\n"
+    at = parse_catalogue('[[requirement]]\nid = "X-Y"\nservice = "asset"\nsection = "s"\n'
+                         'level = "documented"\nsource = "a.txt"\nquote = "Status Codes"\n'
+                         'must = "m."\n')["X-Y"]
+    assert "occurs 2 times" in (place_problem(at, source) or "")
+    assert place_problem(replace(at, line=3), source) is None
+    assert "does not start on line 2" in (place_problem(replace(at, line=2), source) or "")
 
 
 @pytest.mark.parametrize("service", SERVICES)
