@@ -92,6 +92,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="compare with the results.json of an earlier run")
     group.addoption("--ledger", metavar="FILE", type=Path,
                     help="the run ledger of created objects (default: in the temp folder)")
+    group.addoption("--write-profile", metavar="FILE", type=Path,
+                    help="after the run, write a target profile expecting what it failed "
+                         "(each reason the cause seen, marked REVIEW)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -532,6 +535,11 @@ class Reporter:
 
         if not reports_due(session):  # nothing collected: the last reports stay as they are
             return
+        drafted = self.config.getoption("write_profile")
+        if drafted:
+            from conformance.report.profile import write_profile
+
+            write_profile(self.results.data, drafted)
         path = self.config.getoption("results_json")
         if path:
             self.results.write_json(path)
