@@ -7,6 +7,7 @@ Autobahn's exclude lists are kept per implementation."""
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -50,15 +51,15 @@ def first_cause(entry: dict[str, Any], outcome: str) -> str:
 def profile_text(data: dict[str, Any]) -> str:
     """The drafted profile as TOML."""
     expectations = draft_expectations(data)
-    command = " ".join(data.get("command") or []) or "opensim-conformance"
+    command = shlex.join(data.get("command") or []) or "opensim-conformance"
     lines = [
         "# Target profile drafted by opensim-conformance --write-profile from the run of "
         f"{data.get('started', '?')}:",
         f"#   {command}",
         "# Its expectations are what that run failed (\"fail\") or could not judge (\"skip\"),",
-        f"# each reason the cause the run saw. Read every reason marked {REVIEW.strip()}: replace",
-        "# it with why the server departs from the requirement (name the source), or fix the",
-        "# server and drop the expectation. Give the URLs and credentials as in",
+        "# each reason the cause the run saw. Read every reason that starts with REVIEW and",
+        "# replace it with why the server departs from the requirement (name the source), or",
+        "# fix the server and drop the expectation. Give the URLs and credentials as in",
         "# profiles/opensimulator.toml, or on the command line.",
         "",
     ]
