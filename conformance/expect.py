@@ -121,6 +121,12 @@ def step(description: str, requirement: str | None = None) -> Iterator[None]:
         if requirement is not None:
             _failed(requirement, description, str(exc), since)
         raise Blocked(description, str(exc), requirement) from exc
+    except Blocked as exc:
+        if requirement is None or exc.requirement is not None:
+            raise
+        # a step inside this one that names no requirement: its failure is this one's
+        _failed(requirement, description, exc.cause, since)
+        raise Blocked(description, exc.cause, requirement) from exc
 
 
 def attempt(description: str, requirement: str, action: Callable[[], T]) -> T | None:

@@ -162,3 +162,21 @@ def test_caps_data_goes_through_ais3_without_xinventory(run_suite: SuiteRunner) 
                 for test in entry["tests"] for text in test["observations"]}
     assert "OBS-CAPS-TEST-DATA" in observed
     assert results["exit_code"] == 0
+
+
+def test_a_step_that_names_its_requirement_claims_the_steps_inside_it() -> None:
+    """A step naming no requirement inside one that names it: the failure is the named
+    requirement's, and the test is blocked by it."""
+    from conformance.clients.http import Recorder
+    from conformance.expect import Blocked, begin_test, fail, failed_steps, step
+
+    begin_test(Recorder())
+    with (pytest.raises(Blocked) as blocked,
+          step("outer", requirement="XINV-ADDITEM-ROUNDTRIP"),
+          step("inner")):
+        fail("ADDITEM answered False")
+    assert str(blocked.value) == ("blocked by XINV-ADDITEM-ROUNDTRIP: outer: "
+                                  "ADDITEM answered False")
+    [failed] = failed_steps()
+    assert (failed.requirement, failed.step, failed.cause) == (
+        "XINV-ADDITEM-ROUNDTRIP", "outer", "ADDITEM answered False")

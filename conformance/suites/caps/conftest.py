@@ -110,7 +110,8 @@ def run_folder(writer: Writer, viewer: Viewer) -> Folder:
         note("the capability tests' data is written through the avatar's AIS3 (the run "
              "has no XInventory of the grid)", about="OBS-CAPS-TEST-DATA")
         return folder
-    with step("could not create the run's folder through XInventory ADDFOLDER"):
+    with step("could not create the run's folder through XInventory ADDFOLDER",
+              requirement="XINV-ADDFOLDER-ROUNDTRIP"):
         return add_folder(writer.xinventory, viewer.inventory_root,
                           owned_name("caps run"))
 
@@ -122,6 +123,7 @@ def scratch(writer: Writer, run_folder: Folder) -> Scratch:
         assert writer.ais is not None
         folder = ais_folder(writer.ais, run_folder.id, owned_name("caps test"))
         return Scratch(None, folder, writer.ais)
-    with step("could not create the folder this test needs through XInventory ADDFOLDER"):
+    with step("could not create the folder this test needs through XInventory ADDFOLDER",
+              requirement="XINV-ADDFOLDER-ROUNDTRIP"):
         folder = add_folder(writer.xinventory, run_folder.id, owned_name("caps test"))
     return Scratch(writer.xinventory, folder)

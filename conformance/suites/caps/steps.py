@@ -205,13 +205,15 @@ class Scratch:
     def subfolder(self, parent: str | None = None, name: str = "folder") -> Folder:
         if self.client is None:
             return ais_folder(self.writer_ais(), parent or self.id, owned_name(name))
-        with step("could not create a folder through XInventory ADDFOLDER"):
+        with step("could not create a folder through XInventory ADDFOLDER",
+                  requirement="XINV-ADDFOLDER-ROUNDTRIP"):
             return add_folder(self.client, parent or self.id, owned_name(name))
 
     def item(self, folder: str | None = None, **fields: Any) -> Item:
         if self.client is None:
             return ais_item(self.writer_ais(), folder or self.id, **fields)
-        with step("could not create an item through XInventory ADDITEM"):
+        with step("could not create an item through XInventory ADDITEM",
+                  requirement="XINV-ADDITEM-ROUNDTRIP"):
             return add_item(self.client, folder or self.id, **fields)
 
     def items(self, count: int, folder: str | None = None) -> list[Item]:
@@ -244,7 +246,8 @@ class Scratch:
             return renamed
         from conformance.suites.xinventory.steps import succeeds
 
-        with step("could not rename the item through XInventory UPDATEITEM"):
+        with step("could not rename the item through XInventory UPDATEITEM",
+                  requirement="XINV-UPDATEITEM-APPLIES"):
             succeeds(self.client.update_item(renamed), "UPDATEITEM")
         return renamed
 
