@@ -43,10 +43,10 @@ def avatar_xinventory(run: ConformanceRun, viewer: Viewer) -> Iterator[XInventor
     """XInventory acting as the avatar (skips when the run has no XInventory or may not
     write)."""
     if not run.serves("xinventory"):
-        pytest.skip("needs data written through XInventory: give --xinventory-url")
+        pytest.skip("no XInventory URL given (--xinventory-url)")
     refusal = run.profile.write_refusal()
     if refusal:
-        pytest.skip(f"needs data written through XInventory, and {refusal}")
+        pytest.skip(f"needs data written to the grid, and {refusal}")
     if not viewer.inventory_root:
         pytest.skip("the avatar's inventory root is unknown (log in with --login-uri)")
     http = run.http("xinventory")
@@ -78,6 +78,8 @@ class Writer:
 
     xinventory: XInventoryClient | None = None
     ais: AisClient | None = None
+    #: Why not XInventory, when the data goes through AIS3.
+    why: str = ""
 
 
 @pytest.fixture(scope="session")
@@ -96,7 +98,7 @@ def writer(request: pytest.FixtureRequest, run: ConformanceRun, viewer: Viewer) 
             ais: AisClient = request.getfixturevalue("ais")
         except pytest.skip.Exception:
             pytest.skip(f"{reason}; and no AIS3 to write through")
-        return Writer(ais=ais)
+        return Writer(ais=ais, why=reason)
 
 
 @pytest.fixture(scope="module")
@@ -107,8 +109,8 @@ def run_folder(writer: Writer, viewer: Viewer) -> Folder:
         assert writer.ais is not None
         folder = ais_folder(writer.ais, viewer.inventory_root, owned_name("caps run"),
                             named=True)
-        note("the capability tests' data is written through the avatar's AIS3 (the run "
-             "has no XInventory of the grid)", about="OBS-CAPS-TEST-DATA")
+        note(f"the capability tests' data is written through the avatar's AIS3, not "
+             f"XInventory: {writer.why}", about="OBS-CAPS-TEST-DATA")
         return folder
     with step("could not create the run's folder through XInventory ADDFOLDER",
               requirement="XINV-ADDFOLDER-ROUNDTRIP"):
