@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any, NoReturn, Protocol, TypeVar
 
-from conformance.clients.http import Exchange, SuiteError, TargetFailure
+from conformance.clients.http import Exchange, Recorder, SuiteError, TargetFailure
 from conformance.resources import schema_violations
 from conformance.wire.xml import WireError
 
@@ -28,30 +30,117 @@ class ConformanceFailure(TargetFailure):
 
 class Blocked(Exception):
     """A step the test needs first failed because of the target (storing the asset a
-    DELETE test deletes): the requirement under test is not judged."""
+    DELETE test deletes): the requirement under test is not judged. A step that is the
+    behaviour of a requirement of its own names it (``requirement``): that requirement
+    failed, and the test is blocked by it."""
 
-    def __init__(self, step: str, cause: str) -> None:
-        super().__init__(f"{step}: {cause}")
+    def __init__(self, step: str, cause: str, requirement: str | None = None) -> None:
+        by = f"blocked by {requirement}: " if requirement else ""
+        super().__init__(f"{by}{step}: {cause}")
         self.step = step
         self.cause = cause
+        self.requirement = requirement
+
+
+@dataclass
+class FailedStep:
+    """A setup step that is a requirement's behaviour, and the target failed it: the
+    failure of that requirement, whichever test ran the step."""
+
+    requirement: str
+    step: str
+    cause: str
+    exchanges: list[Exchange]
+
+
+@dataclass
+class _TestSteps:
+    """The steps of the test that is running that failed, and its recorder."""
+
+    recorder: Recorder | None
+    failed: list[FailedStep] = field(default_factory=list)
+
+
+_steps: ContextVar[_TestSteps] = ContextVar("conformance-steps")
+
+
+def begin_test(recorder: Recorder | None) -> None:
+    """A test begins (the plugin calls this beside ``recorder.start()``): no step of it
+    has failed yet."""
+    _steps.set(_TestSteps(recorder))
+
+
+def failed_steps() -> list[FailedStep]:
+    """The steps that failed in the running test, each the failure of its requirement."""
+    current = _steps.get(None)
+    return list(current.failed) if current is not None else []
+
+
+def note(text: str, about: str | None = None) -> None:
+    """Observe ``text`` for the running test from a step (where the ``observe`` fixture
+    is not at hand); ``about`` is its ID in conformance/observations.toml."""
+    current = _steps.get(None)
+    if current is not None and current.recorder is not None:
+        current.recorder.observe(text, about)
 
 
 def fail(message: str) -> NoReturn:
     raise ConformanceFailure(message)
 
 
+def _sent() -> int:
+    current = _steps.get(None)
+    recorder = current.recorder if current is not None else None
+    return len(recorder.exchanges) if recorder is not None else 0
+
+
+def _failed(requirement: str, description: str, cause: str, since: int) -> None:
+    current = _steps.get(None)
+    if current is None:
+        return
+    exchanges = current.recorder.exchanges[since:] if current.recorder is not None else []
+    current.failed.append(FailedStep(requirement, description, cause, list(exchanges)))
+
+
 @contextmanager
-def step(description: str) -> Iterator[None]:
+def step(description: str, requirement: str | None = None) -> Iterator[None]:
     """A setup step the test needs (``with step("could not store the asset this test
     needs"):``). A failure of the target inside it, a failed check or a transport
     failure, blocks the test instead of failing its requirement; a suite error stays one.
+
+    A step that is a requirement's own behaviour names it (``requirement="AIS-CATEGORY-
+    POST"``): its failure is then that requirement's failure, with the step's exchanges,
+    and the test is blocked by that requirement, by name.
     """
+    since = _sent()
     try:
         yield
     except SuiteError:
         raise
     except TargetFailure as exc:
-        raise Blocked(description, str(exc)) from exc
+        if requirement is not None:
+            _failed(requirement, description, str(exc), since)
+        raise Blocked(description, str(exc), requirement) from exc
+    except Blocked as exc:
+        if requirement is None or exc.requirement is not None:
+            raise
+        # a step inside this one that names no requirement: its failure is this one's
+        _failed(requirement, description, exc.cause, since)
+        raise Blocked(description, exc.cause, requirement) from exc
+
+
+def attempt(description: str, requirement: str, action: Callable[[], T]) -> T | None:
+    """One way of a step that has others: ``action()``'s value, or None when the target
+    failed it. The failure is ``requirement``'s all the same (the way is that
+    requirement's behaviour), and the caller goes on with another way the pages allow."""
+    since = _sent()
+    try:
+        return action()
+    except SuiteError:
+        raise
+    except TargetFailure as exc:
+        _failed(requirement, description, str(exc), since)
+        return None
 
 
 def present(value: T | None, what: str) -> T:

@@ -140,17 +140,19 @@ def test_without_a_login_the_caps_tests_say_why_they_did_not_run(
 def test_nothing_is_written_to_an_xinventory_that_is_not_the_grids(
         reference: str, tmp_path: Path, pytester: pytest.Pytester) -> None:
     """An XInventory URL that does not hold the avatar's inventory (another grid's, or a
-    profile's stale target) gets no writes: the tests that need data skip, saying why."""
+    profile's stale target) gets no writes: the tests write their data through the
+    avatar's AIS3 instead, saying why."""
     other_db = tmp_path / "other.sqlite"
     with ServerThread(create_app(other_db)) as other:
         outcome = pytester.runpytest_inprocess(
             "--pyargs", "conformance.suites.caps", "-p", "no:cacheprovider", "-rs",
             "--ledger", str(tmp_path / "ledger.jsonl"), "--login-uri", reference,
-            "--xinventory-url", other.url)
+            "--xinventory-url", other.url, "--requirement", "CAPS-CATEGORY-VALUES")
     text = "\n".join(outcome.outlines)
     assert "does not hold the avatar's inventory root" in text
-    assert not (tmp_path / "ledger.jsonl").exists() or "created" not in (
-        tmp_path / "ledger.jsonl").read_text("utf-8")
+    assert "OBS-CAPS-TEST-DATA" in text
+    ledger = (tmp_path / "ledger.jsonl").read_text("utf-8")
+    assert '"service": "ais"' in ledger and '"service": "xinventory"' not in ledger
 
 
 def test_the_reference_passes_every_caps_requirement(run_suite: SuiteRunner) -> None:

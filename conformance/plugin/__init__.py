@@ -22,7 +22,7 @@ from hypothesis import Phase, settings
 from conformance.catalogue import Requirement, load_catalogue, load_observations
 from conformance.clients.asset import AssetClient
 from conformance.clients.http import Exchange, HttpClient, Recorder, SuiteError, TargetFailure
-from conformance.expect import Blocked, Observe
+from conformance.expect import Blocked, FailedStep, Observe, begin_test, failed_steps
 from conformance.ledger import Ledger
 from conformance.report.results import Results, failure_cause, test_outcome
 from conformance.target import (
@@ -92,6 +92,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="compare with the results.json of an earlier run")
     group.addoption("--ledger", metavar="FILE", type=Path,
                     help="the run ledger of created objects (default: in the temp folder)")
+    group.addoption("--write-profile", metavar="FILE", type=Path,
+                    help="after the run, write a target profile expecting what it failed "
+                         "(each reason the cause seen, marked REVIEW)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -346,7 +349,9 @@ def observe(run: ConformanceRun) -> Observe:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    conformance_run(item.config).recorder.start()
+    recorder = conformance_run(item.config).recorder
+    recorder.start()
+    begin_test(recorder)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -375,6 +380,9 @@ def pytest_runtest_makereport(
     examples = examples_of(item)
     if examples is not None and call.when == "call":
         conformance["examples"] = examples
+    steps = failed_steps()
+    if steps:  # each the failure of the requirement it names, whichever test ran it
+        conformance["failed_steps"] = [failed_step(run, step) for step in steps]
     report.conformance = conformance  # type: ignore[attr-defined]
     if call.excinfo is None or call.excinfo.errisinstance(pytest.skip.Exception):
         return report
@@ -401,6 +409,16 @@ def pytest_runtest_makereport(
         report.sections.append(("suite error (a bug of the suite, not of the target)",
                                 f"{text}\n\n{describe(exchanges)}"))
     return report
+
+
+def failed_step(run: ConformanceRun, step: FailedStep) -> dict[str, Any]:
+    """A failed step as results.json records it under its requirement."""
+    requirement = run.catalogue.get(step.requirement)
+    cited = f"{requirement.cite()}\n\n" if requirement is not None else ""
+    return {"requirement": step.requirement, "step": step.step, "cause": step.cause,
+            "message": f"{cited}Failed: {step.step}: {step.cause}\n\n"
+                       f"{describe(step.exchanges)}",
+            "transcript": [exchange.to_json() for exchange in step.exchanges]}
 
 
 def writes_results(config: pytest.Config) -> bool:
@@ -517,6 +535,11 @@ class Reporter:
 
         if not reports_due(session):  # nothing collected: the last reports stay as they are
             return
+        drafted = self.config.getoption("write_profile")
+        if drafted:
+            from conformance.report.profile import write_profile
+
+            write_profile(self.results.data, drafted)
         path = self.config.getoption("results_json")
         if path:
             self.results.write_json(path)

@@ -848,3 +848,19 @@ class MovePartMovesNothing(AisService):
         document = self.category_document(call, source, 1)
         document["_updated_category_versions"] = {}
         return Answer(200, document)
+
+
+@fault("ais", "AIS-CATEGORY-POST")
+class PostCreatesNothingFromTheViewersShape(AisService):
+    """POST answers 201 but creates no category whose entry holds category_id (the
+    viewer's create shape: category_id null and parent_id), so _created_categories is
+    empty; the minimal entry {name, type_default} still creates."""
+
+    def read_body(self, call: Call) -> Any:
+        body = super().read_body(call)
+        if call.method == "POST" and isinstance(body, dict) and isinstance(
+                body.get("categories"), list):
+            body = {**body, "categories": [entry for entry in body["categories"]
+                                           if not (isinstance(entry, dict)
+                                                   and "category_id" in entry)]}
+        return body

@@ -10,13 +10,14 @@ import pytest
 from conformance.clients.ais import AisClient
 from conformance.expect import step
 from conformance.ledger import owned_name
-from conformance.suites.ais.steps import create_folder, created_ids, document, one, uid
+from conformance.suites.ais.steps import create_folder, document, new_category, uid
 
 
 @pytest.fixture(scope="session")
 def root(ais: AisClient) -> str:
     """The agent's root category, as GET /category/root names it."""
-    with step("could not read the agent's root category (GET /category/root)"):
+    with step("could not read the agent's root category (GET /category/root)",
+              requirement="AIS-CATEGORY-SPECIAL"):
         return uid(document(ais.get_category("root"), 200).get("category_id"),
                    "category_id of /category/root")
 
@@ -25,10 +26,8 @@ def root(ais: AisClient) -> str:
 def area(ais: AisClient, root: str) -> Iterator[str]:
     """The module's own folder under the root: modules that run side by side never
     see each other's folders in theirs."""
-    name = owned_name(f"AIS3 {ais.new_id()[:8]}")
-    with step("could not create the run's folder (POST /category/root)"):
-        reply = ais.create_named_category(root, name, tid=ais.new_id())
-        folder = one(created_ids(reply, "_created_categories"), "_created_categories")
+    folder = new_category(ais, root, owned_name(f"AIS3 {ais.new_id()[:8]}"),
+                          "could not create the run's folder", named=True)
     yield folder
     ais.delete_category(folder)
 

@@ -1,22 +1,25 @@
 """Fixtures of the capability tests. The capabilities only read; what a test reads is
-written through the grid's XInventory service (when the run has one and may write)
-under the avatar's inventory, inside one folder named ``opensim-conformance …`` that the
-run removes at the end. Without XInventory only the read-only checks run, on what the
-avatar's inventory already holds."""
+written under the avatar's inventory, inside one folder named ``opensim-conformance …``
+that the run removes at the end: through the grid's XInventory service when the run has
+it (and may write), else through the avatar's AIS3, as a viewer writes its inventory.
+With neither only the read-only checks run, on what the avatar's inventory already
+holds."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 
+from conformance.clients.ais import AisClient
 from conformance.clients.caps import CapsClient
 from conformance.clients.http import HttpClient, TargetFailure
 from conformance.clients.xinventory import XInventoryClient
-from conformance.expect import step
+from conformance.expect import note, step
 from conformance.ledger import owned_name
 from conformance.plugin import ConformanceRun
-from conformance.suites.caps.steps import Scratch
+from conformance.suites.caps.steps import Scratch, ais_folder
 from conformance.suites.xinventory.steps import add_folder
 from conformance.viewer import Viewer
 from conformance.wire.xinventory import Folder, parse_response
@@ -40,10 +43,10 @@ def avatar_xinventory(run: ConformanceRun, viewer: Viewer) -> Iterator[XInventor
     """XInventory acting as the avatar (skips when the run has no XInventory or may not
     write)."""
     if not run.serves("xinventory"):
-        pytest.skip("needs data written through XInventory: give --xinventory-url")
+        pytest.skip("no XInventory URL given (--xinventory-url)")
     refusal = run.profile.write_refusal()
     if refusal:
-        pytest.skip(f"needs data written through XInventory, and {refusal}")
+        pytest.skip(f"needs data written to the grid, and {refusal}")
     if not viewer.inventory_root:
         pytest.skip("the avatar's inventory root is unknown (log in with --login-uri)")
     http = run.http("xinventory")
@@ -68,18 +71,61 @@ def holds_root(client: XInventoryClient, root: str) -> bool:
     return isinstance(folder, dict) and str(folder.get("ID", "")).strip().lower() == root
 
 
+@dataclass
+class Writer:
+    """How the capability tests write their data: XInventory as the avatar, or the
+    avatar's AIS3."""
+
+    xinventory: XInventoryClient | None = None
+    ais: AisClient | None = None
+    #: Why not XInventory, when the data goes through AIS3.
+    why: str = ""
+
+
+@pytest.fixture(scope="session")
+def writer(request: pytest.FixtureRequest, run: ConformanceRun, viewer: Viewer) -> Writer:
+    """XInventory when the run has the grid's (it holds the avatar's root); else the
+    avatar's AIS3 when the seed capability offers it; else the tests that write skip
+    with the reason XInventory gave."""
+    try:
+        return Writer(xinventory=request.getfixturevalue("avatar_xinventory"))
+    except pytest.skip.Exception as without_xinventory:
+        reason = str(without_xinventory.msg)
+        refusal = run.profile.write_refusal()
+        if refusal or not viewer.inventory_root:
+            raise
+        try:
+            ais: AisClient = request.getfixturevalue("ais")
+        except pytest.skip.Exception:
+            pytest.skip(f"{reason}; and no AIS3 to write through")
+        return Writer(ais=ais, why=reason)
+
+
 @pytest.fixture(scope="module")
-def run_folder(avatar_xinventory: XInventoryClient, viewer: Viewer) -> Folder:
+def run_folder(writer: Writer, viewer: Viewer) -> Folder:
     """The module's own folder under the avatar's root (removed at the end of the run):
     modules that run side by side never see each other's folders in theirs."""
-    with step("could not create the run's folder through XInventory ADDFOLDER"):
-        return add_folder(avatar_xinventory, viewer.inventory_root,
+    if writer.xinventory is None:
+        assert writer.ais is not None
+        folder = ais_folder(writer.ais, viewer.inventory_root, owned_name("caps run"),
+                            named=True)
+        note(f"the capability tests' data is written through the avatar's AIS3, not "
+             f"XInventory: {writer.why}", about="OBS-CAPS-TEST-DATA")
+        return folder
+    with step("could not create the run's folder through XInventory ADDFOLDER",
+              requirement="XINV-ADDFOLDER-ROUNDTRIP"):
+        return add_folder(writer.xinventory, viewer.inventory_root,
                           owned_name("caps run"))
 
 
 @pytest.fixture
-def scratch(avatar_xinventory: XInventoryClient, run_folder: Folder) -> Scratch:
+def scratch(writer: Writer, run_folder: Folder) -> Scratch:
     """A fresh folder inside the run's folder, for one test's objects."""
-    with step("could not create the folder this test needs through XInventory ADDFOLDER"):
-        folder = add_folder(avatar_xinventory, run_folder.id, owned_name("caps test"))
-    return Scratch(avatar_xinventory, folder)
+    if writer.xinventory is None:
+        assert writer.ais is not None
+        folder = ais_folder(writer.ais, run_folder.id, owned_name("caps test"))
+        return Scratch(None, folder, writer.ais)
+    with step("could not create the folder this test needs through XInventory ADDFOLDER",
+              requirement="XINV-ADDFOLDER-ROUNDTRIP"):
+        folder = add_folder(writer.xinventory, run_folder.id, owned_name("caps test"))
+    return Scratch(writer.xinventory, folder)

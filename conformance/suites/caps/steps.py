@@ -1,17 +1,20 @@
 """Steps the capability tests share: read LLSD answers (every top-level map, noting
-what breaks the LLSD specification), pick folder entries, and write through XInventory
-the folders, items and links a test reads back."""
+what breaks the LLSD specification), pick folder entries, and write the folders, items
+and links a test reads back: through XInventory, or, where the run has no XInventory of
+the grid, through the avatar's AIS3 (as a viewer writes its inventory)."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
 
+from conformance.clients.ais import AisClient
 from conformance.clients.caps import CapsClient
-from conformance.clients.http import Exchange, TargetFailure
+from conformance.clients.http import Exchange, SuiteError, TargetFailure
 from conformance.clients.xinventory import XInventoryClient
 from conformance.expect import check, expect, fail, present, step
 from conformance.lanes import each
@@ -171,10 +174,13 @@ def walk(caps: CapsClient, root: str, owner: str, *, library: bool = False,
 
 @dataclass
 class Scratch:
-    """A folder of one test inside the run's folder, and XInventory as the avatar."""
+    """A folder of one test inside the run's folder, and how the test writes: XInventory
+    as the avatar (``client``), or the avatar's AIS3 (``ais``) when the run has no
+    XInventory of the grid."""
 
-    client: XInventoryClient
+    client: XInventoryClient | None
     folder: Folder
+    ais: AisClient | None = None
 
     @property
     def id(self) -> str:
@@ -182,19 +188,68 @@ class Scratch:
 
     @property
     def owner(self) -> str:
-        return self.client.principal
+        if self.client is not None:
+            return self.client.principal
+        return self.writer_ais().agent_id
+
+    @property
+    def through(self) -> str:
+        """The service the test's data is written through, as a sentence says it."""
+        return "XInventory" if self.client is not None else "AIS3"
+
+    def writer_ais(self) -> AisClient:
+        if self.ais is None:
+            raise SuiteError("a Scratch needs XInventory or AIS3 to write through")
+        return self.ais
 
     def subfolder(self, parent: str | None = None, name: str = "folder") -> Folder:
-        with step("could not create a folder through XInventory ADDFOLDER"):
+        if self.client is None:
+            return ais_folder(self.writer_ais(), parent or self.id, owned_name(name))
+        with step("could not create a folder through XInventory ADDFOLDER",
+                  requirement="XINV-ADDFOLDER-ROUNDTRIP"):
             return add_folder(self.client, parent or self.id, owned_name(name))
 
     def item(self, folder: str | None = None, **fields: Any) -> Item:
-        with step("could not create an item through XInventory ADDITEM"):
+        if self.client is None:
+            return ais_item(self.writer_ais(), folder or self.id, **fields)
+        with step("could not create an item through XInventory ADDITEM",
+                  requirement="XINV-ADDITEM-ROUNDTRIP"):
             return add_item(self.client, folder or self.id, **fields)
 
     def items(self, count: int, folder: str | None = None) -> list[Item]:
-        """``count`` items, their ADDITEMs sent side by side (conformance.lanes)."""
+        """``count`` items, their creates sent side by side (conformance.lanes)."""
         return each(lambda n: self.item(folder, name=owned_name(f"item {n}")), range(count))
+
+    def version(self, folder: str | None = None) -> int:
+        """The folder's version as the service written through holds it (XInventory
+        GETFOLDER, or AIS3 GET /category)."""
+        if self.client is None:
+            from conformance.suites.ais.steps import version
+
+            with step("could not read the folder's version through AIS3 GET /category",
+                      requirement="AIS-CATEGORY-GET"):
+                return version(self.writer_ais(), folder or self.id)
+        from conformance.suites.xinventory.steps import fetch_folder
+
+        with step("could not read the folder through XInventory GETFOLDER"):
+            return fetch_folder(self.client, folder or self.id).version
+
+    def rename(self, item: Item, name: str) -> Item:
+        """Rename an item (XInventory UPDATEITEM, or AIS3 PATCH /item {name})."""
+        renamed = replace(item, name=name)
+        if self.client is None:
+            from conformance.suites.ais.steps import document
+
+            with step("could not rename the item through AIS3 PATCH /item",
+                      requirement="AIS-ITEM-PATCH"):
+                document(self.writer_ais().patch_item(item.id, {"name": name}), 200)
+            return renamed
+        from conformance.suites.xinventory.steps import succeeds
+
+        with step("could not rename the item through XInventory UPDATEITEM",
+                  requirement="XINV-UPDATEITEM-APPLIES"):
+            succeeds(self.client.update_item(renamed), "UPDATEITEM")
+        return renamed
 
     def remove_tree(self, folder: Folder, items: Iterable[Item]) -> None:
         """Remove a folder with its items at once (one move and one delete instead of five
@@ -202,6 +257,10 @@ class Scratch:
         GETFOLDER no longer finds the folder."""
         from conformance.clients.xinventory import remove_inventory_object
 
+        if self.client is None:  # inside the run's folder: the run removes it anyway
+            with contextlib.suppress(TargetFailure):
+                self.writer_ais().delete_category(folder.id)
+            return
         entry = self.client.entry("folder", folder.id)
         try:
             gone = remove_inventory_object(self.client.http, entry)
@@ -218,16 +277,93 @@ class Scratch:
         target's inventory type, as viewers create them (``inv_type`` overrides)."""
         target_id = target if isinstance(target, str) else target.id
         target_inv = NOTECARD if isinstance(target, str) else target.inv_type
-        return self.item(folder, name=owned_name("link"), asset_type=ITEM_LINK,
-                         inv_type=target_inv if inv_type is None else inv_type,
-                         asset_id=target_id)
+        fields: dict[str, Any] = dict(name=owned_name("link"), asset_type=ITEM_LINK,
+                      inv_type=target_inv if inv_type is None else inv_type,
+                      asset_id=target_id)
+        if self.client is None:
+            return ais_link(self.writer_ais(), folder or self.id, self.owner, **fields)
+        return self.item(folder, **fields)
 
     def folder_link(self, target: Folder | str, folder: str | None = None, *,
                     inv_type: int = FOLDER_INV_TYPE) -> Item:
         """A link to a folder (asset type 25; its asset_id is the target folder)."""
         target_id = target if isinstance(target, str) else target.id
-        return self.item(folder, name=owned_name("folder link"), asset_type=FOLDER_LINK,
-                         inv_type=inv_type, asset_id=target_id)
+        fields: dict[str, Any] = dict(name=owned_name("folder link"), asset_type=FOLDER_LINK,
+                      inv_type=inv_type, asset_id=target_id)
+        if self.client is None:
+            return ais_link(self.writer_ais(), folder or self.id, self.owner, **fields)
+        return self.item(folder, **fields)
+
+
+# ---------------------------------------------------------------------- writing through AIS3
+
+
+def ais_folder(ais: AisClient, parent: str, name: str, *, named: bool = False) -> Folder:
+    """A folder made through AIS3 (the viewer's create first, then the minimal body: the
+    AIS3 steps), as XInventory would record it."""
+    from conformance.suites.ais.steps import new_category
+
+    folder_id = new_category(ais, parent, name, "could not create the folder this test "
+                             "needs through AIS3", named=named)
+    return Folder(id=folder_id, parent_id=parent, owner=ais.agent_id, name=name)
+
+
+def ais_item(ais: AisClient, folder: str, **fields: Any) -> Item:
+    """An item made through AIS3 POST /category {items}: the record of what was sent, with
+    the id, creator and date the server chose (AIS3 chooses them)."""
+    from conformance.suites.ais.steps import created_ids, one
+    from conformance.wire import ais as wire
+
+    item = Item(id=ZERO_UUID, folder=folder, owner=ais.agent_id,
+                name=fields.pop("name", None) or owned_name("item"),
+                asset_id=missing_id(), creator_id=ais.agent_id)
+    item = replace(item, **fields)
+    body = wire.item_body(item.name, asset_type=item.asset_type, inv_type=item.inv_type,
+                          desc=item.description, asset_id=item.asset_id)
+    body.update(flags=item.flags,
+                sale_info={"sale_type": item.sale_type, "sale_price": item.sale_price},
+                permissions={"base_mask": item.base_permissions,
+                             "owner_mask": item.current_permissions,
+                             "group_mask": item.group_permissions,
+                             "everyone_mask": item.everyone_permissions,
+                             "next_owner_mask": item.next_permissions})
+    with step("could not create the item this test needs through AIS3 (POST /category "
+              "with items)", requirement="AIS-CATEGORY-POST-ITEMS"):
+        reply = ais.create(folder, {"items": [body]}, tid=ais.new_id())
+        item_id = one(created_ids(reply, "_created_items"), "_created_items")
+    return replace(item, id=item_id, creation_date=created_at(reply, item_id))
+
+
+def ais_link(ais: AisClient, folder: str, owner: str, *, name: str, asset_type: int,
+             inv_type: int, asset_id: str) -> Item:
+    """A link made through AIS3 POST /category {links}, as the viewer creates links."""
+    from conformance.suites.ais.steps import created_ids, one
+    from conformance.wire import ais as wire
+
+    body = wire.link_body(asset_id, name, link_type=asset_type, inv_type=inv_type)
+    with step("could not create the link this test needs through AIS3 (POST /category "
+              "with links)", requirement="AIS-CATEGORY-POST-LINKS"):
+        reply = ais.create(folder, {"links": [body]}, tid=ais.new_id())
+        link_id = one(created_ids(reply, "_created_items"), "_created_items")
+    return Item(id=link_id, folder=folder, owner=owner, name=name, asset_id=asset_id,
+                asset_type=asset_type, inv_type=inv_type, creator_id=owner,
+                creation_date=created_at(reply, link_id))
+
+
+def created_at(reply: Exchange, item_id: str) -> int:
+    """The created_at the 201 embeds for a new item (0 when it embeds none)."""
+    from conformance.wire import ais as wire
+
+    try:
+        document = wire.decode(reply.body)
+    except WireError:
+        return 0
+    for part in ("items", "links"):
+        entry = wire.embedded(document, part).get(item_id)
+        value = entry.get("created_at") if isinstance(entry, dict) else None
+        with contextlib.suppress(TypeError, ValueError):
+            return int(value)  # type: ignore[arg-type]
+    return 0
 
 
 def missing_id() -> str:
