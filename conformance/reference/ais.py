@@ -355,6 +355,7 @@ class AisService:
             self.db.execute("ROLLBACK TO ais_write")
             self.db.execute("RELEASE ais_write")
             raise
+        self.tag_written(call, resource, target, answer)
         if call.simulate:
             self.discard(call)
         else:
@@ -362,6 +363,16 @@ class AisService:
                 self.remember_transaction(call.owner, call.tid)
             self.db.execute("RELEASE ais_write")
         return answer
+
+    def tag_written(self, call: Call, resource: str, target: str, answer: Answer) -> None:
+        """The wiki lists an ETag among the response headers of the success of PATCH,
+        COPY, MOVE and PUT on a category and its parts: the tag of the resource now."""
+        if resource == "item" or call.method not in ("PATCH", "COPY", "MOVE", "PUT") or \
+                answer.status not in (200, 201) or "ETag" in answer.headers:
+            return
+        tag = self.current_tag(call, resource, target)
+        if tag is not None:
+            answer.headers["ETag"] = tag
 
     def discard(self, call: Call) -> None:
         """simulate: nothing the handler wrote stays."""

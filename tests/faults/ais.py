@@ -564,6 +564,77 @@ class IfMatchRefusesEveryWrite(AisService):
         super().check_preconditions(call, resource, target)
 
 
+@fault("ais", "AIS-ETAG-IF-MATCH-GET")
+class IfMatchIgnoredOnParts(AisService):
+    """GET of /children, /items and /categories ignores If-Match (the category itself
+    heeds it)."""
+
+    def conditional_get(self, call: Call, resource: str, target: str,
+                        handler: Handler) -> Answer:
+        if resource != "category":
+            call = replace(call, headers={k: v for k, v in call.headers.items()
+                                          if k != "if-match"})
+        return super().conditional_get(call, resource, target, handler)
+
+
+@fault("ais", "AIS-ETAG-IF-MATCH-GET")
+class IfMatchReadsTheFirstTagOnly(AisService):
+    """If-Match with several tags is compared by its first tag only."""
+
+    def check_if_match(self, call: Call, tag: str | None) -> None:
+        tags = wire.etag_list(call.headers.get("if-match"))[:1]
+        if tags and "*" not in tags and tag not in tags:
+            raise AisError(412, "precondition failed", etags=tags, etag=tag or "",
+                           condition="If-Match")
+
+
+@fault("ais", "AIS-ETAG-IF-MATCH-GET")
+class PreconditionTagsAsText(AisService):
+    """errorPreconditionFailed.etags is one string of the tags, not an array."""
+
+    def error_answer(self, error: AisError) -> Answer:
+        if isinstance(error.context.get("etags"), list):
+            error.context["etags"] = ", ".join(error.context["etags"])
+        return super().error_answer(error)
+
+
+@fault("ais", "AIS-ETAG-IF-NONE-MATCH-GET")
+class AnyIfNoneMatchIs304(AisService):
+    """Any If-None-Match answers 304, whatever tags it holds."""
+
+    def none_match(self, call: Call, tag: str | None) -> bool:
+        return bool(wire.etag_list(call.headers.get("if-none-match")))
+
+
+@fault("ais", "AIS-ETAG-IF-NONE-MATCH-WRITE")
+class WritesIgnoreIfNoneMatch(AisService):
+    """Writes heed If-Match only: a matching If-None-Match lets the write through."""
+
+    def check_preconditions(self, call: Call, resource: str, target: str) -> None:
+        if call.headers.get("if-match"):
+            self.check_if_match(call, self.current_tag(call, resource, target))
+
+
+@fault("ais", "AIS-ETAG-WRITE-HEADER")
+class NoETagOnWriteAnswers(AisService):
+    """The 200 of PATCH and the 201 of COPY carry no ETag."""
+
+    def tag_written(self, call: Call, resource: str, target: str, answer: Answer) -> None:
+        return None
+
+
+@fault("ais", "AIS-ETAG-WRITE-HEADER")
+class RefusedWritesWithoutETag(AisService):
+    """The 412 of a write carries no ETag."""
+
+    def check_preconditions(self, call: Call, resource: str, target: str) -> None:
+        try:
+            super().check_preconditions(call, resource, target)
+        except AisError as error:
+            error.context["etag"] = ""
+            raise
+
+
 @fault("ais", "AIS-ETAG-CHANGES")
 class ETagNeverChanges(AisService):
     """Every representation has the same ETag."""
