@@ -17,7 +17,7 @@ from conformance.reference.ais import (
     is_link,
 )
 from conformance.wire import ais as wire
-from conformance.wire.ids import ZERO_UUID
+from conformance.wire.ids import ZERO_UUID, canonical_uuid
 from conformance.wire.xinventory import Folder, Item
 from tests.faults import fault
 
@@ -511,6 +511,39 @@ class GoneItemIs404(AisService):
             raise AisError(404, "item not found", **error.context) from error
 
 
+@fault("ais", "AIS-ITEM-DELETE-410")
+class NeverExistingItemDeleteIs404(AisService):
+    """DELETE of an item id that never existed answers 404 (a deleted one still 410)."""
+
+    def delete_item(self, call: Call, item_id: str) -> Answer:
+        uid = canonical_uuid(item_id)
+        if uid and self.store.item(uid) is None and not self.was_removed(uid):
+            raise AisError(404, "item not found", item_id=uid)
+        return super().delete_item(call, item_id)
+
+
+@fault("ais", "AIS-CATEGORY-SPECIAL")
+class PartsTakeUuidsOnly(AisService):
+    """/category/{special}/children (and the other parts) answer 404: only the category
+    itself resolves special names."""
+
+    def resolve(self, call: Call, name: str) -> str | None:
+        if call.path_part and canonical_uuid(name) is None:
+            return None
+        return super().resolve(call, name)
+
+
+@fault("ais", "AIS-CATEGORY-SPECIAL")
+class DestinationTakesUuidsOnly(AisService):
+    """A special name as the Destination of COPY answers 404."""
+
+    def destination(self, call: Call) -> Folder:
+        name = call.headers.get("destination", "").strip().rstrip("/").rsplit("/", 1)[-1]
+        if name in wire.SPECIAL_CATEGORIES:
+            raise AisError(404, "destination category not found")
+        return super().destination(call)
+
+
 # ---------------------------------------------------------------------- ETags
 
 
@@ -684,6 +717,14 @@ class SimulateWrites(AisService):
 
 
 # ---------------------------------------------------------------------- bookkeeping
+
+
+@fault("ais", "AIS-SIMULATE")
+class AnySimulateSimulates(AisService):
+    """Any simulate parameter, simulate=0, false or empty too, skips the write."""
+
+    def simulates(self, value: str) -> bool:
+        return True
 
 
 @fault("ais", "AIS-EMBEDDED-MAPS")

@@ -89,3 +89,11 @@ def test_deleting_an_item_twice_is_410(ais: AisClient, folder: str) -> None:
     answer = error(ais.delete_item(item), 410, "ais-error-item-gone")
     check(same(answer.get("item_id"), item), f"item_id is {answer.get('item_id')}, "
                                              f"expected {item}")
+
+
+@pytest.mark.requirement("AIS-ITEM-DELETE-410")
+@pytest.mark.writes
+def test_deleting_an_item_that_never_existed_is_410(ais: AisClient) -> None:
+    """DELETE of an item id that never existed answers 410 (the page lists no 404 for
+    Item DELETE: its error is errorItemGone)."""
+    error(ais.delete_item(ais.new_id()), 410, "ais-error-item-gone")

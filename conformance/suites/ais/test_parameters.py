@@ -194,3 +194,16 @@ def test_simulated_patch_describes_and_changes_nothing(ais: AisClient, folder: s
                                       f"expected the name the PATCH would set")
     check(document(ais.get_category(folder), 200).get("name") == before,
           "the simulated PATCH renamed the category")
+
+
+@pytest.mark.requirement("AIS-SIMULATE")
+@pytest.mark.writes
+@pytest.mark.parametrize("value", ["0", "false", ""], ids=["0", "false", "empty"])
+def test_simulate_false_still_writes(ais: AisClient, folder: str, value: str) -> None:
+    """POST with simulate=0, simulate=false or an empty simulate (the pattern allows all
+    three) writes: the new category is in the folder afterwards."""
+    reply = ais.create(folder, {"categories": [wire.category_body(owned_name("real"), folder)]},
+                       tid=ais.new_id(), simulate=value)
+    created = one(created_ids(reply, "_created_categories"), "_created_categories")
+    check(created in contents(ais, folder)["categories"],
+          f"the POST with simulate={value!r} did not create the category")
