@@ -1023,6 +1023,9 @@ class AisService:
         document["_created_categories"] = [uuid.UUID(i) for i in created_categories]
         document["_created_items"] = [uuid.UUID(i) for i in created_items]
         document["_updated_category_versions"] = self.versions(touched)
+        document["_top_category_id"] = uuid.UUID(destination.id)
+        document["_removed_items"] = []
+        document["_moved_items"] = []
         return Answer(201, document, {"Location": inventory.url(f"/category/{destination.id}")})
 
     def move_part(self, call: Call, name: str) -> Answer:
@@ -1076,6 +1079,9 @@ class AisService:
                     **{k: v for k, v in removed.items() if k != "_removed_items"}}
         document["_created_categories"] = [uuid.UUID(i) for i in created_categories]
         document["_created_items"] = [uuid.UUID(i) for i in created_items]
+        document["_linked_ids"] = [uuid.UUID(canonical_uuid(str(e.get("linked_id")))
+                                             or ZERO_UUID) for e in self.entries(body, "links")]
+        document["_updated_items"] = []
         document["_updated_category_versions"] = self.versions(touched)
         return Answer(201, document, {"Location": call.url(f"/category/{folder.id}/{part}")})
 

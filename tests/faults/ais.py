@@ -436,6 +436,76 @@ class ItemPatchIgnoresTheDescription(AisService):
                                                      if k != "desc"})
 
 
+@fault("ais", "AIS-ITEM-PATCH-FIELDS")
+class ItemPatchIgnoresSaleInfo(AisService):
+    """PATCH of an item leaves sale_info as it was."""
+
+    def apply_item_patch(self, call: Call, item: Item, body: dict[str, Any]) -> Item:
+        return super().apply_item_patch(call, item, {k: v for k, v in body.items()
+                                                     if k != "sale_info"})
+
+
+@fault("ais", "AIS-ITEM-PATCH-FIELDS")
+class ItemPatchIgnoresPermissionsAndAsset(AisService):
+    """PATCH of an item leaves the permission masks, the flags and asset_id as they
+    were."""
+
+    def apply_item_patch(self, call: Call, item: Item, body: dict[str, Any]) -> Item:
+        kept = {"permissions", "asset_id", "flags"}
+        return super().apply_item_patch(call, item, {k: v for k, v in body.items()
+                                                     if is_link(item) or k not in kept})
+
+
+@fault("ais", "AIS-LINK-PATCH")
+class LinkPatchKeepsTheTarget(AisService):
+    """PATCH of a link changes its name and description but not linked_id."""
+
+    def apply_item_patch(self, call: Call, item: Item, body: dict[str, Any]) -> Item:
+        return super().apply_item_patch(call, item, {k: v for k, v in body.items()
+                                                     if k != "linked_id"})
+
+
+@fault("ais", "AIS-ITEM-GET")
+class LinksWithoutBrokenFlag(AisService):
+    """A linkResponse leaves out _broken."""
+
+    def link_document(self, call: Call, link: Item) -> dict[str, Any]:
+        document = super().link_document(call, link)
+        document.pop("_broken", None)
+        return document
+
+
+@fault("ais", "AIS-CATEGORY-GET")
+class CategoryLinksWithoutChildren(AisService):
+    """A category's _links lacks children (the table does not mark it optional)."""
+
+    def category_links(self, folder: Folder) -> dict[str, Any]:
+        links = super().category_links(folder)
+        links.pop("children", None)
+        return links
+
+
+@fault("ais", "AIS-ITEM-DELETE")
+class UpdateResultWithoutCode(AisService):
+    """The itemDeleteResponse carries an _update_result without code and message."""
+
+    def delete_item(self, call: Call, item_id: str) -> Answer:
+        answer = super().delete_item(call, item_id)
+        answer.document["_update_result"] = {"success": True}
+        return answer
+
+
+@fault("ais", "AIS-NONE-STATUS")
+class PartMoveWithoutUpdatedCategories(AisService):
+    """MOVE of a category's children or categories answers without
+    _updated_categories."""
+
+    def move_part(self, call: Call, name: str) -> Answer:
+        answer = super().move_part(call, name)
+        answer.document.pop("_updated_categories", None)
+        return answer
+
+
 @fault("ais", "AIS-ITEM-PATCH-404")
 class PatchOfUnknownItemIs200(AisService):
     """PATCH of an item that does not exist answers 200."""

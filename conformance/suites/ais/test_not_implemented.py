@@ -114,6 +114,19 @@ NONE_METHODS = [("PUT", "children", 201), ("COPY", "children", 201), ("MOVE", "c
                 ("COPY", "items", 201), ("MOVE", "items", 200), ("PUT", "categories", 201),
                 ("COPY", "categories", 201), ("MOVE", "categories", 200)]
 
+#: The response table of each: schemas/{name}.schema.json.
+NONE_SCHEMAS = {("PUT", "children"): "ais-category-children-replace",
+                ("COPY", "children"): "ais-category-copy",
+                ("MOVE", "children"): "ais-category-children-move",
+                ("COPY", "links"): "ais-category-links-copy",
+                ("MOVE", "links"): "ais-category-links-move",
+                ("PUT", "items"): "ais-category-items-replace",
+                ("COPY", "items"): "ais-category-items-copy",
+                ("MOVE", "items"): "ais-category-items-move",
+                ("PUT", "categories"): "ais-category-children-replace",
+                ("COPY", "categories"): "ais-category-copy",
+                ("MOVE", "categories"): "ais-category-categories-move"}
+
 
 @pytest.mark.requirement("AIS-NONE-STATUS")
 @pytest.mark.writes
@@ -139,7 +152,7 @@ def test_none_method_on_a_part(ais: AisClient, folder: str, method: str, part: s
     expect(reply).status(status, 400, 403, 409, 410, 412, 415)
     if reply.status != status:
         return
-    document(reply, status)
+    document(reply, status, schema=NONE_SCHEMAS[(method, part)])
     left = {kind: ids for kind, ids in contents(ais, source).items() if kind in kinds}
     gained = contents(ais, destination)
     if method == "COPY":
