@@ -161,7 +161,24 @@ class AisService:
             answer = self.dispatch(call, request.path_params)
         except AisError as error:
             answer = self.error_answer(error)
+        if self.prefers_json(request.headers.get("accept", "")):
+            return self.render_json(answer)
         return self.render(answer)
+
+    def prefers_json(self, accept: str) -> bool:
+        """Accept names application/json before application/llsd+xml (the page: the
+        preferred response type, "Generally application/llsd+xml or application/json")."""
+        types = [part.split(";")[0].strip().lower() for part in accept.split(",")]
+        return wire.JSON_TYPE in types and (
+            wire.CONTENT_TYPE not in types
+            or types.index(wire.JSON_TYPE) < types.index(wire.CONTENT_TYPE))
+
+    def render_json(self, answer: Answer) -> Response:
+        headers = {**self.global_headers(), **answer.headers}
+        if answer.status == 304:
+            return Response(b"", status_code=304, headers=headers)
+        return Response(wire.encode_json(answer.document), status_code=answer.status,
+                        headers=headers, media_type=wire.JSON_TYPE)
 
     def call_of(self, request: Request, body: bytes) -> Call:
         agent = canonical_uuid(request.path_params["agent_id"]) or ZERO_UUID

@@ -7,6 +7,8 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
+from starlette.responses import Response
+
 from conformance.reference.ais import (
     AisError,
     AisService,
@@ -951,6 +953,24 @@ class AnyMediaTypeIsRead(AisService):
 
     def media_types(self) -> tuple[str, ...]:
         return (*super().media_types(), "application/x-opensim-conformance-unknown")
+
+
+@fault("ais", "AIS-JSON-BODY")
+class JsonBodiesRefused(AisService):
+    """A JSON body answers 415: only LLSD is read."""
+
+    def media_types(self) -> tuple[str, ...]:
+        return tuple(t for t in super().media_types() if t != wire.JSON_TYPE)
+
+
+@fault("ais", "AIS-ACCEPT")
+class JsonLabelledLlsd(AisService):
+    """Asked for JSON, the answer is JSON labelled application/llsd+xml."""
+
+    def render_json(self, answer: Answer) -> Response:
+        response = super().render_json(answer)
+        response.headers["content-type"] = wire.CONTENT_TYPE
+        return response
 
 
 @fault("ais", "AIS-SIMULATE-PATTERN")
