@@ -1029,6 +1029,7 @@ class AisService:
         inventory = self.inventory_call(call)
         destination = self.destination(call)
         categories, items = self.members(source, self.part_of(call))
+        self.check_part_copyable(categories, items)
         touched: dict[str, int] = {}
         created_categories: list[str] = []
         created_items = [self.copy_one(inventory, item, destination.id, touched)
@@ -1044,6 +1045,14 @@ class AisService:
         document["_removed_items"] = []
         document["_moved_items"] = []
         return Answer(201, document, {"Location": inventory.url(f"/category/{destination.id}")})
+
+    def check_part_copyable(self, categories: list[Folder], items: list[Item]) -> None:
+        """403 when an item the COPY of a part would copy may not be copied."""
+        for child in categories:
+            self.check_copyable(child)
+        for item in items:
+            if not is_link(item) and not item.current_permissions & PERM_COPY:
+                raise AisError(403, "permissions check failed: an item is not copyable")
 
     def move_part(self, call: Call, name: str) -> Answer:
         """MOVE of a category's part (NONE on the wiki): its members, moved into the

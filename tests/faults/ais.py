@@ -408,6 +408,39 @@ class CopyOfChildrenIs200(AisService):
 # ---------------------------------------------------------------------- Item
 
 
+@fault("ais", "AIS-NONE-410")
+class GoneSourcesAre400(AisService):
+    """COPY and MOVE of a deleted source (a category's part, a category, an item)
+    answer 400 instead of 410."""
+
+    def dispatch(self, call: Call, params: dict[str, str]) -> Answer:
+        try:
+            return super().dispatch(call, params)
+        except AisError as error:
+            if error.status == 410 and call.method in ("COPY", "MOVE"):
+                raise AisError(400, "invalid request", **error.context) from error
+            raise
+
+
+@fault("ais", "AIS-NONE-412")
+class NoneMethodsIgnoreIfMatch(AisService):
+    """PUT, COPY and MOVE of a category's parts ignore If-Match."""
+
+    def check_preconditions(self, call: Call, resource: str, target: str) -> None:
+        if resource in ("children", "links", "items", "categories") and \
+                call.method in ("PUT", "COPY", "MOVE"):
+            return
+        super().check_preconditions(call, resource, target)
+
+
+@fault("ais", "AIS-NONE-403")
+class PartCopyIgnoresPermissions(AisService):
+    """COPY of a category's children or items copies items without copy permission."""
+
+    def check_part_copyable(self, categories: list[Folder], items: list[Item]) -> None:
+        return None
+
+
 @fault("ais", "AIS-ITEM-GET")
 class ItemWithoutLinks(AisService):
     """GET /item/{id} leaves _links out of the item and the link."""

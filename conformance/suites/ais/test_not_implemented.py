@@ -9,13 +9,15 @@ import pytest
 
 from conformance.clients.ais import AisClient
 from conformance.clients.http import Exchange
-from conformance.expect import check, expect
+from conformance.expect import check, expect, step
+from conformance.ledger import owned_name
 from conformance.suites.ais.steps import (
     contents,
     create_folder,
     create_item,
     create_link,
     document,
+    error,
     ids,
     implemented,
     key,
@@ -23,6 +25,8 @@ from conformance.suites.ais.steps import (
 )
 
 pytestmark = pytest.mark.ais
+
+PERM_COPY, PERM_ALL = 0x8000, 0x7FFFFFFF
 
 
 @pytest.mark.requirement("AIS-CATEGORY-MOVE")
@@ -164,3 +168,92 @@ def test_none_method_on_a_part(ais: AisClient, folder: str, method: str, part: s
                                                    f"Destination")
     else:
         check(not any(left.values()), f"PUT of an empty /{part} left {left}")
+
+
+#: The NONE methods that take a Destination, and what they name: a part of a category,
+#: the category itself, or an item.
+NONE_DESTINATION_METHODS = [(m, p) for m, p, _ in NONE_METHODS if m != "PUT"] + [
+    ("MOVE", "category"), ("COPY", "item"), ("MOVE", "item")]
+
+
+def none_path(kind: str, target: str) -> str:
+    if kind == "item":
+        return f"/item/{target}"
+    return f"/category/{target}" + ("" if kind == "category" else f"/{kind}")
+
+
+@pytest.mark.requirement("AIS-NONE-410")
+@pytest.mark.writes
+@pytest.mark.parametrize("method,kind", NONE_DESTINATION_METHODS,
+                         ids=[f"{m}-{k}" for m, k in NONE_DESTINATION_METHODS])
+def test_none_method_on_a_gone_source_is_410(ais: AisClient, folder: str, method: str,
+                                             kind: str) -> None:
+    """A NONE method with a Destination (COPY, MOVE) whose source was deleted answers
+    410 (Source category gone, Source item gone), when the target implements it."""
+    destination = create_folder(ais, folder)
+    if kind == "item":
+        source = create_item(ais, folder)
+        with step("could not delete the item the test needs gone"):
+            document(ais.delete_item(source), 200)
+    else:
+        source = create_folder(ais, folder)
+        with step("could not delete the category the test needs gone"):
+            document(ais.delete_category(source), 200)
+    reply = ais.request(method, none_path(kind, source), headers={"Destination": destination},
+                        query={"tid": ais.new_id()}, writes=True)
+    implemented(reply, f"{method} {none_path(kind, '{id}')}")
+    error(reply, 410, "ais-error-item-gone" if kind == "item" else "ais-error-category")
+    check(not any(contents(ais, destination).values()),
+          f"{method} of a gone source put something in the Destination")
+
+
+@pytest.mark.requirement("AIS-NONE-412")
+@pytest.mark.writes
+@pytest.mark.parametrize("method,part,status", NONE_METHODS,
+                         ids=[f"{m}-{p}" for m, p, _ in NONE_METHODS])
+def test_none_method_with_a_stale_if_match_is_412(ais: AisClient, folder: str, method: str,
+                                                  part: str, status: int) -> None:
+    """A NONE method on /children, /links, /items or /categories with If-Match holding
+    only a stale tag answers 412 (errorPreconditionFailed) and changes nothing, when the
+    target implements it."""
+    source = create_folder(ais, folder)
+    create_item(ais, source)
+    destination = create_folder(ais, folder)
+    headers = {"If-Match": '"opensim-conformance-stale-tag"'}
+    if method in ("COPY", "MOVE"):
+        headers["Destination"] = destination
+    body: object = ([] if part == "categories" else {}) if method == "PUT" else None
+    before = contents(ais, source)
+    reply = ais.request(method, f"/category/{source}/{part}", body=body, headers=headers,
+                        query={"tid": ais.new_id()}, writes=True)
+    implemented(reply, f"{method} /category/{{category}}/{part}")
+    error(reply, 412, "ais-error-precondition")
+    check(contents(ais, source) == before, f"{method} of /{part} changed the source")
+    check(not any(contents(ais, destination).values()),
+          f"{method} of /{part} put something in the Destination")
+
+
+@pytest.mark.requirement("AIS-NONE-403")
+@pytest.mark.writes
+@pytest.mark.parametrize("part", ["children", "items"])
+def test_none_copy_of_a_no_copy_item_is_403(ais: AisClient, folder: str, part: str) -> None:
+    """COPY of a category's children or items holding an item its owner may not copy
+    answers 403 (Permissions check failed) and copies nothing, when the target
+    implements it."""
+    source = create_folder(ais, folder, owned_name("no-copy source"))
+    item = create_item(ais, source, permissions={
+        "base_mask": PERM_ALL & ~PERM_COPY, "owner_mask": PERM_ALL & ~PERM_COPY,
+        "group_mask": 0, "everyone_mask": 0, "next_owner_mask": PERM_ALL & ~PERM_COPY})
+    with step("could not create an item without copy permission"):
+        masks = document(ais.get_item(item), 200).get("permissions")
+        check(isinstance(masks, dict) and isinstance(masks.get("owner_mask"), int)
+              and not masks["owner_mask"] & PERM_COPY,
+              f"the item was created with permissions {masks!r}, which allow copying")
+    destination = create_folder(ais, folder)
+    reply = ais.request("COPY", f"/category/{source}/{part}",
+                        headers={"Destination": destination},
+                        query={"tid": ais.new_id()}, writes=True)
+    implemented(reply, f"COPY /category/{{category}}/{part}")
+    error(reply, 403)
+    check(not any(contents(ais, destination).values()), "the Destination received a copy")
+
