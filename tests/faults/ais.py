@@ -813,6 +813,15 @@ class ChildrenOneLevelShort(AisService):
 # ---------------------------------------------------------------------- simulate
 
 
+@fault("ais", "AIS-DEPTH-CATEGORIES")
+class CategoriesIgnoreDepth(AisService):
+    """/categories embeds one level whatever the depth."""
+
+    def get_categories(self, call: Call, name: str) -> Answer:
+        call.depth = 0
+        return super().get_categories(call, name)
+
+
 @fault("ais", "AIS-SIMULATE")
 class SimulateWrites(AisService):
     """simulate=1 writes the change anyway."""

@@ -99,6 +99,22 @@ def test_children_embed_as_deep_as_asked(ais: AisClient, folder: str, depth: str
         level += 1
 
 
+@pytest.mark.requirement("AIS-DEPTH-CATEGORIES")
+@pytest.mark.writes
+def test_categories_take_depth(ais: AisClient, folder: str) -> None:
+    """GET /category/{id}/categories?depth=* (the pattern's "*": every level) embeds the
+    whole tree of categories below; a larger depth never embeds fewer levels than a
+    smaller one."""
+    chain(ais, folder, 4)
+    levels = {depth: embedded_depth(document(ais.get_category(folder, "categories",
+                                                              depth=depth), 200))
+              for depth in ("0", "2", "*")}
+    check(levels["*"] == 4, f"/categories?depth=* embedded {levels['*']} levels of "
+                            f"categories, expected the whole tree of 4")
+    check(levels["0"] <= levels["2"] <= levels["*"],
+          f"levels embedded by depth 0, 2 and *: {levels}, expected them not to shrink")
+
+
 # ---------------------------------------------------------------------- tid
 
 
