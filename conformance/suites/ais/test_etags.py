@@ -167,22 +167,28 @@ def test_answers_carry_vary(ais: AisClient, root: str) -> None:
 
 @pytest.mark.requirement("AIS-ETAG-IF-NONE-MATCH-WRITE")
 @pytest.mark.writes
-@pytest.mark.parametrize("method", ["POST", "PATCH", "DELETE children"])
+@pytest.mark.parametrize("method", ["POST", "PATCH", "COPY", "DELETE", "DELETE children",
+                                    "DELETE items", "DELETE categories"])
 def test_if_none_match_with_the_current_tag_refuses_a_write(ais: AisClient, area: str,
                                                             method: str) -> None:
     """A write with If-None-Match holding the resource's current tag answers 412 and
     changes nothing; with only a stale tag it is carried out."""
     folder = create_folder(ais, area)
     create_folder(ais, folder)
-    part = "children" if method == "DELETE children" else ""
+    part = method.split(" ")[1] if " " in method else ""
+    writes = _writes(ais, folder)
+    destination = create_folder(ais, area)
+    writes["COPY"] = lambda h: ais.copy_category(folder, destination, tid=ais.new_id(),
+                                                 headers=h)
     with step("could not read the category before the write"):
         tag = etag(ais.get_category(folder, part))
         before = document(ais.get_category(folder, "children"), 200)
-    error(_writes(ais, folder)[method]({"If-None-Match": tag}), 412,
-          "ais-error-precondition")
+    error(writes[method]({"If-None-Match": tag}), 412, "ais-error-precondition")
     after = document(ais.get_category(folder, "children"), 200)
     check(after == before, f"{method} with a matching If-None-Match changed the category")
-    expect(_writes(ais, folder)[method]({"If-None-Match": STALE})).status(200, 201)
+    check(not contents(ais, destination)["categories"],
+          f"{method} with a matching If-None-Match copied")
+    expect(writes[method]({"If-None-Match": STALE})).status(200, 201)
 
 
 @pytest.mark.requirement("AIS-ETAG-WRITE-HEADER")
