@@ -441,6 +441,21 @@ class PartCopyIgnoresPermissions(AisService):
         return None
 
 
+@fault("ais", "AIS-NONE-STATUS", "AIS-ITEM-COPY")
+class CopiesWithoutLocation(AisService):
+    """The 201 of COPY of a part or of an item carries no Location."""
+
+    def copy_part(self, call: Call, name: str) -> Answer:
+        answer = super().copy_part(call, name)
+        answer.headers.pop("Location", None)
+        return answer
+
+    def copy_item(self, call: Call, item_id: str) -> Answer:
+        answer = super().copy_item(call, item_id)
+        answer.headers.pop("Location", None)
+        return answer
+
+
 @fault("ais", "AIS-ITEM-GET")
 class ItemWithoutLinks(AisService):
     """GET /item/{id} leaves _links out of the item and the link."""

@@ -167,8 +167,8 @@ def test_answers_carry_vary(ais: AisClient, root: str) -> None:
 
 @pytest.mark.requirement("AIS-ETAG-IF-NONE-MATCH-WRITE")
 @pytest.mark.writes
-@pytest.mark.parametrize("method", ["POST", "PATCH", "COPY", "DELETE", "DELETE children",
-                                    "DELETE items", "DELETE categories"])
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "COPY", "DELETE",
+                                    "DELETE children", "DELETE items", "DELETE categories"])
 def test_if_none_match_with_the_current_tag_refuses_a_write(ais: AisClient, area: str,
                                                             method: str) -> None:
     """A write with If-None-Match holding the resource's current tag answers 412 and
@@ -180,15 +180,18 @@ def test_if_none_match_with_the_current_tag_refuses_a_write(ais: AisClient, area
     destination = create_folder(ais, area)
     writes["COPY"] = lambda h: ais.copy_category(folder, destination, tid=ais.new_id(),
                                                  headers=h)
+    if method == "PUT" and ais.get_category("trash").status != 200:
+        pytest.skip("the agent has no Trash folder to PUT")
     with step("could not read the category before the write"):
-        tag = etag(ais.get_category(folder, part))
+        tag = etag(ais.get_category("trash" if method == "PUT" else folder, part))
         before = document(ais.get_category(folder, "children"), 200)
     error(writes[method]({"If-None-Match": tag}), 412, "ais-error-precondition")
     after = document(ais.get_category(folder, "children"), 200)
     check(after == before, f"{method} with a matching If-None-Match changed the category")
     check(not contents(ais, destination)["categories"],
           f"{method} with a matching If-None-Match copied")
-    expect(writes[method]({"If-None-Match": STALE})).status(200, 201)
+    expect(writes[method]({"If-None-Match": STALE})).status(
+        *((409,) if method == "PUT" else (200, 201)))
 
 
 @pytest.mark.requirement("AIS-ETAG-WRITE-HEADER")

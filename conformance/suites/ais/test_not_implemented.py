@@ -9,7 +9,7 @@ import pytest
 
 from conformance.clients.ais import AisClient
 from conformance.clients.http import Exchange
-from conformance.expect import check, expect, step
+from conformance.expect import check, expect, present, step
 from conformance.ledger import owned_name
 from conformance.suites.ais.steps import (
     contents,
@@ -39,6 +39,8 @@ def test_move_category(ais: AisClient, folder: str) -> None:
     reply = ais.move_category(moved, destination, tid=ais.new_id())
     implemented(reply, "MOVE /category/{category}")
     document(reply, 200, schema="ais-category-move")
+    present(reply.header("Location"), "the Location header of the MOVE")
+    present(reply.header("ETag"), "the ETag header of the MOVE")
     check(moved in contents(ais, destination)["categories"], "the category is not in the "
                                                              "destination")
     check(moved not in contents(ais, folder)["categories"], "the category is still in its "
@@ -55,6 +57,7 @@ def test_copy_item(ais: AisClient, folder: str) -> None:
     reply = ais.copy_item(item, destination, tid=ais.new_id())
     implemented(reply, "COPY /item/{item}")
     answer = document(reply, 201, schema="ais-item-copy")
+    present(reply.header("Location"), "the Location header of the COPY")
     copies = ids(key(answer, "_created_items"), "_created_items")
     check(copies and copies == contents(ais, destination)["items"],
           f"_created_items lists {copies}, the destination holds "
@@ -72,6 +75,7 @@ def test_move_item(ais: AisClient, folder: str) -> None:
     reply = ais.move_item(item, destination, tid=ais.new_id())
     implemented(reply, "MOVE /item/{item}")
     answer = document(reply, 200, schema="ais-item-move")
+    present(reply.header("Location"), "the Location header of the MOVE")
     check(same(answer.get("parent_id"), destination), "the answer's parent_id is not the "
                                                       "destination")
     check(item in contents(ais, destination)["items"], "the item is not in the destination")
@@ -157,6 +161,8 @@ def test_none_method_on_a_part(ais: AisClient, folder: str, method: str, part: s
     if reply.status != status:
         return
     document(reply, status, schema=NONE_SCHEMAS[(method, part)])
+    present(reply.header("Location"), f"the Location header of the {status} of {method}")
+    present(reply.header("ETag"), f"the ETag header of the {status} of {method}")
     left = {kind: ids for kind, ids in contents(ais, source).items() if kind in kinds}
     gained = contents(ais, destination)
     if method == "COPY":
@@ -207,41 +213,56 @@ def test_none_method_on_a_gone_source_is_410(ais: AisClient, folder: str, method
           f"{method} of a gone source put something in the Destination")
 
 
+#: The NONE methods whose tables list 412: PUT, COPY and MOVE of the parts, and MOVE of
+#: a category.
+NONE_412 = [(m, p) for m, p, _ in NONE_METHODS] + [("MOVE", "category")]
+
+
 @pytest.mark.requirement("AIS-NONE-412")
 @pytest.mark.writes
-@pytest.mark.parametrize("method,part,status", NONE_METHODS,
-                         ids=[f"{m}-{p}" for m, p, _ in NONE_METHODS])
-def test_none_method_with_a_stale_if_match_is_412(ais: AisClient, folder: str, method: str,
-                                                  part: str, status: int) -> None:
-    """A NONE method on /children, /links, /items or /categories with If-Match holding
-    only a stale tag answers 412 (errorPreconditionFailed) and changes nothing, when the
-    target implements it."""
+@pytest.mark.parametrize("condition", ["If-Match", "If-None-Match"])
+@pytest.mark.parametrize("method,kind", NONE_412, ids=[f"{m}-{k}" for m, k in NONE_412])
+def test_none_method_whose_precondition_fails_is_412(ais: AisClient, folder: str,
+                                                     method: str, kind: str,
+                                                     condition: str) -> None:
+    """A NONE method with If-Match holding only a stale tag, or If-None-Match holding
+    the current one, answers 412 (errorPreconditionFailed, with an ETag) and changes
+    nothing, when the target implements it."""
     source = create_folder(ais, folder)
     create_item(ais, source)
     destination = create_folder(ais, folder)
-    headers = {"If-Match": '"opensim-conformance-stale-tag"'}
+    part = "" if kind == "category" else kind
+    if condition == "If-Match":
+        headers = {"If-Match": '"opensim-conformance-stale-tag"'}
+    else:
+        with step("could not read the current ETag"):
+            reply = ais.get_category(source, part)
+            expect(reply).status(200)
+            headers = {"If-None-Match": present(reply.header("ETag"), "the ETag header")}
     if method in ("COPY", "MOVE"):
         headers["Destination"] = destination
-    body: object = ([] if part == "categories" else {}) if method == "PUT" else None
+    body: object = ([] if kind == "categories" else {}) if method == "PUT" else None
     before = contents(ais, source)
-    reply = ais.request(method, f"/category/{source}/{part}", body=body, headers=headers,
+    reply = ais.request(method, none_path(kind, source), body=body, headers=headers,
                         query={"tid": ais.new_id()}, writes=True)
-    implemented(reply, f"{method} /category/{{category}}/{part}")
+    implemented(reply, f"{method} {none_path(kind, '{id}')}")
     error(reply, 412, "ais-error-precondition")
-    check(contents(ais, source) == before, f"{method} of /{part} changed the source")
+    present(reply.header("ETag"), f"the ETag header of the 412 of {method}")
+    check(contents(ais, source) == before, f"{method} of {kind} changed the source")
     check(not any(contents(ais, destination).values()),
-          f"{method} of /{part} put something in the Destination")
+          f"{method} of {kind} put something in the Destination")
 
 
 @pytest.mark.requirement("AIS-NONE-403")
 @pytest.mark.writes
-@pytest.mark.parametrize("part", ["children", "items"])
+@pytest.mark.parametrize("part", ["children", "items", "categories", "item"])
 def test_none_copy_of_a_no_copy_item_is_403(ais: AisClient, folder: str, part: str) -> None:
-    """COPY of a category's children or items holding an item its owner may not copy
-    answers 403 (Permissions check failed) and copies nothing, when the target
-    implements it."""
+    """COPY of a category's children, items or categories holding an item its owner may
+    not copy (in a subcategory for /categories), or COPY of that item itself, answers
+    403 (Permissions check failed) and copies nothing, when the target implements it."""
     source = create_folder(ais, folder, owned_name("no-copy source"))
-    item = create_item(ais, source, permissions={
+    holder = create_folder(ais, source) if part == "categories" else source
+    item = create_item(ais, holder, permissions={
         "base_mask": PERM_ALL & ~PERM_COPY, "owner_mask": PERM_ALL & ~PERM_COPY,
         "group_mask": 0, "everyone_mask": 0, "next_owner_mask": PERM_ALL & ~PERM_COPY})
     with step("could not create an item without copy permission"):
@@ -250,10 +271,10 @@ def test_none_copy_of_a_no_copy_item_is_403(ais: AisClient, folder: str, part: s
               and not masks["owner_mask"] & PERM_COPY,
               f"the item was created with permissions {masks!r}, which allow copying")
     destination = create_folder(ais, folder)
-    reply = ais.request("COPY", f"/category/{source}/{part}",
-                        headers={"Destination": destination},
+    path = f"/item/{item}" if part == "item" else f"/category/{source}/{part}"
+    reply = ais.request("COPY", path, headers={"Destination": destination},
                         query={"tid": ais.new_id()}, writes=True)
-    implemented(reply, f"COPY /category/{{category}}/{part}")
+    implemented(reply, f"COPY {path}")
     error(reply, 403)
     check(not any(contents(ais, destination).values()), "the Destination received a copy")
 
