@@ -525,6 +525,18 @@ class LinksWithoutBrokenFlag(AisService):
         return document
 
 
+@fault("ais", "AIS-ITEM-GET")
+class FolderLinksEmbedNothing(AisService):
+    """A link to a category embeds no target and names none in _links."""
+
+    def link_document(self, call: Call, link: Item) -> dict[str, Any]:
+        document = super().link_document(call, link)
+        if link.asset_type == wire.LINK_FOLDER_TYPE:
+            document.pop("_embedded", None)
+            document["_links"].pop("category", None)
+        return document
+
+
 @fault("ais", "AIS-CATEGORY-GET")
 class CategoryLinksWithoutChildren(AisService):
     """A category's _links lacks children (the table does not mark it optional)."""
