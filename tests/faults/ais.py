@@ -789,6 +789,18 @@ class NoETagOnWriteAnswers(AisService):
 
 
 @fault("ais", "AIS-ETAG-WRITE-HEADER")
+class WritesAnswerTheOldTag(AisService):
+    """The ETag of a write's answer is the tag the resource had before the write."""
+
+    def write(self, call: Call, resource: str, target: str, handler: Handler) -> Answer:
+        old = self.current_tag(call, resource, target)
+        answer = super().write(call, resource, target, handler)
+        if "ETag" in answer.headers and old is not None:
+            answer.headers["ETag"] = old
+        return answer
+
+
+@fault("ais", "AIS-ETAG-WRITE-HEADER")
 class RefusedWritesWithoutETag(AisService):
     """The 412 of a write carries no ETag."""
 

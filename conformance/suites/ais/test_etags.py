@@ -199,9 +199,12 @@ def test_if_none_match_with_the_current_tag_refuses_a_write(ais: AisClient, area
 @pytest.mark.parametrize("method", ["PATCH", "COPY"])
 def test_write_answers_carry_an_etag(ais: AisClient, folder: str, method: str) -> None:
     """The 200 of a Category PATCH and the 201 of a Category COPY carry an ETag header
-    (the tables' response headers)."""
+    (the tables' response headers); the PATCH's, the current value after the rename, is
+    not the tag the category had before it."""
     destination = create_folder(ais, folder)
     source = create_folder(ais, folder)
+    with step("could not read the current ETag"):
+        old = etag(ais.get_category(source))
     if method == "PATCH":
         reply = ais.patch_category(source, {"name": owned_name("renamed")})
         expect(reply).status(200)
@@ -210,6 +213,9 @@ def test_write_answers_carry_an_etag(ais: AisClient, folder: str, method: str) -
         expect(reply).status(201)
     tag = present(reply.header("ETag"), f"the ETag header of the {method} answer")
     check(tag.strip(), f"the ETag header of the {method} answer is empty")
+    if method == "PATCH":
+        check(tag != old, f"the PATCH answers the ETag {tag!r} the category had before the "
+                          f"rename")
 
 
 @pytest.mark.requirement("AIS-ETAG-WRITE-HEADER")
