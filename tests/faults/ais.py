@@ -654,6 +654,16 @@ class NeverExistingItemDeleteIs404(AisService):
         return super().delete_item(call, item_id)
 
 
+@fault("ais", "AIS-ITEM-DELETE-410", "AIS-NONE-410")
+class GoneItemNamesTheZeroId(AisService):
+    """errorItemGone names the zero UUID, not the item."""
+
+    def error_answer(self, error: AisError) -> Answer:
+        if error.status == 410 and "item_id" in error.context:
+            error.context["item_id"] = ZERO_UUID
+        return super().error_answer(error)
+
+
 @fault("ais", "AIS-CATEGORY-SPECIAL")
 class PartsTakeUuidsOnly(AisService):
     """/category/{special}/children (and the other parts) answer 404: only the category

@@ -107,7 +107,10 @@ def test_deleting_an_item_twice_is_410(ais: AisClient, folder: str) -> None:
 def test_deleting_an_item_that_never_existed_is_410(ais: AisClient) -> None:
     """DELETE of an item id that never existed answers 410 (the page lists no 404 for
     Item DELETE: its error is errorItemGone)."""
-    error(ais.delete_item(ais.new_id()), 410, "ais-error-item-gone")
+    unknown = ais.new_id()
+    answer = error(ais.delete_item(unknown), 410, "ais-error-item-gone")
+    check(same(answer.get("item_id"), unknown), f"item_id is {answer.get('item_id')}, "
+                                                f"expected {unknown}")
 
 
 PERM_TRANSFER, PERM_COPY, PERM_MOVE = 0x2000, 0x8000, 0x80000

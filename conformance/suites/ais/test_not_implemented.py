@@ -209,7 +209,10 @@ def test_none_method_on_a_gone_source_is_410(ais: AisClient, folder: str, method
     reply = ais.request(method, none_path(kind, source), headers={"Destination": destination},
                         query={"tid": ais.new_id()}, writes=True)
     implemented(reply, f"{method} {none_path(kind, '{id}')}")
-    error(reply, 410, "ais-error-item-gone" if kind == "item" else "ais-error-category")
+    answer = error(reply, 410, "ais-error-item-gone" if kind == "item" else "ais-error-category")
+    if kind == "item":
+        check(same(answer.get("item_id"), source), f"item_id is {answer.get('item_id')}, "
+                                                   f"expected the gone item {source}")
     check(not any(contents(ais, destination).values()),
           f"{method} of a gone source put something in the Destination")
 
