@@ -9,7 +9,7 @@ import pytest
 from starlette.requests import Request
 from starlette.responses import Response
 
-from conformance.reference.ais import AisError, AisService, Answer, Call
+from conformance.reference.ais import AisError, AisService, Answer, Call, Handler
 from conformance.reference.app import ReferenceConfig
 from tests.conftest import SuiteRunner, not_passed
 
@@ -86,7 +86,31 @@ class DeeperCopyAndMoreStatuses(AisService):
         return super().dispatch(call, params)
 
 
-@pytest.mark.parametrize("service", [ReorderedAndDecorated, DeeperCopyAndMoreStatuses],
+class PageLiteral(AisService):
+    """What the page allows and the reference does not do: a replayed tid refused only
+    where the page lists 409 (POST and Category COPY; a PATCH with it is carried out),
+    one level more embedded than depth asks, LLSD whatever Accept prefers, and an
+    _update_result on the answers whose tables list it."""
+
+    def write(self, call: Call, resource: str, target: str, handler: Handler) -> Answer:
+        if call.method not in ("POST", "COPY"):
+            call.tid = None
+        answer = super().write(call, resource, target, handler)
+        if call.method in ("PATCH", "DELETE") and isinstance(answer.document, dict):
+            answer.document["_update_result"] = {"code": 0, "message": "done",
+                                                 "success": True}
+        return answer
+
+    def children_levels(self, call: Call) -> int | None:
+        levels = super().children_levels(call)
+        return None if levels is None else levels + 1
+
+    def prefers_json(self, accept: str) -> bool:
+        return False
+
+
+@pytest.mark.parametrize("service", [ReorderedAndDecorated, DeeperCopyAndMoreStatuses,
+                                     PageLiteral],
                          ids=lambda cls: cls.__name__)
 def test_allowed_variations_fail_nothing(service: type[AisService],
                                          run_suite: SuiteRunner) -> None:

@@ -161,7 +161,24 @@ class AisService:
             answer = self.dispatch(call, request.path_params)
         except AisError as error:
             answer = self.error_answer(error)
+        if self.prefers_json(request.headers.get("accept", "")):
+            return self.render_json(answer)
         return self.render(answer)
+
+    def prefers_json(self, accept: str) -> bool:
+        """Accept names application/json before application/llsd+xml (the page: the
+        preferred response type, "Generally application/llsd+xml or application/json")."""
+        types = [part.split(";")[0].strip().lower() for part in accept.split(",")]
+        return wire.JSON_TYPE in types and (
+            wire.CONTENT_TYPE not in types
+            or types.index(wire.JSON_TYPE) < types.index(wire.CONTENT_TYPE))
+
+    def render_json(self, answer: Answer) -> Response:
+        headers = {**self.global_headers(), **answer.headers}
+        if answer.status == 304:
+            return Response(b"", status_code=304, headers=headers)
+        return Response(wire.encode_json(answer.document), status_code=answer.status,
+                        headers=headers, media_type=wire.JSON_TYPE)
 
     def call_of(self, request: Request, body: bytes) -> Call:
         agent = canonical_uuid(request.path_params["agent_id"]) or ZERO_UUID
@@ -355,6 +372,7 @@ class AisService:
             self.db.execute("ROLLBACK TO ais_write")
             self.db.execute("RELEASE ais_write")
             raise
+        self.tag_written(call, resource, target, answer)
         if call.simulate:
             self.discard(call)
         else:
@@ -362,6 +380,16 @@ class AisService:
                 self.remember_transaction(call.owner, call.tid)
             self.db.execute("RELEASE ais_write")
         return answer
+
+    def tag_written(self, call: Call, resource: str, target: str, answer: Answer) -> None:
+        """The wiki lists an ETag among the response headers of the success of PATCH,
+        COPY, MOVE and PUT on a category and its parts: the tag of the resource now."""
+        if resource == "item" or call.method not in ("PATCH", "COPY", "MOVE", "PUT") or \
+                answer.status not in (200, 201) or "ETag" in answer.headers:
+            return
+        tag = self.current_tag(call, resource, target)
+        if tag is not None:
+            answer.headers["ETag"] = tag
 
     def discard(self, call: Call) -> None:
         """simulate: nothing the handler wrote stays."""
@@ -1001,6 +1029,7 @@ class AisService:
         inventory = self.inventory_call(call)
         destination = self.destination(call)
         categories, items = self.members(source, self.part_of(call))
+        self.check_part_copyable(categories, items)
         touched: dict[str, int] = {}
         created_categories: list[str] = []
         created_items = [self.copy_one(inventory, item, destination.id, touched)
@@ -1012,7 +1041,18 @@ class AisService:
         document["_created_categories"] = [uuid.UUID(i) for i in created_categories]
         document["_created_items"] = [uuid.UUID(i) for i in created_items]
         document["_updated_category_versions"] = self.versions(touched)
+        document["_top_category_id"] = uuid.UUID(destination.id)
+        document["_removed_items"] = []
+        document["_moved_items"] = []
         return Answer(201, document, {"Location": inventory.url(f"/category/{destination.id}")})
+
+    def check_part_copyable(self, categories: list[Folder], items: list[Item]) -> None:
+        """403 when an item the COPY of a part would copy may not be copied."""
+        for child in categories:
+            self.check_copyable(child)
+        for item in items:
+            if not is_link(item) and not item.current_permissions & PERM_COPY:
+                raise AisError(403, "permissions check failed: an item is not copyable")
 
     def move_part(self, call: Call, name: str) -> Answer:
         """MOVE of a category's part (NONE on the wiki): its members, moved into the
@@ -1065,6 +1105,9 @@ class AisService:
                     **{k: v for k, v in removed.items() if k != "_removed_items"}}
         document["_created_categories"] = [uuid.UUID(i) for i in created_categories]
         document["_created_items"] = [uuid.UUID(i) for i in created_items]
+        document["_linked_ids"] = [uuid.UUID(canonical_uuid(str(e.get("linked_id")))
+                                             or ZERO_UUID) for e in self.entries(body, "links")]
+        document["_updated_items"] = []
         document["_updated_category_versions"] = self.versions(touched)
         return Answer(201, document, {"Location": call.url(f"/category/{folder.id}/{part}")})
 

@@ -10,6 +10,7 @@ into plain data (UUIDs and URIs as strings), so the HAL structure (``_links``,
 from __future__ import annotations
 
 import datetime
+import json
 import re
 import uuid
 from collections.abc import Mapping
@@ -72,6 +73,30 @@ def decode(body: bytes) -> Any:
     except Exception as exc:  # llsd raises LLSDParseError and, on some input, others
         raise WireError(f"not LLSD XML: {exc}") from exc
     return plain(value)
+
+
+JSON_TYPE = "application/json"
+
+
+def decode_json(body: bytes) -> Any:
+    """A JSON body (the page: bodies are "Generally application/llsd+xml or
+    application/json") as plain data."""
+    try:
+        return json.loads(body)
+    except ValueError as exc:
+        raise WireError(f"not JSON: {exc}") from exc
+
+
+def encode_json(value: Any) -> bytes:
+    """Plain data as a JSON body (UUIDs and dates as strings)."""
+    return json.dumps(plain(value), default=str).encode("utf-8")
+
+
+def decoder(content_type: str | None) -> Any:
+    """The codec for a body labelled ``content_type``: JSON for application/json, LLSD
+    XML otherwise."""
+    media = (content_type or "").split(";")[0].strip().lower()
+    return decode_json if media == JSON_TYPE else decode
 
 
 def plain(value: Any) -> Any:

@@ -7,6 +7,8 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
+from starlette.responses import Response
+
 from conformance.reference.ais import (
     AisError,
     AisService,
@@ -17,7 +19,7 @@ from conformance.reference.ais import (
     is_link,
 )
 from conformance.wire import ais as wire
-from conformance.wire.ids import ZERO_UUID
+from conformance.wire.ids import ZERO_UUID, canonical_uuid
 from conformance.wire.xinventory import Folder, Item
 from tests.faults import fault
 
@@ -406,6 +408,54 @@ class CopyOfChildrenIs200(AisService):
 # ---------------------------------------------------------------------- Item
 
 
+@fault("ais", "AIS-NONE-410")
+class GoneSourcesAre400(AisService):
+    """COPY and MOVE of a deleted source (a category's part, a category, an item)
+    answer 400 instead of 410."""
+
+    def dispatch(self, call: Call, params: dict[str, str]) -> Answer:
+        try:
+            return super().dispatch(call, params)
+        except AisError as error:
+            if error.status == 410 and call.method in ("COPY", "MOVE"):
+                raise AisError(400, "invalid request", **error.context) from error
+            raise
+
+
+@fault("ais", "AIS-NONE-412")
+class NoneMethodsIgnoreIfMatch(AisService):
+    """PUT, COPY and MOVE of a category's parts ignore If-Match."""
+
+    def check_preconditions(self, call: Call, resource: str, target: str) -> None:
+        if resource in ("children", "links", "items", "categories") and \
+                call.method in ("PUT", "COPY", "MOVE"):
+            return
+        super().check_preconditions(call, resource, target)
+
+
+@fault("ais", "AIS-NONE-403")
+class PartCopyIgnoresPermissions(AisService):
+    """COPY of a category's children or items copies items without copy permission."""
+
+    def check_part_copyable(self, categories: list[Folder], items: list[Item]) -> None:
+        return None
+
+
+@fault("ais", "AIS-NONE-STATUS", "AIS-ITEM-COPY")
+class CopiesWithoutLocation(AisService):
+    """The 201 of COPY of a part or of an item carries no Location."""
+
+    def copy_part(self, call: Call, name: str) -> Answer:
+        answer = super().copy_part(call, name)
+        answer.headers.pop("Location", None)
+        return answer
+
+    def copy_item(self, call: Call, item_id: str) -> Answer:
+        answer = super().copy_item(call, item_id)
+        answer.headers.pop("Location", None)
+        return answer
+
+
 @fault("ais", "AIS-ITEM-GET")
 class ItemWithoutLinks(AisService):
     """GET /item/{id} leaves _links out of the item and the link."""
@@ -434,6 +484,88 @@ class ItemPatchIgnoresTheDescription(AisService):
     def apply_item_patch(self, call: Call, item: Item, body: dict[str, Any]) -> Item:
         return super().apply_item_patch(call, item, {k: v for k, v in body.items()
                                                      if k != "desc"})
+
+
+@fault("ais", "AIS-ITEM-PATCH-FIELDS")
+class ItemPatchIgnoresSaleInfo(AisService):
+    """PATCH of an item leaves sale_info as it was."""
+
+    def apply_item_patch(self, call: Call, item: Item, body: dict[str, Any]) -> Item:
+        return super().apply_item_patch(call, item, {k: v for k, v in body.items()
+                                                     if k != "sale_info"})
+
+
+@fault("ais", "AIS-ITEM-PATCH-FIELDS")
+class ItemPatchIgnoresPermissionsAndAsset(AisService):
+    """PATCH of an item leaves the permission masks, the flags and asset_id as they
+    were."""
+
+    def apply_item_patch(self, call: Call, item: Item, body: dict[str, Any]) -> Item:
+        kept = {"permissions", "asset_id", "flags"}
+        return super().apply_item_patch(call, item, {k: v for k, v in body.items()
+                                                     if is_link(item) or k not in kept})
+
+
+@fault("ais", "AIS-LINK-PATCH")
+class LinkPatchKeepsTheTarget(AisService):
+    """PATCH of a link changes its name and description but not linked_id."""
+
+    def apply_item_patch(self, call: Call, item: Item, body: dict[str, Any]) -> Item:
+        return super().apply_item_patch(call, item, {k: v for k, v in body.items()
+                                                     if k != "linked_id"})
+
+
+@fault("ais", "AIS-ITEM-GET")
+class LinksWithoutBrokenFlag(AisService):
+    """A linkResponse leaves out _broken."""
+
+    def link_document(self, call: Call, link: Item) -> dict[str, Any]:
+        document = super().link_document(call, link)
+        document.pop("_broken", None)
+        return document
+
+
+@fault("ais", "AIS-ITEM-GET")
+class FolderLinksEmbedNothing(AisService):
+    """A link to a category embeds no target and names none in _links."""
+
+    def link_document(self, call: Call, link: Item) -> dict[str, Any]:
+        document = super().link_document(call, link)
+        if link.asset_type == wire.LINK_FOLDER_TYPE:
+            document.pop("_embedded", None)
+            document["_links"].pop("category", None)
+        return document
+
+
+@fault("ais", "AIS-CATEGORY-GET")
+class CategoryLinksWithoutChildren(AisService):
+    """A category's _links lacks children (the table does not mark it optional)."""
+
+    def category_links(self, folder: Folder) -> dict[str, Any]:
+        links = super().category_links(folder)
+        links.pop("children", None)
+        return links
+
+
+@fault("ais", "AIS-ITEM-DELETE")
+class UpdateResultWithoutCode(AisService):
+    """The itemDeleteResponse carries an _update_result without code and message."""
+
+    def delete_item(self, call: Call, item_id: str) -> Answer:
+        answer = super().delete_item(call, item_id)
+        answer.document["_update_result"] = {"success": True}
+        return answer
+
+
+@fault("ais", "AIS-NONE-STATUS")
+class PartMoveWithoutUpdatedCategories(AisService):
+    """MOVE of a category's children or categories answers without
+    _updated_categories."""
+
+    def move_part(self, call: Call, name: str) -> Answer:
+        answer = super().move_part(call, name)
+        answer.document.pop("_updated_categories", None)
+        return answer
 
 
 @fault("ais", "AIS-ITEM-PATCH-404")
@@ -511,6 +643,49 @@ class GoneItemIs404(AisService):
             raise AisError(404, "item not found", **error.context) from error
 
 
+@fault("ais", "AIS-ITEM-DELETE-410")
+class NeverExistingItemDeleteIs404(AisService):
+    """DELETE of an item id that never existed answers 404 (a deleted one still 410)."""
+
+    def delete_item(self, call: Call, item_id: str) -> Answer:
+        uid = canonical_uuid(item_id)
+        if uid and self.store.item(uid) is None and not self.was_removed(uid):
+            raise AisError(404, "item not found", item_id=uid)
+        return super().delete_item(call, item_id)
+
+
+@fault("ais", "AIS-ITEM-DELETE-410", "AIS-NONE-410")
+class GoneItemNamesTheZeroId(AisService):
+    """errorItemGone names the zero UUID, not the item."""
+
+    def error_answer(self, error: AisError) -> Answer:
+        if error.status == 410 and "item_id" in error.context:
+            error.context["item_id"] = ZERO_UUID
+        return super().error_answer(error)
+
+
+@fault("ais", "AIS-CATEGORY-SPECIAL")
+class PartsTakeUuidsOnly(AisService):
+    """/category/{special}/children (and the other parts) answer 404: only the category
+    itself resolves special names."""
+
+    def resolve(self, call: Call, name: str) -> str | None:
+        if call.path_part and canonical_uuid(name) is None:
+            return None
+        return super().resolve(call, name)
+
+
+@fault("ais", "AIS-CATEGORY-SPECIAL")
+class DestinationTakesUuidsOnly(AisService):
+    """A special name as the Destination of COPY answers 404."""
+
+    def destination(self, call: Call) -> Folder:
+        name = call.headers.get("destination", "").strip().rstrip("/").rsplit("/", 1)[-1]
+        if name in wire.SPECIAL_CATEGORIES:
+            raise AisError(404, "destination category not found")
+        return super().destination(call)
+
+
 # ---------------------------------------------------------------------- ETags
 
 
@@ -564,6 +739,89 @@ class IfMatchRefusesEveryWrite(AisService):
         super().check_preconditions(call, resource, target)
 
 
+@fault("ais", "AIS-ETAG-IF-MATCH-GET")
+class IfMatchIgnoredOnParts(AisService):
+    """GET of /children, /items and /categories ignores If-Match (the category itself
+    heeds it)."""
+
+    def conditional_get(self, call: Call, resource: str, target: str,
+                        handler: Handler) -> Answer:
+        if resource != "category":
+            call = replace(call, headers={k: v for k, v in call.headers.items()
+                                          if k != "if-match"})
+        return super().conditional_get(call, resource, target, handler)
+
+
+@fault("ais", "AIS-ETAG-IF-MATCH-GET")
+class IfMatchReadsTheFirstTagOnly(AisService):
+    """If-Match with several tags is compared by its first tag only."""
+
+    def check_if_match(self, call: Call, tag: str | None) -> None:
+        tags = wire.etag_list(call.headers.get("if-match"))[:1]
+        if tags and "*" not in tags and tag not in tags:
+            raise AisError(412, "precondition failed", etags=tags, etag=tag or "",
+                           condition="If-Match")
+
+
+@fault("ais", "AIS-ETAG-IF-MATCH-GET")
+class PreconditionTagsAsText(AisService):
+    """errorPreconditionFailed.etags is one string of the tags, not an array."""
+
+    def error_answer(self, error: AisError) -> Answer:
+        if isinstance(error.context.get("etags"), list):
+            error.context["etags"] = ", ".join(error.context["etags"])
+        return super().error_answer(error)
+
+
+@fault("ais", "AIS-ETAG-IF-NONE-MATCH-GET")
+class AnyIfNoneMatchIs304(AisService):
+    """Any If-None-Match answers 304, whatever tags it holds."""
+
+    def none_match(self, call: Call, tag: str | None) -> bool:
+        return bool(wire.etag_list(call.headers.get("if-none-match")))
+
+
+@fault("ais", "AIS-ETAG-IF-NONE-MATCH-WRITE")
+class WritesIgnoreIfNoneMatch(AisService):
+    """Writes heed If-Match only: a matching If-None-Match lets the write through."""
+
+    def check_preconditions(self, call: Call, resource: str, target: str) -> None:
+        if call.headers.get("if-match"):
+            self.check_if_match(call, self.current_tag(call, resource, target))
+
+
+@fault("ais", "AIS-ETAG-WRITE-HEADER")
+class NoETagOnWriteAnswers(AisService):
+    """The 200 of PATCH and the 201 of COPY carry no ETag."""
+
+    def tag_written(self, call: Call, resource: str, target: str, answer: Answer) -> None:
+        return None
+
+
+@fault("ais", "AIS-ETAG-WRITE-HEADER")
+class WritesAnswerTheOldTag(AisService):
+    """The ETag of a write's answer is the tag the resource had before the write."""
+
+    def write(self, call: Call, resource: str, target: str, handler: Handler) -> Answer:
+        old = self.current_tag(call, resource, target)
+        answer = super().write(call, resource, target, handler)
+        if "ETag" in answer.headers and old is not None:
+            answer.headers["ETag"] = old
+        return answer
+
+
+@fault("ais", "AIS-ETAG-WRITE-HEADER")
+class RefusedWritesWithoutETag(AisService):
+    """The 412 of a write carries no ETag."""
+
+    def check_preconditions(self, call: Call, resource: str, target: str) -> None:
+        try:
+            super().check_preconditions(call, resource, target)
+        except AisError as error:
+            error.context["etag"] = ""
+            raise
+
+
 @fault("ais", "AIS-ETAG-CHANGES")
 class ETagNeverChanges(AisService):
     """Every representation has the same ETag."""
@@ -604,6 +862,15 @@ class ChildrenOneLevelShort(AisService):
 # ---------------------------------------------------------------------- simulate
 
 
+@fault("ais", "AIS-DEPTH-CATEGORIES")
+class CategoriesIgnoreDepth(AisService):
+    """/categories embeds one level whatever the depth."""
+
+    def get_categories(self, call: Call, name: str) -> Answer:
+        call.depth = 0
+        return super().get_categories(call, name)
+
+
 @fault("ais", "AIS-SIMULATE")
 class SimulateWrites(AisService):
     """simulate=1 writes the change anyway."""
@@ -613,6 +880,14 @@ class SimulateWrites(AisService):
 
 
 # ---------------------------------------------------------------------- bookkeeping
+
+
+@fault("ais", "AIS-SIMULATE")
+class AnySimulateSimulates(AisService):
+    """Any simulate parameter, simulate=0, false or empty too, skips the write."""
+
+    def simulates(self, value: str) -> bool:
+        return True
 
 
 @fault("ais", "AIS-EMBEDDED-MAPS")
@@ -769,6 +1044,24 @@ class AnyMediaTypeIsRead(AisService):
 
     def media_types(self) -> tuple[str, ...]:
         return (*super().media_types(), "application/x-opensim-conformance-unknown")
+
+
+@fault("ais", "AIS-JSON-BODY")
+class JsonBodiesRefused(AisService):
+    """A JSON body answers 415: only LLSD is read."""
+
+    def media_types(self) -> tuple[str, ...]:
+        return tuple(t for t in super().media_types() if t != wire.JSON_TYPE)
+
+
+@fault("ais", "AIS-ACCEPT")
+class JsonLabelledLlsd(AisService):
+    """Asked for JSON, the answer is JSON labelled application/llsd+xml."""
+
+    def render_json(self, answer: Answer) -> Response:
+        response = super().render_json(answer)
+        response.headers["content-type"] = wire.CONTENT_TYPE
+        return response
 
 
 @fault("ais", "AIS-SIMULATE-PATTERN")

@@ -34,6 +34,27 @@ PERM_COPY = 0x8000
 PERM_ALL = 0x7FFFFFFF
 
 
+@pytest.mark.requirement("AIS-ITEM-GET")
+@pytest.mark.writes
+def test_a_folder_link_reads_as_a_link_response(ais: AisClient, folder: str) -> None:
+    """GET /item/{link to a category} answers a linkResponse: _links.category and the
+    target category embedded as _embedded.category, _broken false."""
+    target = create_folder(ais, folder)
+    with step("could not create the link to a category this test needs (POST with links)"):
+        link = one(created_ids(ais.create(folder, {"links": [wire.link_body(
+            target, owned_name("folder link"), link_type=wire.LINK_FOLDER_TYPE,
+            inv_type=8)]}, tid=ais.new_id()), "_created_items"), "_created_items")
+    answer = document(ais.get_item(link), 200, schema="ais-item")
+    check(same(answer.get("linked_id"), target), f"linked_id is {answer.get('linked_id')}")
+    embedded = answer.get("_embedded")
+    category = embedded.get("category") if isinstance(embedded, dict) else None
+    check(isinstance(category, dict) and same(category.get("category_id"), target),
+          "the link does not embed its target as _embedded.category")
+    check(answer.get("_broken") in (False, 0), f"_broken is {answer.get('_broken')!r}, "
+                                               f"expected false for a link whose target "
+                                               f"exists")
+
+
 # ---------------------------------------------------------------------- GET
 
 

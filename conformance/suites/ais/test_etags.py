@@ -53,16 +53,43 @@ def test_if_none_match_with_the_current_tag_is_304(ais: AisClient, folder: str,
 
 @pytest.mark.requirement("AIS-ETAG-IF-MATCH-GET")
 @pytest.mark.writes
-def test_if_match_on_get(ais: AisClient, folder: str) -> None:
-    """GET with If-Match: the current tag answers 200; a stale tag answers 412 with
-    errorPreconditionFailed (etags, condition)."""
+@pytest.mark.parametrize("part", PARTS, ids=lambda p: p or "category")
+def test_if_match_on_get(ais: AisClient, folder: str, part: str) -> None:
+    """GET of the category, its children, items or categories with If-Match: the current
+    tag answers 200; a stale tag answers 412 with errorPreconditionFailed (etags, an
+    array of tags, and condition) carrying the current ETag."""
     with step("could not read the current ETag"):
-        tag = etag(ais.get_category(folder))
-    expect(ais.get_category(folder, headers={"If-Match": tag})).status(200)
-    reply = ais.get_category(folder, headers={"If-Match": STALE})
+        tag = etag(ais.get_category(folder, part))
+    expect(ais.get_category(folder, part, headers={"If-Match": tag})).status(200)
+    reply = ais.get_category(folder, part, headers={"If-Match": STALE})
     error(reply, 412, "ais-error-precondition")
     check(reply.header("ETag") == tag, f"the 412 carries ETag {reply.header('ETag')!r}, "
                                        f"expected the current {tag!r}")
+
+
+@pytest.mark.requirement("AIS-ETAG-IF-MATCH-GET")
+@pytest.mark.writes
+def test_if_match_with_several_tags_matches_any(ais: AisClient, folder: str) -> None:
+    """"any supplied entity tags": If-Match with a stale tag and the current one
+    answers 200."""
+    with step("could not read the current ETag"):
+        tag = etag(ais.get_category(folder, "children"))
+    expect(ais.get_category(folder, "children",
+                            headers={"If-Match": f"{STALE}, {tag}"})).status(200)
+
+
+@pytest.mark.requirement("AIS-ETAG-IF-NONE-MATCH-GET")
+@pytest.mark.writes
+@pytest.mark.parametrize("part", PARTS, ids=lambda p: p or "category")
+def test_if_none_match_with_other_tags_is_200(ais: AisClient, folder: str, part: str) -> None:
+    """GET with If-None-Match holding only tags that do not match answers 200 with the
+    resource; with several tags of which one is current, 304."""
+    with step("could not read the current ETag"):
+        tag = etag(ais.get_category(folder, part))
+    reply = ais.get_category(folder, part, headers={"If-None-Match": STALE})
+    document(reply, 200)
+    expect(ais.get_category(folder, part,
+                            headers={"If-None-Match": f"{STALE}, {tag}"})).status(304)
 
 
 def _writes(ais: AisClient, folder: str) -> dict[str, Callable[[dict[str, str]], Exchange]]:
@@ -136,3 +163,71 @@ def test_answers_carry_vary(ais: AisClient, root: str) -> None:
     reply = ais.get_category(root)
     expect(reply).status(200)
     check(reply.header("Vary"), "the answer has no Vary header")
+
+
+@pytest.mark.requirement("AIS-ETAG-IF-NONE-MATCH-WRITE")
+@pytest.mark.writes
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "COPY", "DELETE",
+                                    "DELETE children", "DELETE items", "DELETE categories"])
+def test_if_none_match_with_the_current_tag_refuses_a_write(ais: AisClient, area: str,
+                                                            method: str) -> None:
+    """A write with If-None-Match holding the resource's current tag answers 412 and
+    changes nothing; with only a stale tag it is carried out."""
+    folder = create_folder(ais, area)
+    create_folder(ais, folder)
+    part = method.split(" ")[1] if " " in method else ""
+    writes = _writes(ais, folder)
+    destination = create_folder(ais, area)
+    writes["COPY"] = lambda h: ais.copy_category(folder, destination, tid=ais.new_id(),
+                                                 headers=h)
+    if method == "PUT" and ais.get_category("trash").status != 200:
+        pytest.skip("the agent has no Trash folder to PUT")
+    with step("could not read the category before the write"):
+        tag = etag(ais.get_category("trash" if method == "PUT" else folder, part))
+        before = document(ais.get_category(folder, "children"), 200)
+    error(writes[method]({"If-None-Match": tag}), 412, "ais-error-precondition")
+    after = document(ais.get_category(folder, "children"), 200)
+    check(after == before, f"{method} with a matching If-None-Match changed the category")
+    check(not contents(ais, destination)["categories"],
+          f"{method} with a matching If-None-Match copied")
+    expect(writes[method]({"If-None-Match": STALE})).status(
+        *((409,) if method == "PUT" else (200, 201)))
+
+
+@pytest.mark.requirement("AIS-ETAG-WRITE-HEADER")
+@pytest.mark.writes
+@pytest.mark.parametrize("method", ["PATCH", "COPY"])
+def test_write_answers_carry_an_etag(ais: AisClient, folder: str, method: str) -> None:
+    """The 200 of a Category PATCH and the 201 of a Category COPY carry an ETag header
+    (the tables' response headers); the PATCH's, the current value after the rename, is
+    not the tag the category had before it."""
+    destination = create_folder(ais, folder)
+    source = create_folder(ais, folder)
+    with step("could not read the current ETag"):
+        old = etag(ais.get_category(source))
+    if method == "PATCH":
+        reply = ais.patch_category(source, {"name": owned_name("renamed")})
+        expect(reply).status(200)
+    else:
+        reply = ais.copy_category(source, destination, tid=ais.new_id())
+        expect(reply).status(201)
+    tag = present(reply.header("ETag"), f"the ETag header of the {method} answer")
+    check(tag.strip(), f"the ETag header of the {method} answer is empty")
+    if method == "PATCH":
+        check(tag != old, f"the PATCH answers the ETag {tag!r} the category had before the "
+                          f"rename")
+
+
+@pytest.mark.requirement("AIS-ETAG-WRITE-HEADER")
+@pytest.mark.writes
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "COPY", "DELETE",
+                                    "DELETE children", "DELETE items", "DELETE categories"])
+def test_a_refused_write_carries_the_current_etag(ais: AisClient, folder: str,
+                                                  method: str) -> None:
+    """The 412 of a write with a stale If-Match carries an ETag header."""
+    if method == "PUT" and ais.get_category("trash").status != 200:
+        pytest.skip("the agent has no Trash folder to PUT")
+    reply = _writes(ais, folder)[method]({"If-Match": STALE})
+    error(reply, 412, "ais-error-precondition")
+    tag = present(reply.header("ETag"), f"the ETag header of the 412 of {method}")
+    check(tag.strip(), f"the ETag header of the 412 of {method} is empty")

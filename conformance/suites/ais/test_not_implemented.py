@@ -9,13 +9,15 @@ import pytest
 
 from conformance.clients.ais import AisClient
 from conformance.clients.http import Exchange
-from conformance.expect import check, expect
+from conformance.expect import check, expect, present, step
+from conformance.ledger import owned_name
 from conformance.suites.ais.steps import (
     contents,
     create_folder,
     create_item,
     create_link,
     document,
+    error,
     ids,
     implemented,
     key,
@@ -23,6 +25,8 @@ from conformance.suites.ais.steps import (
 )
 
 pytestmark = pytest.mark.ais
+
+PERM_COPY, PERM_ALL = 0x8000, 0x7FFFFFFF
 
 
 @pytest.mark.requirement("AIS-CATEGORY-MOVE")
@@ -35,6 +39,8 @@ def test_move_category(ais: AisClient, folder: str) -> None:
     reply = ais.move_category(moved, destination, tid=ais.new_id())
     implemented(reply, "MOVE /category/{category}")
     document(reply, 200, schema="ais-category-move")
+    present(reply.header("Location"), "the Location header of the MOVE")
+    present(reply.header("ETag"), "the ETag header of the MOVE")
     check(moved in contents(ais, destination)["categories"], "the category is not in the "
                                                              "destination")
     check(moved not in contents(ais, folder)["categories"], "the category is still in its "
@@ -51,6 +57,7 @@ def test_copy_item(ais: AisClient, folder: str) -> None:
     reply = ais.copy_item(item, destination, tid=ais.new_id())
     implemented(reply, "COPY /item/{item}")
     answer = document(reply, 201, schema="ais-item-copy")
+    present(reply.header("Location"), "the Location header of the COPY")
     copies = ids(key(answer, "_created_items"), "_created_items")
     check(copies and copies == contents(ais, destination)["items"],
           f"_created_items lists {copies}, the destination holds "
@@ -68,6 +75,7 @@ def test_move_item(ais: AisClient, folder: str) -> None:
     reply = ais.move_item(item, destination, tid=ais.new_id())
     implemented(reply, "MOVE /item/{item}")
     answer = document(reply, 200, schema="ais-item-move")
+    present(reply.header("Location"), "the Location header of the MOVE")
     check(same(answer.get("parent_id"), destination), "the answer's parent_id is not the "
                                                       "destination")
     check(item in contents(ais, destination)["items"], "the item is not in the destination")
@@ -114,6 +122,19 @@ NONE_METHODS = [("PUT", "children", 201), ("COPY", "children", 201), ("MOVE", "c
                 ("COPY", "items", 201), ("MOVE", "items", 200), ("PUT", "categories", 201),
                 ("COPY", "categories", 201), ("MOVE", "categories", 200)]
 
+#: The response table of each: schemas/{name}.schema.json.
+NONE_SCHEMAS = {("PUT", "children"): "ais-category-children-replace",
+                ("COPY", "children"): "ais-category-copy",
+                ("MOVE", "children"): "ais-category-children-move",
+                ("COPY", "links"): "ais-category-links-copy",
+                ("MOVE", "links"): "ais-category-links-move",
+                ("PUT", "items"): "ais-category-items-replace",
+                ("COPY", "items"): "ais-category-items-copy",
+                ("MOVE", "items"): "ais-category-items-move",
+                ("PUT", "categories"): "ais-category-children-replace",
+                ("COPY", "categories"): "ais-category-copy",
+                ("MOVE", "categories"): "ais-category-categories-move"}
+
 
 @pytest.mark.requirement("AIS-NONE-STATUS")
 @pytest.mark.writes
@@ -139,7 +160,10 @@ def test_none_method_on_a_part(ais: AisClient, folder: str, method: str, part: s
     expect(reply).status(status, 400, 403, 409, 410, 412, 415)
     if reply.status != status:
         return
-    document(reply, status)
+    document(reply, status, schema=NONE_SCHEMAS[(method, part)])
+    present(reply.header("Location"), f"the Location header of the {status} of {method}")
+    if part != "links":  # the CategoryLinks tables list a Location only
+        present(reply.header("ETag"), f"the ETag header of the {status} of {method}")
     left = {kind: ids for kind, ids in contents(ais, source).items() if kind in kinds}
     gained = contents(ais, destination)
     if method == "COPY":
@@ -151,3 +175,111 @@ def test_none_method_on_a_part(ais: AisClient, folder: str, method: str, part: s
                                                    f"Destination")
     else:
         check(not any(left.values()), f"PUT of an empty /{part} left {left}")
+
+
+#: The NONE methods that take a Destination, and what they name: a part of a category,
+#: the category itself, or an item.
+NONE_DESTINATION_METHODS = [(m, p) for m, p, _ in NONE_METHODS if m != "PUT"] + [
+    ("MOVE", "category"), ("COPY", "item"), ("MOVE", "item")]
+
+
+def none_path(kind: str, target: str) -> str:
+    if kind == "item":
+        return f"/item/{target}"
+    return f"/category/{target}" + ("" if kind == "category" else f"/{kind}")
+
+
+@pytest.mark.requirement("AIS-NONE-410")
+@pytest.mark.writes
+@pytest.mark.parametrize("method,kind", NONE_DESTINATION_METHODS,
+                         ids=[f"{m}-{k}" for m, k in NONE_DESTINATION_METHODS])
+def test_none_method_on_a_gone_source_is_410(ais: AisClient, folder: str, method: str,
+                                             kind: str) -> None:
+    """A NONE method with a Destination (COPY, MOVE) whose source was deleted answers
+    410 (Source category gone, Source item gone), when the target implements it."""
+    destination = create_folder(ais, folder)
+    if kind == "item":
+        source = create_item(ais, folder)
+        with step("could not delete the item the test needs gone"):
+            document(ais.delete_item(source), 200)
+    else:
+        source = create_folder(ais, folder)
+        with step("could not delete the category the test needs gone"):
+            document(ais.delete_category(source), 200)
+    reply = ais.request(method, none_path(kind, source), headers={"Destination": destination},
+                        query={"tid": ais.new_id()}, writes=True)
+    implemented(reply, f"{method} {none_path(kind, '{id}')}")
+    answer = error(reply, 410, "ais-error-item-gone" if kind == "item" else "ais-error-category")
+    if kind == "item":
+        check(same(answer.get("item_id"), source), f"item_id is {answer.get('item_id')}, "
+                                                   f"expected the gone item {source}")
+    check(not any(contents(ais, destination).values()),
+          f"{method} of a gone source put something in the Destination")
+
+
+#: The NONE methods whose tables list 412: PUT, COPY and MOVE of the children, items and
+#: categories (not of the links: their tables list 403, 404 and 410 only), and MOVE of a
+#: category.
+NONE_412 = [(m, p) for m, p, _ in NONE_METHODS if p != "links"] + [("MOVE", "category")]
+
+
+@pytest.mark.requirement("AIS-NONE-412")
+@pytest.mark.writes
+@pytest.mark.parametrize("condition", ["If-Match", "If-None-Match"])
+@pytest.mark.parametrize("method,kind", NONE_412, ids=[f"{m}-{k}" for m, k in NONE_412])
+def test_none_method_whose_precondition_fails_is_412(ais: AisClient, folder: str,
+                                                     method: str, kind: str,
+                                                     condition: str) -> None:
+    """A NONE method with If-Match holding only a stale tag, or If-None-Match holding
+    the current one, answers 412 (errorPreconditionFailed, with an ETag) and changes
+    nothing, when the target implements it."""
+    source = create_folder(ais, folder)
+    create_item(ais, source)
+    destination = create_folder(ais, folder)
+    part = "" if kind == "category" else kind
+    if condition == "If-Match":
+        headers = {"If-Match": '"opensim-conformance-stale-tag"'}
+    else:
+        with step("could not read the current ETag"):
+            reply = ais.get_category(source, part)
+            expect(reply).status(200)
+            headers = {"If-None-Match": present(reply.header("ETag"), "the ETag header")}
+    if method in ("COPY", "MOVE"):
+        headers["Destination"] = destination
+    body: object = ([] if kind == "categories" else {}) if method == "PUT" else None
+    before = contents(ais, source)
+    reply = ais.request(method, none_path(kind, source), body=body, headers=headers,
+                        query={"tid": ais.new_id()}, writes=True)
+    implemented(reply, f"{method} {none_path(kind, '{id}')}")
+    error(reply, 412, "ais-error-precondition")
+    present(reply.header("ETag"), f"the ETag header of the 412 of {method}")
+    check(contents(ais, source) == before, f"{method} of {kind} changed the source")
+    check(not any(contents(ais, destination).values()),
+          f"{method} of {kind} put something in the Destination")
+
+
+@pytest.mark.requirement("AIS-NONE-403")
+@pytest.mark.writes
+@pytest.mark.parametrize("part", ["children", "items", "categories", "item"])
+def test_none_copy_of_a_no_copy_item_is_403(ais: AisClient, folder: str, part: str) -> None:
+    """COPY of a category's children, items or categories holding an item its owner may
+    not copy (in a subcategory for /categories), or COPY of that item itself, answers
+    403 (Permissions check failed) and copies nothing, when the target implements it."""
+    source = create_folder(ais, folder, owned_name("no-copy source"))
+    holder = create_folder(ais, source) if part == "categories" else source
+    item = create_item(ais, holder, permissions={
+        "base_mask": PERM_ALL & ~PERM_COPY, "owner_mask": PERM_ALL & ~PERM_COPY,
+        "group_mask": 0, "everyone_mask": 0, "next_owner_mask": PERM_ALL & ~PERM_COPY})
+    with step("could not create an item without copy permission"):
+        masks = document(ais.get_item(item), 200).get("permissions")
+        check(isinstance(masks, dict) and isinstance(masks.get("owner_mask"), int)
+              and not masks["owner_mask"] & PERM_COPY,
+              f"the item was created with permissions {masks!r}, which allow copying")
+    destination = create_folder(ais, folder)
+    path = f"/item/{item}" if part == "item" else f"/category/{source}/{part}"
+    reply = ais.request("COPY", path, headers={"Destination": destination},
+                        query={"tid": ais.new_id()}, writes=True)
+    implemented(reply, f"COPY {path}")
+    error(reply, 403)
+    check(not any(contents(ais, destination).values()), "the Destination received a copy")
+

@@ -9,8 +9,19 @@ from urllib.parse import urljoin
 import pytest
 
 from conformance.clients.ais import AisClient
-from conformance.expect import check
-from conformance.suites.ais.steps import children, document, error, ids, key, same, uid
+from conformance.expect import check, step
+from conformance.ledger import owned_name
+from conformance.suites.ais.steps import (
+    children,
+    create_folder,
+    created_ids,
+    document,
+    error,
+    ids,
+    key,
+    same,
+    uid,
+)
 from conformance.wire import ais as wire
 
 pytestmark = pytest.mark.ais
@@ -61,6 +72,41 @@ def test_special_name_resolves_like_its_uuid(ais: AisClient, root: str, name: st
     fields = ("category_id", "parent_id", "name", "type_default", "version", "agent_id")
     differ = [f for f in fields if answer.get(f) != by_id.get(f)]
     check(not differ, f"/category/{name} and /category/{expected} differ in {differ}")
+
+
+@pytest.mark.requirement("AIS-CATEGORY-SPECIAL")
+@pytest.mark.reads
+@pytest.mark.parametrize("part", ["children", "links", "items", "categories"])
+def test_special_name_resolves_on_the_parts(ais: AisClient, root: str, part: str) -> None:
+    """GET /category/root/{part} answers the part of the root, as its UUID does (every
+    part's path takes a UUID or 'special' category name)."""
+    answer = document(ais.get_category("root", part), 200)
+    check(same(answer.get("category_id"), root),
+          f"/category/root/{part} answered category {answer.get('category_id')}, expected "
+          f"the root {root}")
+
+
+@pytest.mark.requirement("AIS-CATEGORY-SPECIAL")
+@pytest.mark.writes
+def test_special_name_as_a_copy_destination(ais: AisClient, root: str, folder: str) -> None:
+    """COPY with ``Destination: trash`` (a 'special' category) copies into the agent's
+    Trash folder."""
+    trash = system_folders(ais, root).get(wire.SPECIAL_CATEGORIES["trash"])
+    if trash is None:
+        pytest.skip("the agent has no Trash folder")
+    source = create_folder(ais, folder, owned_name("copied to trash"))
+    copies: list[str] = []
+    try:
+        copies = created_ids(ais.copy_category(source, "trash", tid=ais.new_id()),
+                             "_created_categories")
+        check(len(copies) == 1, f"_created_categories lists {copies}, expected the one "
+                                f"copy of the empty folder")
+        parent = document(ais.get_category(copies[0]), 200).get("parent_id")
+        check(same(parent, trash), f"the copy is in {parent}, expected Trash {trash}")
+    finally:
+        for copy in copies:
+            with step("could not remove the copy from Trash"):
+                ais.delete_category(copy)
 
 
 @pytest.mark.requirement("AIS-CATEGORY-PUT-409")
