@@ -90,18 +90,24 @@ def test_special_name_resolves_on_the_parts(ais: AisClient, root: str, part: str
 @pytest.mark.writes
 def test_special_name_as_a_copy_destination(ais: AisClient, root: str, folder: str) -> None:
     """COPY with ``Destination: trash`` (a 'special' category) copies into the agent's
-    Trash folder."""
+    Trash folder, as a COPY to Trash's UUID does (that one first: a COPY that fails
+    whatever the destination is AIS-CATEGORY-COPY's failure, not the special name's)."""
     trash = system_folders(ais, root).get(wire.SPECIAL_CATEGORIES["trash"])
     if trash is None:
         pytest.skip("the agent has no Trash folder")
     source = create_folder(ais, folder, owned_name("copied to trash"))
     copies: list[str] = []
     try:
-        copies = created_ids(ais.copy_category(source, "trash", tid=ais.new_id()),
-                             "_created_categories")
-        check(len(copies) == 1, f"_created_categories lists {copies}, expected the one "
-                                f"copy of the empty folder")
-        parent = document(ais.get_category(copies[0]), 200).get("parent_id")
+        with step("could not COPY a folder into Trash named by its UUID",
+                  requirement="AIS-CATEGORY-COPY"):
+            copies += created_ids(ais.copy_category(source, trash, tid=ais.new_id()),
+                                  "_created_categories")
+        named = created_ids(ais.copy_category(source, "trash", tid=ais.new_id()),
+                            "_created_categories")
+        copies += named
+        check(len(named) == 1, f"_created_categories lists {named}, expected the one "
+                               f"copy of the empty folder")
+        parent = document(ais.get_category(named[0]), 200).get("parent_id")
         check(same(parent, trash), f"the copy is in {parent}, expected Trash {trash}")
     finally:
         for copy in copies:
