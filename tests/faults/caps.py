@@ -520,3 +520,33 @@ class FetchInventory2NeedsOwnerId(CapsService):
                     library: bool) -> list[Item]:
         return super().found_items(agent_id, [entry for entry in asked if "owner_id" in entry],
                                    library=library)
+
+
+@fault("caps", "CAPS-PERMISSIONS-OWNER")
+class PermissionsOwnerIsZero(CapsService):
+    """An item's permissions owner_id is the zero UUID."""
+
+    def permissions(self, item: Item) -> dict[str, Any]:
+        return {**super().permissions(item), "owner_id": wire_uuid(ZERO_UUID)}
+
+
+@fault("caps", "CAPS-PERMISSIONS-GROUP")
+class GroupOwnedItemsLoseTheirGroup(CapsService):
+    """A group-owned item is listed with the zero UUID as its group_id."""
+
+    def permissions(self, item: Item) -> dict[str, Any]:
+        permissions = super().permissions(item)
+        if item.group_owned:
+            permissions["group_id"] = wire_uuid(ZERO_UUID)
+        return permissions
+
+
+@fault("caps", "CAPS-NAMES-NOT-UNIQUE")
+class ChildrenOfOneNameListedOnce(CapsService):
+    """A folder lists only the first of its subfolders, and of its items, of one name."""
+
+    def child_folders(self, folder: Folder) -> list[Folder]:
+        return list({f.name: f for f in reversed(super().child_folders(folder))}.values())
+
+    def folder_items(self, folder: Folder) -> list[Item]:
+        return list({i.name: i for i in reversed(super().folder_items(folder))}.values())

@@ -119,3 +119,68 @@ def test_descendents_counts_the_listing_of_a_folder_with_links(
     ids = [llsd.as_uuid(i.get("item_id")) for i in array(entry, "items")]
     if len(ids) != len(set(ids)):
         observe("an item is listed twice in one folder (a link target beside itself)")
+
+
+@pytest.mark.requirement("CAPS-PERMISSIONS-OWNER")
+@pytest.mark.writes
+def test_the_owner_is_always_the_agent(caps: CapsClient, scratch: Scratch, viewer: Viewer,
+                                       observe: Observe) -> None:
+    """The items of the agent's folder, listed by FetchInventoryDescendents2 and answered
+    by FetchInventory2, each have permissions owner_id = their agent_id (the logged-in
+    agent where the item carries no agent_id)."""
+    items = scratch.items(2)
+    _, entry = fetch_entry(caps, scratch.id, observe=observe)
+    listed = array(entry, "items")
+    check(listed, "the folder lists no items")
+    answered = []
+    if caps.offers(ITEMS):
+        answered = array(answer(caps.items([item.id for item in items])), "items")
+    for where, found in (("FetchInventoryDescendents2", listed), ("FetchInventory2", answered)):
+        for item in found:
+            agent = llsd.as_uuid(item.get("agent_id")) if "agent_id" in item else None
+            permissions = item.get("permissions")
+            owner = (llsd.as_uuid(permissions.get("owner_id"))
+                     if isinstance(permissions, dict) else None)
+            check(owner == (agent or viewer.agent_id),
+                  f"{where}: the item {item.get('item_id')} has permissions owner_id "
+                  f"{owner!r}, its agent_id is {agent or viewer.agent_id}")
+
+
+@pytest.mark.requirement("CAPS-PERMISSIONS-GROUP")
+@pytest.mark.writes
+def test_a_group_owned_item_carries_its_group(caps: CapsClient, scratch: Scratch,
+                                              observe: Observe) -> None:
+    """An item stored group-owned with a group is listed with is_owner_group true and
+    the group as group_id."""
+    group = missing_id()
+    item = scratch.item(group_id=group, group_owned=True)
+    _, entry = fetch_entry(caps, scratch.id, observe=observe)
+    found = items_by_id(entry).get(item.id)
+    check(found is not None, f"the item {item.id} is not listed")
+    assert found is not None
+    permissions = found.get("permissions")
+    permissions = permissions if isinstance(permissions, dict) else {}
+    check(llsd.as_uuid(permissions.get("group_id")) == group,
+          f"a group-owned item is listed with group_id {permissions.get('group_id')!r}, "
+          f"its group is {group}")
+    check(permissions.get("is_owner_group") is True,
+          f"a group-owned item is listed with is_owner_group "
+          f"{permissions.get('is_owner_group')!r}")
+
+
+@pytest.mark.requirement("CAPS-NAMES-NOT-UNIQUE")
+@pytest.mark.writes
+def test_children_of_one_name_are_all_listed(caps: CapsClient, scratch: Scratch,
+                                             observe: Observe) -> None:
+    """Two subfolders named alike and two items named alike are all four listed."""
+    from conformance.ledger import owned_name
+
+    folders = {scratch.subfolder(name="twin folder").id for _ in range(2)}
+    name = owned_name("twin item")
+    items = {scratch.item(name=name).id for _ in range(2)}
+    _, entry = fetch_entry(caps, scratch.id, observe=observe)
+    categories = {llsd.as_uuid(c.get("category_id")) for c in array(entry, "categories")}
+    listed = set(items_by_id(entry))
+    check(folders <= categories, f"of two folders of one name, {sorted(folders - categories)} "
+                                 f"is not listed")
+    check(items <= listed, f"of two items of one name, {sorted(items - listed)} is not listed")
