@@ -118,6 +118,8 @@ def span(lines: list[str], start: int, says: str) -> int | None:
     when it does not start there."""
     quote = fold(says)
     first = fold(lines[start - 1])
+    if not first:
+        return None  # text starts on a line that holds text
     following = ""
     for end in range(start, min(len(lines), start + 40) + 1):
         following = fold(f"{following} {lines[end - 1]}")
@@ -217,6 +219,7 @@ The answer must be empty.
    name      : string,
    count     : int,   (len(a) | len(b))
 A description.
+
 """
 CATALOGUE = {
     "X-EMPTY": Requirement("X-EMPTY", "asset", "s", "documented", "page.txt", "q", "m."),
@@ -241,6 +244,8 @@ def test_a_complete_ledger_has_no_problem() -> None:
     (("| 3 | `404", "| 1 | `404"), "ascending"),
     (("| 3 | `404 Thing not` …", "| 3 | 404 Thing not"), "backticks"),
     (("| 3 | `404 Thing not` …", "| 4 | `404 Thing not` …"), "does not start on line 4"),
+    (("| 2 | `The answer", "| 1 | `The answer"), "does not start on line 1"),
+    (("| 4 | `name", "| 7 | `name"), "does not start on line 7"),
     (("X-404 |\n| 4", "X-405 |\n| 4"), "unknown requirements ['X-405']"),
     (("| X-404 |", "| excused: no |"), "a reason of a few words"),
     (("| X-404 |", "| |"), "names no requirement"),
