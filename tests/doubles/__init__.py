@@ -33,7 +33,7 @@ class ReleaseDouble:
 
 
 def release_doubles() -> list[ReleaseDouble]:
-    from tests.doubles import asset, xinventory
+    from tests.doubles import asset, caps, xinventory
 
     return [
         ReleaseDouble("opensimulator-master", PROFILES / "opensimulator.toml",
@@ -44,5 +44,5 @@ def release_doubles() -> list[ReleaseDouble]:
         ReleaseDouble("opensimulator-0.9.1", PROFILES / "opensimulator-0.9.1.toml",
                       {**asset.RELEASE_0_9_2, **xinventory.RELEASE_0_9_1}),
         ReleaseDouble("wiki-literal", HERE / "wiki-literal.toml",
-                      {**asset.WIKI_LITERAL, **xinventory.WIKI_LITERAL}),
+                      {**asset.WIKI_LITERAL, **xinventory.WIKI_LITERAL, **caps.WIKI_LITERAL}),
     ]
