@@ -550,3 +550,11 @@ class ChildrenOfOneNameListedOnce(CapsService):
 
     def folder_items(self, folder: Folder) -> list[Item]:
         return list({i.name: i for i in reversed(super().folder_items(folder))}.values())
+
+
+@fault("caps", "CAPS-FID-RESPONSE")
+class OwnerIdAsAnInteger(CapsService):
+    """A folder entry's owner_id is written as an integer, neither undef nor a uuid."""
+
+    def folder_entry(self, agent_id: str, folder: Folder, asked: dict[str, Any]) -> dict[str, Any]:
+        return {**super().folder_entry(agent_id, folder, asked), "owner_id": 0}
