@@ -50,6 +50,9 @@ class Viewer:
     simulator: tuple[str, int] | None = None
     circuit_code: int = 0
     logged_out: bool = False
+    #: The login reply's inventory-skeleton: the agent's categories as the viewer first
+    #: reads them (folder_id, parent_id, name, type_default, version).
+    skeleton: list[dict[str, Any]] = field(default_factory=list)
 
     def capability(self, name: str) -> str | None:
         return self.capabilities.get(name)
@@ -220,6 +223,8 @@ def viewer_from_login(reply: dict[str, Any]) -> Viewer:
     simulator = None
     if reply.get("sim_ip") and reply.get("sim_port"):
         simulator = (str(reply["sim_ip"]), int(reply["sim_port"]))
+    skeleton = reply.get("inventory-skeleton")
+    skeleton = skeleton if isinstance(skeleton, list) else []
     return Viewer(
         agent_id=agent_id, inventory_root=root,
         library_owner=first_value(reply, "inventory-lib-owner", "agent_id"),
@@ -227,6 +232,7 @@ def viewer_from_login(reply: dict[str, Any]) -> Viewer:
         session_id=str(reply["session_id"]) if reply.get("session_id") else None,
         seed_capability=str(reply["seed_capability"]) if reply.get("seed_capability") else None,
         simulator=simulator, circuit_code=int(reply.get("circuit_code", 0) or 0),
+        skeleton=[entry for entry in skeleton if isinstance(entry, dict)],
     )
 
 

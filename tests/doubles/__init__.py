@@ -33,16 +33,16 @@ class ReleaseDouble:
 
 
 def release_doubles() -> list[ReleaseDouble]:
-    from tests.doubles import asset, xinventory
+    from tests.doubles import asset, caps, xinventory
 
     return [
         ReleaseDouble("opensimulator-master", PROFILES / "opensimulator.toml",
-                      {**asset.MASTER, **xinventory.MASTER}),
+                      {**asset.MASTER, **xinventory.MASTER, **caps.MASTER}),
         ReleaseDouble("opensimulator-0.9.2", PROFILES / "opensimulator-0.9.2.toml",
-                      {**asset.RELEASE_0_9_2, **xinventory.RELEASE_0_9_2}),
+                      {**asset.RELEASE_0_9_2, **xinventory.RELEASE_0_9_2, **caps.RELEASE_0_9_2}),
         # 0.9.1 and 0.9.2 serve assets alike
         ReleaseDouble("opensimulator-0.9.1", PROFILES / "opensimulator-0.9.1.toml",
                       {**asset.RELEASE_0_9_2, **xinventory.RELEASE_0_9_1}),
         ReleaseDouble("wiki-literal", HERE / "wiki-literal.toml",
-                      {**asset.WIKI_LITERAL, **xinventory.WIKI_LITERAL}),
+                      {**asset.WIKI_LITERAL, **xinventory.WIKI_LITERAL, **caps.WIKI_LITERAL}),
     ]

@@ -672,3 +672,14 @@ class PartsOfMissingAssetsAre200(AssetService):
     async def get_asset_part(self, request: Request) -> Response:
         response = await super().get_asset_part(request)
         return Response(b"", status_code=200) if response.status_code == 404 else response
+
+
+@fault("asset", "ASSET-EXIST-SAMPLE")
+class ExistRefusesNamespaceDeclarations(AssetService):
+    """get_assets_exist refuses an <ArrayOfString> that declares namespaces, as the page's
+    sample does."""
+
+    def parse_id_list(self, body: bytes) -> list[str]:
+        if b"xmlns:" in body:
+            raise BadRequest("namespace declarations")
+        return super().parse_id_list(body)

@@ -445,3 +445,116 @@ class ItemRecordsCachedAtFirstRead(CapsService):
         if item.id not in cache:
             cache[item.id] = super().item(item)
         return cache[item.id]
+
+
+# ---------------------------------------------------------------------- the page as written
+
+
+@fault("caps", "CAPS-FID-WIKI-REQUEST")
+class WikiRequestAnsweredEmpty(CapsService):
+    """A folder asked with folder_id only is read as fetch_folders and fetch_items false:
+    no categories, no items and descendents 0 (a count that matches the empty listing)."""
+
+    def wants(self, asked: dict[str, Any], key: str) -> bool:
+        return key in asked and super().wants(asked, key)
+
+
+@fault("caps", "CAPS-FID-DESCENDENTS-LINKS")
+class LinkTargetsListedTwice(CapsService):
+    """Link targets go in front of the items even when they are in the folder already
+    (listed twice), and descendents counts the folder's own children."""
+
+    def with_link_targets(self, items: list[Item]) -> list[Item]:
+        targets = [target for item in items if item.asset_type == ITEM_LINK
+                   if (target := self.link_target(item)) is not None]
+        return targets + items
+
+
+@fault("caps", "CAPS-FID-DESCENDENTS-LINKS")
+class DescendentsLeavesLinksOut(CapsService):
+    """descendents does not count the links of the folder."""
+
+    def descendents_count(self, categories: list[Folder], items: list[Item]) -> int:
+        return len(categories) + len([i for i in items
+                                      if i.asset_type not in (ITEM_LINK, FOLDER_LINK)])
+
+
+@fault("caps", "CAPS-ROOT-CATEGORY")
+class RootSkeletonEntryUnderItself(CapsService):
+    """The login skeleton gives the inventory root itself as its parent."""
+
+    def skeleton_entry(self, folder: Folder) -> dict[str, Any]:
+        entry = super().skeleton_entry(folder)
+        if folder.parent_id == ZERO_UUID:
+            entry["parent_id"] = folder.id
+        return entry
+
+
+@fault("caps", "CAPS-ROOT-CATEGORY")
+class RootSkeletonEntryOfNullType(CapsService):
+    """The login skeleton gives the inventory root type_default -1, the null type."""
+
+    def skeleton_entry(self, folder: Folder) -> dict[str, Any]:
+        entry = super().skeleton_entry(folder)
+        if folder.parent_id == ZERO_UUID:
+            entry["type_default"] = -1
+        return entry
+
+
+@fault("caps", "CAPS-CATEGORY-USER-TYPE")
+class UserFoldersTypedAsFolders(CapsService):
+    """A folder the user made (type -1) is listed with type_default 8."""
+
+    def category(self, folder: Folder) -> dict[str, Any]:
+        entry = super().category(folder)
+        if entry["type_default"] == -1:
+            entry["type_default"] = 8
+        return entry
+
+
+@fault("caps", "CAPS-FI2-WIKI-REQUEST")
+class FetchInventory2NeedsOwnerId(CapsService):
+    """FetchInventory2 leaves out every item asked without an owner_id."""
+
+    def found_items(self, agent_id: str, asked: Iterable[dict[str, Any]], *,
+                    library: bool) -> list[Item]:
+        return super().found_items(agent_id, [entry for entry in asked if "owner_id" in entry],
+                                   library=library)
+
+
+@fault("caps", "CAPS-PERMISSIONS-OWNER")
+class PermissionsOwnerIsZero(CapsService):
+    """An item's permissions owner_id is the zero UUID."""
+
+    def permissions(self, item: Item) -> dict[str, Any]:
+        return {**super().permissions(item), "owner_id": wire_uuid(ZERO_UUID)}
+
+
+@fault("caps", "CAPS-PERMISSIONS-GROUP")
+class GroupOwnedItemsLoseTheirGroup(CapsService):
+    """A group-owned item is listed with the zero UUID as its group_id."""
+
+    def permissions(self, item: Item) -> dict[str, Any]:
+        permissions = super().permissions(item)
+        if item.group_owned:
+            permissions["group_id"] = wire_uuid(ZERO_UUID)
+        return permissions
+
+
+@fault("caps", "CAPS-NAMES-NOT-UNIQUE")
+class ChildrenOfOneNameListedOnce(CapsService):
+    """A folder lists only the first of its subfolders, and of its items, of one name."""
+
+    def child_folders(self, folder: Folder) -> list[Folder]:
+        return list({f.name: f for f in reversed(super().child_folders(folder))}.values())
+
+    def folder_items(self, folder: Folder) -> list[Item]:
+        return list({i.name: i for i in reversed(super().folder_items(folder))}.values())
+
+
+@fault("caps", "CAPS-FID-RESPONSE")
+class OwnerIdAsAnInteger(CapsService):
+    """A folder entry's owner_id is written as an integer, neither undef nor a uuid."""
+
+    def folder_entry(self, agent_id: str, folder: Folder, asked: dict[str, Any]) -> dict[str, Any]:
+        return {**super().folder_entry(agent_id, folder, asked), "owner_id": 0}

@@ -64,6 +64,23 @@ def test_duplicate_ids_each_get_their_own_answer(assets: AssetClient,
                    [True, True, False, False])
 
 
+@pytest.mark.requirement("ASSET-EXIST-SAMPLE")
+@pytest.mark.reads
+def test_the_pages_sample_request_is_answered(assets: AssetClient,
+                                              existing: list[str]) -> None:
+    """The page's sample body, with its XML declaration and the xsd and xsi namespace
+    declarations, asking about a stored asset and an unknown one: 200 and [true, false]."""
+    missing = str(uuid.uuid4())
+    body = (fixture_path("asset", "exist-sample.xml").read_text("utf-8")
+            .replace("{ID1}", existing[0]).replace("{ID2}", missing))
+    reply = assets.exist_raw(body.encode("utf-8"))
+    expect(reply).status(200)
+    answers = expect(reply).parsed(parse_array_of_boolean, "an <ArrayOfBoolean> document")
+    check(answers == [True, False], f"the page's sample request asking about a stored and an "
+                                    f"unknown asset was answered {answers}, expected "
+                                    f"[True, False]")
+
+
 @pytest.mark.requirement("ASSET-EXIST-EMPTY")
 @pytest.mark.reads
 def test_an_empty_list_is_answered_with_an_empty_list(assets: AssetClient) -> None:

@@ -90,6 +90,28 @@ def test_unknown_asset_is_404_with_an_empty_body(assets: AssetClient, form: str)
     expect(reply).status(404).empty_body()
 
 
+#: The ids of the pages' own GET samples: the sample script of the asset page and the
+#: URI example of the 2012 page.
+PAGE_SAMPLE_IDS = ("f87f97ff-a493-4fb6-b263-1c8a0f1efc11", "e0eb480b-e405-491d-8ed1-6d0ababe822c")
+
+
+@pytest.mark.requirement("ASSET-GET-404")
+@pytest.mark.reads
+@pytest.mark.parametrize("asset_id", PAGE_SAMPLE_IDS)
+def test_the_pages_sample_get_is_answered(assets: AssetClient, asset_id: str,
+                                          observe: Callable[[str], None]) -> None:
+    """GET /assets/<id> of the pages' samples, as printed: 404 with an empty body, or,
+    where the target holds that asset, 200 with an <AssetBase> of that ID (recorded)."""
+    reply = assets.get(asset_id)
+    expect(reply).status(404, 200)
+    if reply.status == 404:
+        expect(reply).empty_body()
+        return
+    document = expect(reply).parsed(parse_asset, "an <AssetBase> document")
+    check(same_uuid(document.id, asset_id), f"ID is {document.id!r}, expected {asset_id}")
+    observe(f"the target holds the page's sample asset {asset_id}")
+
+
 @pytest.mark.requirement("ASSET-GET-NON-UUID")
 @pytest.mark.reads
 @pytest.mark.parametrize("asset_id", ["not-a-uuid", "12345", "f87f97ff-a493-4fb6-b263"])

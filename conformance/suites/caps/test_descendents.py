@@ -210,15 +210,21 @@ def test_a_folder_of_a_thousand_items_is_answered_in_full(caps: CapsClient, scra
 @pytest.mark.writes
 def test_the_wiki_request_with_folder_id_only_is_answered(caps: CapsClient, scratch: Scratch,
                                                          observe: Observe) -> None:
-    """{folders: [{folder_id}]}, the wiki's request, answers the folder with descendents
-    = len(items) + len(categories); whether the contents come is recorded."""
-    scratch.subfolder(name="sub")
-    scratch.items(2)
+    """{folders: [{folder_id}]}, the wiki's request, answers the folder with its
+    subfolder and its two items (the page: "the category you want information about",
+    whose entry holds categories and items), and descendents = len(items) +
+    len(categories)."""
+    sub = scratch.subfolder(name="sub")
+    items = {item.id for item in scratch.items(2)}
     value = answer(caps.descendents([wiki_folder(scratch.id)]), observe)
     entry = entry_for(value, scratch.id)
     descendents_is_the_listing(entry, "the folder asked the wiki's way")
-    listed = len(array(entry, "items")) + len(array(entry, "categories"))
-    observe(f"the wiki's request (folder_id only) was answered with {listed} of 3 children")
+    check(set(category_ids(entry)) == {sub.id},
+          f"asked the wiki's way (folder_id only), the folder lists categories "
+          f"{sorted(category_ids(entry))}, expected {[sub.id]}")
+    check(set(item_ids(entry)) == items,
+          f"asked the wiki's way (folder_id only), the folder lists items "
+          f"{sorted(item_ids(entry))}, expected {sorted(items)}")
 
 
 @pytest.mark.requirement("CAPS-FID-VIEWER-REQUEST")
