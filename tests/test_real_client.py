@@ -68,6 +68,8 @@ async def logged_in(login_uri: str) -> AsyncIterator[HippoClient]:
             reply.raise_for_status()
             region.update_caps(await reply.read_llsd())
         yield client
+        client.logout()  # no circuit: nothing to send; the session ends
+        assert client.session is None
     finally:
         await client.aclose()
 
