@@ -207,14 +207,15 @@ class LoginService:
         viewer's process_login_success_response, hippolyzer's from_login_data): the
         simulator's address, the region's corner in metres (integers), where the avatar
         starts and looks, home, the server's clock and the maturity ratings. This server
-        runs no UDP simulator: the address is this server's own, and a client goes on
-        through the seed capability."""
+        runs no UDP simulator: the address is this server's own with port 0 (no circuit
+        to open, so no client waits for one: the suite's logout and the viewer's login
+        check it), and a client goes on through the seed capability."""
         server = request.scope.get("server") or ("127.0.0.1", 0)
         x, y = (coordinate * self.settings.region_size
                 for coordinate in self.settings.region_location)
         return {
             "sim_ip": str(server[0]),
-            "sim_port": int(server[1] or 0),
+            "sim_port": 0,
             "region_x": x,
             "region_y": y,
             "region_size_x": self.settings.region_size,
