@@ -28,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from conformance.reference.xinventory import InventoryStore
+from conformance.reference.xinventory import InventoryStore, viewer_folder_type
 from conformance.wire import ais as wire
 from conformance.wire.ids import ZERO_UUID, canonical_uuid
 from conformance.wire.xinventory import Folder, Item
@@ -484,7 +484,7 @@ class AisService:
             "_links": self.category_links(folder),
             "_base_uri": self.base_uri + call.cap,
             "name": folder.name,
-            "type_default": folder.type,
+            "type_default": viewer_folder_type(folder.type),
             "parent_id": uuid.UUID(folder.parent_id),
             "version": folder.version,
             "agent_id": uuid.UUID(folder.owner),

@@ -19,6 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from conformance.reference.login import LIBRARY_OWNER, LoginService, LoginSettings
+from conformance.reference.xinventory import viewer_folder_type
 from conformance.wire import llsd as wire
 from conformance.wire.ids import ZERO_UUID, canonical_uuid
 from conformance.wire.xinventory import Folder, Item
@@ -208,7 +209,7 @@ class CapsService(LoginService):
             "category_id": wire_uuid(folder.id),
             "parent_id": wire_uuid(folder.parent_id),
             "name": folder.name,
-            "type_default": folder.type,
+            "type_default": viewer_folder_type(folder.type),
             "version": folder.version,
         }
 

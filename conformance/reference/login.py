@@ -12,7 +12,9 @@ proxy or a port forward. Capability names map to path templates in
 from __future__ import annotations
 
 import hashlib
+import secrets
 import sqlite3
+import time
 import uuid
 import xmlrpc.client
 from dataclasses import dataclass
@@ -22,7 +24,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from conformance.reference.xinventory import InventoryStore, XInventoryService
+from conformance.reference.xinventory import (
+    InventoryStore,
+    XInventoryService,
+    viewer_folder_type,
+)
 from conformance.wire import llsd as wire
 from conformance.wire.ids import ZERO_UUID
 from conformance.wire.xinventory import Folder, Item
@@ -45,6 +51,10 @@ class LoginSettings:
     password: str = "conformance"
     #: Ship the small library (owner and root as OpenSimulator's).
     library: bool = True
+    #: Where the login places the avatar: the region's grid coordinates (OpenSimulator's
+    #: default region sits at 1000, 1000) and its size in metres.
+    region_location: tuple[int, int] = (1000, 1000)
+    region_size: int = 256
 
     @property
     def first_last(self) -> tuple[str, str]:
@@ -179,10 +189,11 @@ class LoginService:
             "agent_id": self.agent_id,
             "session_id": str(uuid.uuid4()),
             "secure_session_id": str(uuid.uuid4()),
-            "circuit_code": 1,
+            "circuit_code": secrets.randbelow(2**31 - 1) + 1,
             "seed_capability": self.capability_url(request, self.seed_path, self.agent_id),
             "inventory-root": [{"folder_id": root.id if root else ZERO_UUID}],
             "inventory-skeleton": [self.skeleton_entry(f) for f in skeleton],
+            **self.region_fields(request),
         }
         if self.settings.library:
             library = self.store.folders_where("owner = ?", LIBRARY_OWNER)
@@ -191,9 +202,40 @@ class LoginService:
             reply["inventory-skel-lib"] = [self.skeleton_entry(f) for f in library]
         return reply
 
+    def region_fields(self, request: Request) -> dict[str, Any]:
+        """The region a client reads from the login reply before anything else (the
+        viewer's process_login_success_response, hippolyzer's from_login_data): the
+        simulator's address, the region's corner in metres (integers), where the avatar
+        starts and looks, home, the server's clock and the maturity ratings. This server
+        runs no UDP simulator: the address is this server's own with port 0 (no circuit
+        to open, so no client waits for one: the suite's logout and the viewer's login
+        check it), and a client goes on through the seed capability."""
+        server = request.scope.get("server") or ("127.0.0.1", 0)
+        x, y = (coordinate * self.settings.region_size
+                for coordinate in self.settings.region_location)
+        return {
+            "sim_ip": str(server[0]),
+            "sim_port": 0,
+            "region_x": x,
+            "region_y": y,
+            "region_size_x": self.settings.region_size,
+            "region_size_y": self.settings.region_size,
+            "start_location": "last",
+            "look_at": "[r1,r0,r0]",
+            "home": f"{{'region_handle':[r{x},r{y}], 'position':[r128,r128,r22], "
+                    "'look_at':[r1,r0,r0]}",
+            "seconds_since_epoch": int(time.time()),
+            "agent_access": "M",
+            "agent_access_max": "A",
+            "agent_region_access": "A",
+            "login-flags": [{"ever_logged_in": "Y", "stipend_since_login": "N",
+                             "gendered": "Y", "daylight_savings": "N"}],
+        }
+
     def skeleton_entry(self, folder: Folder) -> dict[str, Any]:
+        """A skeleton folder; the type as viewers know it (the root 8, never 9)."""
         return {"folder_id": folder.id, "parent_id": folder.parent_id, "name": folder.name,
-                "type_default": folder.type, "version": folder.version}
+                "type_default": viewer_folder_type(folder.type), "version": folder.version}
 
     def xmlrpc(self, value: dict[str, Any]) -> Response:
         body = xmlrpc.client.dumps((value,), methodresponse=True, allow_none=False)

@@ -81,6 +81,17 @@ SYSTEM_FOLDERS = (
 )
 #: Folders inside which DELETEFOLDERS and PURGEFOLDER may delete.
 DELETABLE_UNDER = (TRASH_TYPE, LOST_AND_FOUND_TYPE)
+#: The root's Type as the XInventory page has it (9, RootCategory) and as viewers know
+#: it (8, FolderType.Root; 9 is no folder type of theirs). The store keeps the page's;
+#: the viewer-facing views (login skeleton, capabilities, AIS3) give 8 (docs/interop/
+#: real-clients.md).
+LEGACY_ROOT_TYPE = 9
+VIEWER_ROOT_TYPE = 8
+
+
+def viewer_folder_type(folder_type: int) -> int:
+    """A folder's type as a viewer-facing view gives it: the legacy root type 9 as 8."""
+    return VIEWER_ROOT_TYPE if folder_type == LEGACY_ROOT_TYPE else folder_type
 
 INT32 = (-(2**31), 2**31 - 1)
 UINT32 = (0, 2**32 - 1)
@@ -261,7 +272,7 @@ class XInventoryService:
     schema: ClassVar[str] = SCHEMA
     #: The Type of a root folder: 9, as the wiki says it always is (RootCategory). Peers
     #: read 8 (FolderType.Root, what OpenSimulator creates today) as the root too.
-    root_type: ClassVar[int] = 9
+    root_type: ClassVar[int] = LEGACY_ROOT_TYPE
     #: The system folders CREATEUSERINVENTORY makes under the root.
     system_folder_kinds: ClassVar[tuple[tuple[int, str], ...]] = SYSTEM_FOLDERS
 
@@ -397,8 +408,9 @@ class XInventoryService:
         return {"folder": self.encode_folder(folder)} if folder else {}
 
     def folder_for_type(self, root: Folder, folder_type: int) -> Folder | None:
-        """The root itself for the root's type, else the root's child of that type."""
-        if folder_type == root.type:
+        """The root itself for the root's type (and for 8, FolderType.Root, as
+        OpenSimulator's GetFolderForType answers it), else the root's child of that type."""
+        if folder_type in (root.type, VIEWER_ROOT_TYPE):
             return root
         children = self.store.folders_where("parent_id = ? AND owner = ? AND type = ?",
                                             root.id, root.owner, folder_type)
