@@ -389,6 +389,9 @@ def pytest_runtest_makereport(
     kind = failure_class(call.excinfo.value, call.when)
     conformance["outcome"] = kind
     conformance["cause"] = failure_cause(call.excinfo)
+    blocker = getattr(call.excinfo.value, "requirement", None)
+    if kind == "blocked" and isinstance(blocker, str):
+        conformance["blocked_by"] = blocker
     report.user_properties.append(("outcome", kind))
     if kind != "failed" and hasattr(report, "wasxfail"):
         # The profile expects the requirement to fail; a blocked test or a bug of the

@@ -165,6 +165,8 @@ class Results:
             "observations": conformance.get("observations", []),
             "transcript": conformance["transcript"],
         }
+        if "blocked_by" in conformance:  # the requirement whose failed step blocked it
+            test["blocked_by"] = conformance["blocked_by"]
         if "examples" in conformance:  # a generated test: its examples within the budget
             test["examples"] = conformance["examples"]
         for rid in conformance["requirements"]:
@@ -202,21 +204,37 @@ class Results:
 
     def exit_code(self, pytest_status: int) -> int:
         """The run's exit code: a suite error outranks everything (the verdicts cannot
-        be trusted); then any unexpected outcome; else what pytest says, except that a
-        blocked test of a requirement the profile expects to fail, and confirmed failing
-        by another of its tests, fails nothing."""
-        outcomes = {entry["outcome"] for entry in self.data["requirements"].values()}
-        tests = {test["outcome"] for entry in self.data["requirements"].values()
-                 for test in entry["tests"]}
-        if "suite-error" in outcomes or "suite-error" in tests:
+        be trusted); then any unexpected outcome; else what pytest says. Tests of a
+        requirement confirmed as an expected failure fail nothing, nor does a test blocked
+        by a requirement the profile expects to fail that did (a known deviation, not a
+        new one)."""
+        requirements = self.data["requirements"]
+        tests = {test["outcome"] for entry in requirements.values() for test in entry["tests"]}
+        if "suite-error" in tests or any(entry["outcome"] == "suite-error"
+                                         for entry in requirements.values()):
             return EXIT_SUITE_ERROR
-        if outcomes & set(UNEXPECTED):
+        unexpected = [(entry, test) for entry in requirements.values()
+                      for test in entry["tests"] if test["outcome"] in UNEXPECTED]
+        if any(not self.known(entry, test) for entry, test in unexpected):
             return EXIT_FAILED
-        if pytest_status == pytest.ExitCode.TESTS_FAILED and self.data["requirements"] and all(
-                test["outcome"] not in UNEXPECTED or entry["outcome"] == "xfailed"
-                for entry in self.data["requirements"].values() for test in entry["tests"]):
+        if any(entry["outcome"] in UNEXPECTED and entry["outcome"] != "blocked"
+               for entry in requirements.values()):
+            return EXIT_FAILED
+        if pytest_status == pytest.ExitCode.TESTS_FAILED and requirements:
             return pytest.ExitCode.OK
         return pytest_status
+
+    def known(self, entry: dict[str, Any], test: dict[str, Any]) -> bool:
+        """Whether an unexpected test outcome is a known deviation's doing: any test of a
+        requirement confirmed as an expected failure (some of its tests may pass or be
+        blocked), or a test blocked by a requirement the profile expects to fail and that
+        did (xfailed)."""
+        if entry["outcome"] == "xfailed":
+            return True
+        if test["outcome"] != "blocked":
+            return False
+        blocker = self.data["requirements"].get(test.get("blocked_by") or "")
+        return blocker is not None and blocker["outcome"] == "xfailed"
 
     def causes(self, *outcomes: str) -> list[tuple[str, str, list[str]]]:
         return group_causes(self.data["requirements"], outcomes)

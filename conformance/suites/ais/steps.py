@@ -108,6 +108,14 @@ def new_category(ais: AisClient, parent: str, name: str, what: str, *,
     return made
 
 
+def category_entry(ais: AisClient, parent: str, name: str) -> dict[str, Any]:
+    """One entry of ``categories`` in the shape this target creates folders from: the
+    viewer's, unless it failed that earlier in the run and took only the minimal body."""
+    if _create_way.get(ais.url) == MINIMAL_BODY:
+        return minimal_category_body(name)
+    return wire.category_body(name, parent)
+
+
 def create_folder(ais: AisClient, parent: str, name: str | None = None) -> str:
     """A plain folder in ``parent``; the target failing to create it (in any way the
     pages allow) blocks the test, by AIS-CATEGORY-POST."""

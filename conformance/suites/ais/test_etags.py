@@ -43,7 +43,7 @@ def test_get_carries_an_etag(ais: AisClient, folder: str, part: str) -> None:
 def test_if_none_match_with_the_current_tag_is_304(ais: AisClient, folder: str,
                                                    part: str) -> None:
     """GET with If-None-Match: the current ETag answers 304 Not modified (with the ETag)."""
-    with step("could not read the current ETag"):
+    with step("could not read the current ETag", requirement="AIS-ETAG-GET"):
         tag = etag(ais.get_category(folder, part))
     reply = ais.get_category(folder, part, headers={"If-None-Match": tag})
     expect(reply).status(304)
@@ -58,7 +58,7 @@ def test_if_match_on_get(ais: AisClient, folder: str, part: str) -> None:
     """GET of the category, its children, items or categories with If-Match: the current
     tag answers 200; a stale tag answers 412 with errorPreconditionFailed (etags, an
     array of tags, and condition) carrying the current ETag."""
-    with step("could not read the current ETag"):
+    with step("could not read the current ETag", requirement="AIS-ETAG-GET"):
         tag = etag(ais.get_category(folder, part))
     expect(ais.get_category(folder, part, headers={"If-Match": tag})).status(200)
     reply = ais.get_category(folder, part, headers={"If-Match": STALE})
@@ -72,7 +72,7 @@ def test_if_match_on_get(ais: AisClient, folder: str, part: str) -> None:
 def test_if_match_with_several_tags_matches_any(ais: AisClient, folder: str) -> None:
     """"any supplied entity tags": If-Match with a stale tag and the current one
     answers 200."""
-    with step("could not read the current ETag"):
+    with step("could not read the current ETag", requirement="AIS-ETAG-GET"):
         tag = etag(ais.get_category(folder, "children"))
     expect(ais.get_category(folder, "children",
                             headers={"If-Match": f"{STALE}, {tag}"})).status(200)
@@ -84,7 +84,7 @@ def test_if_match_with_several_tags_matches_any(ais: AisClient, folder: str) -> 
 def test_if_none_match_with_other_tags_is_200(ais: AisClient, folder: str, part: str) -> None:
     """GET with If-None-Match holding only tags that do not match answers 200 with the
     resource; with several tags of which one is current, 304."""
-    with step("could not read the current ETag"):
+    with step("could not read the current ETag", requirement="AIS-ETAG-GET"):
         tag = etag(ais.get_category(folder, part))
     reply = ais.get_category(folder, part, headers={"If-None-Match": STALE})
     document(reply, 200)
@@ -128,7 +128,7 @@ def test_stale_if_match_refuses_a_write(ais: AisClient, area: str, method: str) 
 @pytest.mark.destructive
 def test_current_if_match_lets_a_write_through(ais: AisClient, folder: str) -> None:
     """A write with If-Match: the current tag is carried out."""
-    with step("could not read the current ETag"):
+    with step("could not read the current ETag", requirement="AIS-ETAG-GET"):
         tag = etag(ais.get_category(folder))
     name = owned_name("renamed under If-Match")
     document(ais.patch_category(folder, {"name": name}, headers={"If-Match": tag}), 200)
@@ -182,7 +182,7 @@ def test_if_none_match_with_the_current_tag_refuses_a_write(ais: AisClient, area
                                                  headers=h)
     if method == "PUT" and ais.get_category("trash").status != 200:
         pytest.skip("the agent has no Trash folder to PUT")
-    with step("could not read the category before the write"):
+    with step("could not read the category before the write", requirement="AIS-ETAG-GET"):
         tag = etag(ais.get_category("trash" if method == "PUT" else folder, part))
         before = document(ais.get_category(folder, "children"), 200)
     error(writes[method]({"If-None-Match": tag}), 412, "ais-error-precondition")
@@ -203,7 +203,7 @@ def test_write_answers_carry_an_etag(ais: AisClient, folder: str, method: str) -
     not the tag the category had before it."""
     destination = create_folder(ais, folder)
     source = create_folder(ais, folder)
-    with step("could not read the current ETag"):
+    with step("could not read the current ETag", requirement="AIS-ETAG-GET"):
         old = etag(ais.get_category(source))
     if method == "PATCH":
         reply = ais.patch_category(source, {"name": owned_name("renamed")})

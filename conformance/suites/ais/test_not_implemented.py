@@ -240,7 +240,7 @@ def test_none_method_whose_precondition_fails_is_412(ais: AisClient, folder: str
     if condition == "If-Match":
         headers = {"If-Match": '"opensim-conformance-stale-tag"'}
     else:
-        with step("could not read the current ETag"):
+        with step("could not read the current ETag", requirement="AIS-ETAG-GET"):
             reply = ais.get_category(source, part)
             expect(reply).status(200)
             headers = {"If-None-Match": present(reply.header("ETag"), "the ETag header")}

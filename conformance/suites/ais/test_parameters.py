@@ -11,6 +11,7 @@ from conformance.clients.ais import AisClient
 from conformance.expect import check, expect, fail, step
 from conformance.ledger import owned_name
 from conformance.suites.ais.steps import (
+    category_entry,
     contents,
     create_folder,
     create_item,
@@ -125,8 +126,9 @@ def test_a_replayed_transaction_is_409_and_changes_nothing(ais: AisClient,
     """A POST with the tid of an earlier one answers 409 with errorDuplicateTransaction
     (transaction_id the tid) and creates nothing."""
     tid = ais.new_id()
-    body = {"categories": [wire.category_body(owned_name("once"), folder)]}
-    with step("could not make the first request of the transaction"):
+    body = {"categories": [category_entry(ais, folder, owned_name("once"))]}
+    with step("could not make the first request of the transaction",
+              requirement="AIS-CATEGORY-POST"):
         one(created_ids(ais.create(folder, body, tid=tid), "_created_categories"),
             "_created_categories")
     before = contents(ais, folder)
@@ -145,7 +147,8 @@ def test_a_replayed_transaction_of_a_copy_is_409(ais: AisClient, folder: str) ->
     tid = ais.new_id()
     source = create_folder(ais, folder)
     destination = create_folder(ais, folder)
-    with step("could not make the first request of the transaction"):
+    with step("could not make the first request of the transaction",
+              requirement="AIS-CATEGORY-COPY"):
         created_ids(ais.copy_category(source, destination, tid=tid), "_created_categories")
     error(ais.copy_category(source, destination, tid=tid), 409, "ais-error-transaction")
     copies = contents(ais, destination)["categories"]

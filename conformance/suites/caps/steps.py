@@ -94,6 +94,13 @@ def integer(value: Any, what: str) -> int:
     return int(value)
 
 
+def listed_category_id(category: dict[str, Any]) -> str | None:
+    """A category entry's UUID: its ``category_id``, or, where a target keys it
+    ``folder_id`` (CAPS-CATEGORY-KEYS' failure, not the failure of a test that only
+    asks whether a folder is listed), that."""
+    return llsd.as_uuid(category.get("category_id")) or llsd.as_uuid(category.get("folder_id"))
+
+
 def category_ids(entry: dict[str, Any]) -> list[str]:
     return [llsd.as_uuid(c.get("category_id")) or "?" for c in array(entry, "categories")]
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from conformance.clients.caps import ITEMS, CapsClient, llsd_uuid
-from conformance.expect import check
+from conformance.expect import check, step
 from conformance.suites.caps.steps import (
     Observe,
     Scratch,
@@ -19,6 +19,7 @@ from conformance.suites.caps.steps import (
     fetch_entry,
     integer,
     items_by_id,
+    listed_category_id,
     missing_id,
     needs,
 )
@@ -65,9 +66,11 @@ def test_a_folder_the_user_made_has_the_null_type(caps: CapsClient, scratch: Scr
     asset type) or LLSD undef."""
     made = scratch.subfolder(name="user made")
     _, entry = fetch_entry(caps, scratch.id, observe=observe)
-    listed = [c for c in array(entry, "categories")
-              if llsd.as_uuid(c.get("category_id")) == made.id]
+    listed = [c for c in array(entry, "categories") if listed_category_id(c) == made.id]
     check(listed, f"the folder {made.id} is not listed in its parent's categories")
+    with step("the folder's entry has no type_default", requirement="CAPS-CATEGORY-KEYS"):
+        check("type_default" in listed[0], f"the category entry has keys "
+                                           f"{sorted(listed[0])}, no type_default")
     kind = listed[0].get("type_default")
     check(kind is None or (isinstance(kind, int) and not isinstance(kind, bool)
                            and kind == NULL_TYPE),
@@ -182,7 +185,7 @@ def test_children_of_one_name_are_all_listed(caps: CapsClient, scratch: Scratch,
     name = owned_name("twin item")
     items = {scratch.item(name=name).id for _ in range(2)}
     _, entry = fetch_entry(caps, scratch.id, observe=observe)
-    categories = {llsd.as_uuid(c.get("category_id")) for c in array(entry, "categories")}
+    categories = {listed_category_id(c) for c in array(entry, "categories")}
     listed = set(items_by_id(entry))
     check(folders <= categories, f"of two folders of one name, {sorted(folders - categories)} "
                                  f"is not listed")
