@@ -24,7 +24,9 @@ it. Example::
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+import socket
 import tomllib
 import uuid
 from dataclasses import dataclass, field
@@ -87,18 +89,53 @@ class Profile:
             return f"writes to a non-loopback target ({remote[0]}) need --allow-writes"
         return None
 
+    def write_refusal_for(self, url: str) -> str | None:
+        """Why this run may not write to ``url`` (a capability a login or a seed capability
+        handed out, which the user never named), or None when it may: the same guard as
+        for ``--target``."""
+        refusal = self.write_refusal()
+        if refusal is not None or self.allow_writes or is_loopback(url):
+            return refusal
+        return (f"writes to {host_of(url)} (not on loopback; handed out as {url}) "
+                f"need --allow-writes")
+
     def urls(self) -> list[str]:
         return [url for service in SERVICES if (url := self.service_url(service))]
 
 
 def is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
+    """Whether every address the URL's host resolves to is a loopback address: decided on
+    the resolved address, not on the spelling (``127.1``, ``localhost``, ``[::1]`` are
+    loopback; a name that resolves to any other address, or to none, is not)."""
+    addresses = resolved(urlsplit(url).hostname or "")
+    return bool(addresses) and all(address.is_loopback for address in addresses)
+
+
+def host_of(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.netloc.rpartition("@")[2] or url
+
+
+@functools.lru_cache(maxsize=256)
+def resolved(host: str) -> tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, ...]:
+    """The addresses ``host`` resolves to (IPv4-mapped IPv6 as IPv4); none when it does not
+    resolve."""
+    if not host:
+        return ()
     try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError, ValueError):
+        return ()
+    addresses: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = []
+    for info in infos:
+        try:
+            address = ipaddress.ip_address(str(info[4][0]).partition("%")[0])
+        except ValueError:
+            continue
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        addresses.append(address)
+    return tuple(addresses)
 
 
 def load_profile(path: Path | None) -> Profile:

@@ -285,8 +285,9 @@ def run_header(config: pytest.Config) -> list[str]:
     lines.append(f"opensim-conformance principal: {profile.principal}; mode: {mode}; "
                  f"profile: {source if source else 'none'}")
     from conformance.plugin.concurrency import concurrency_line
+    from conformance.plugin.viewer import capability_hosts
 
-    return lines + concurrency_line(config)
+    return lines + capability_hosts(config) + concurrency_line(config)
 
 
 # ---------------------------------------------------------------------- during the run

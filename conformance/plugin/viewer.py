@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from conformance.clients.http import Exchange, Recorder, TargetFailure
+from conformance.clients.http import READ_METHODS, Exchange, HttpClient, Recorder, TargetFailure
 from conformance.expect import step
+from conformance.target import host_of
 from conformance.viewer import LoginFailed, Viewer, log_in
 
 if TYPE_CHECKING:
@@ -61,6 +62,10 @@ def viewer(pytestconfig: pytest.Config) -> Iterator[Viewer]:
                 if service in run.profile.services}
     login_url = run.service_url("login")
     shared = getattr(pytestconfig, "workerinput", {}).get(SHARED_KEY)
+    if shared is None and login_url and SHARED_LOGIN in pytestconfig.stash:
+        # the header's login (which named the capability hosts): the controller logs out
+        shared = pytestconfig.stash[SHARED_LOGIN]
+        pytestconfig.stash[SHARED_LOGIN] = {**shared, "transcript": []}
     if login_url:
         avatar, password = credentials(pytestconfig)
         with step(f"could not log in as {avatar} at {login_url}"):
@@ -78,6 +83,65 @@ def viewer(pytestconfig: pytest.Config) -> Iterator[Viewer]:
         pytest.skip("caps not tested: no --login-uri")
     yield viewer
     viewer.logout()
+
+
+# ---------------------------------------------------------------------- the write guard
+
+
+class CapabilityClient(HttpClient):
+    """A client of a capability URL a login or a seed capability handed out. Where the
+    run may write but not to this capability's host (not on loopback, no --allow-writes),
+    a request that writes is never sent and the test that needs it is skipped with the
+    reason; where the run may not write at all, it is refused as by every client."""
+
+    def __init__(self, url: str, *, refusal: str | None, **kwargs: Any) -> None:
+        super().__init__(url, read_only=refusal is not None, **kwargs)
+        self.refusal = refusal
+
+    def request(self, method: str, path: str, *, body: bytes = b"",
+                headers: Any = None, writes: bool | None = None) -> Exchange:
+        if writes is None:
+            writes = method.upper() not in READ_METHODS
+        if writes and self.refusal is not None:
+            self.recorder.record(Exchange(method.upper(), self.base_url + path,
+                                          dict(headers or {}), body,
+                                          error=f"not sent: {self.refusal}"))
+            pytest.skip(f"writes, and {self.refusal}")
+        return super().request(method, path, body=body, headers=headers, writes=writes)
+
+
+def capability_client(run: ConformanceRun, url: str) -> HttpClient:
+    """A client of ``url`` guarded as ``--target`` is (``Profile.write_refusal_for``)."""
+    if run.profile.write_refusal() is not None:
+        return HttpClient(url, timeout=run.profile.timeout, recorder=run.recorder,
+                          read_only=True)
+    return CapabilityClient(url, refusal=run.profile.write_refusal_for(url),
+                            timeout=run.profile.timeout, recorder=run.recorder)
+
+
+def capability_hosts(config: pytest.Config) -> list[str]:
+    """Header lines: the hosts of the capabilities the run's login handed out (it logs in
+    here, once for the run), and whether the run may write to each."""
+    from conformance.plugin import conformance_run
+
+    run = conformance_run(config)
+    if run.profile.embedded or not run.service_url("login"):
+        return []
+    shared = controller_login(config) or {}
+    if "error" in shared:
+        return [f"opensim-conformance login: {shared['error']}"]
+    by_host: dict[str, list[tuple[str, str]]] = {}
+    for name, url in sorted(shared.get("viewer", {}).get("capabilities", {}).items()):
+        by_host.setdefault(host_of(url), []).append((name, url))
+    lines = []
+    for host, granted in by_host.items():
+        refusal = run.profile.write_refusal()
+        if refusal is None and run.profile.write_refusal_for(granted[0][1]) is not None:
+            refusal = "not on loopback, and no --allow-writes"
+        mode = "writes" if refusal is None else f"no writes: {refusal}"
+        lines.append(f"opensim-conformance capabilities on {host}: "
+                     f"{', '.join(name for name, _ in granted)} ({mode})")
+    return lines or ["opensim-conformance capabilities: none granted by the seed capability"]
 
 
 # ---------------------------------------------------------------------- xdist
