@@ -6,6 +6,7 @@ it. Example::
 
     target = "http://grid.example.org:8003"   # base for services on one server
     timeout = 10                               # seconds per request
+    max_body_size = "64MiB"                    # the largest answer read (bytes, KiB, MiB, GiB)
     read_only = false
     allow_writes = true                        # needed to write to a non-loopback target
     principal = "a1b2c3d4-…"                   # default: a fresh UUID per run
@@ -58,6 +59,7 @@ class Profile:
     target: str | None = None
     services: dict[str, str] = field(default_factory=dict)
     timeout: float = 10.0
+    max_body_size: int = 64 << 20
     read_only: bool = False
     allow_writes: bool = False
     principal: str = field(default_factory=lambda: str(uuid.uuid4()))
@@ -151,8 +153,8 @@ def load_profile(path: Path | None) -> Profile:
 def profile_from_dict(data: dict[str, Any], origin: str = "profile") -> Profile:
     """A profile from a TOML table; every key is checked (a URL, a number > 0, a UUID, a
     boolean), so that a wrong profile is one line naming the key, never a traceback."""
-    known = {"target", "services", "timeout", "read_only", "allow_writes", "principal",
-             "credentials", "expectations"}
+    known = {"target", "services", "timeout", "max_body_size", "read_only", "allow_writes",
+             "principal", "credentials", "expectations"}
     unknown = set(data) - known
     if unknown:
         raise ProfileError(f"{origin}: unknown keys {sorted(unknown)}")
@@ -172,6 +174,8 @@ def profile_from_dict(data: dict[str, Any], origin: str = "profile") -> Profile:
         target=check_url(data["target"], f"{origin}: target") if "target" in data else None,
         services=services,
         timeout=check_timeout(data.get("timeout", 10.0), f"{origin}: timeout"),
+        max_body_size=check_size(data.get("max_body_size", 64 << 20),
+                                 f"{origin}: max_body_size"),
         read_only=check_bool(data.get("read_only", False), f"{origin}: read_only"),
         allow_writes=check_bool(data.get("allow_writes", False), f"{origin}: allow_writes"),
         username=credentials.get("username"),
@@ -221,6 +225,32 @@ def check_timeout(value: object, what: str) -> float:
     if not seconds > 0 or seconds == float("inf"):
         raise ProfileError(f"{what} must be a number of seconds > 0, not {value!r}")
     return seconds
+
+
+SIZE_UNITS = {"": 1, "b": 1, "k": 1 << 10, "kib": 1 << 10, "kb": 1000, "m": 1 << 20,
+              "mib": 1 << 20, "mb": 1000 ** 2, "g": 1 << 30, "gib": 1 << 30, "gb": 1000 ** 3}
+
+
+def check_size(value: object, what: str) -> int:
+    """A number of bytes of 1 or more: an integer, or a string such as ``64MiB``."""
+    wrong = ProfileError(f"{what} must be a size of 1 byte or more (e.g. 1048576, 64MiB), "
+                         f"not {value!r}")
+    if isinstance(value, bool):
+        raise wrong
+    if isinstance(value, int):
+        size = value
+    elif isinstance(value, str):
+        text = value.strip().lower()
+        number = text.rstrip("abcdefghijklmnopqrstuvwxyz").strip()
+        unit = text[len(number):].strip()
+        if not number.isdigit() or unit not in SIZE_UNITS:
+            raise wrong
+        size = int(number) * SIZE_UNITS[unit]
+    else:
+        raise wrong
+    if size < 1:
+        raise wrong
+    return size
 
 
 def check_uuid(value: object, what: str) -> str:

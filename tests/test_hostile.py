@@ -4,16 +4,21 @@ no DTD processing, no secret in any report, SIGTERM as SIGINT."""
 from __future__ import annotations
 
 import json
+import re
 import socket
+import threading
+import tracemalloc
 from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from conformance.clients.http import HttpClient, Recorder, TargetFailure
 from conformance.reference.app import create_app
 from conformance.reference.server import ServerThread, listening_socket
 from conformance.target import Profile, is_loopback
+from tests.test_bad_targets import HostileServer, read_request
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -100,3 +105,112 @@ def test_no_write_reaches_a_capability_host_that_was_not_allowed(
     reasons = [line for line in outcome.outlines if line.startswith("SKIPPED")]
     assert reasons and any(f"writes to {host}:{port}" in line and "need --allow-writes" in line
                            for line in reasons), reasons[:5]
+
+
+# ---------------------------------------------------------------- bounded reads
+
+#: The suite's memory against an endless or huge answer stays well under this.
+MEMORY_BOUND = 300 << 20
+
+
+def endless_chunks(conn: socket.socket, stopping: threading.Event) -> None:
+    """200, chunked, 64 KiB chunks for ever (as fast as the client reads)."""
+    read_request(conn)
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n"
+                 b"Transfer-Encoding: chunked\r\n\r\n")
+    chunk = b"10000\r\n" + b"<" * 0x10000 + b"\r\n"
+    while not stopping.is_set():
+        conn.sendall(chunk)
+
+
+def huge_body(conn: socket.socket, stopping: threading.Event) -> None:
+    """200 announcing 2 GiB, sent as fast as the client reads."""
+    read_request(conn)
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+                 b"Content-Length: 2147483648\r\n\r\n")
+    block = b"\0" * (1 << 20)
+    for _ in range(2048):
+        if stopping.is_set():
+            return
+        conn.sendall(block)
+
+
+@pytest.mark.parametrize("behaviour", [endless_chunks, huge_body],
+                         ids=["endless-chunked", "2-GiB-body"])
+def test_an_answer_past_the_body_limit_is_cut_off_with_memory_bounded(behaviour: Any) -> None:
+    recorder = Recorder()
+    with HostileServer(behaviour) as server:
+        client = HttpClient(server.url, timeout=5, recorder=recorder)
+        tracemalloc.start()
+        try:
+            with pytest.raises(TargetFailure) as failure:
+                client.request("GET", "/assets/x")
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+            client.close()
+    [exchange] = recorder.exchanges
+    limit = HttpClient.max_body_size
+    assert limit == 64 << 20
+    assert exchange.status == 200 and len(exchange.body) == limit
+    assert exchange.error is not None and exchange.error.startswith(
+        f"the body is larger than {limit} bytes (--max-body-size)")
+    assert "\n" not in str(failure.value)
+    assert peak < MEMORY_BOUND, f"peak {peak >> 20} MiB"
+
+
+def test_the_body_limit_is_an_option_and_a_profile_key(tmp_path: Path) -> None:
+    from conformance.target import ProfileError, check_size, profile_from_dict
+
+    assert check_size("64MiB", "x") == 64 << 20 and check_size(1000, "x") == 1000
+    assert check_size("2 k", "x") == 2048
+    for wrong in ("0", "-1", "lots", True, 1.5, "5 parsecs"):
+        with pytest.raises(ProfileError, match="must be a size"):
+            check_size(wrong, "--max-body-size")
+    assert profile_from_dict({"max_body_size": "1KiB"}).max_body_size == 1024
+    recorder = Recorder()
+    with HostileServer(endless_chunks) as server:
+        client = HttpClient(server.url, timeout=5, recorder=recorder)
+        client.max_body_size = 1000
+        with pytest.raises(TargetFailure, match=r"larger than 1000 bytes"):
+            client.request("GET", "/")
+        client.close()
+    assert len(recorder.exchanges[0].body) == 1000
+
+
+def trickles(conn: socket.socket, stopping: threading.Event) -> None:
+    """A 200 head, then a body of 1 KiB every 50 ms that never ends."""
+    read_request(conn)
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n"
+                 b"Content-Length: 100000000\r\n\r\n")
+    while not stopping.wait(0.05):
+        conn.sendall(b"<" * 1024)
+
+
+def test_a_trickling_target_stops_the_run_after_five_tests(pytester: pytest.Pytester,
+                                                          tmp_path: Path) -> None:
+    """Bodies cut at the deadline count as no answer: after five tests in a row the
+    probe (which gets no whole answer either) stops the run, exit 2."""
+    from tests.test_preflight import MANY
+
+    results = tmp_path / "results.json"
+    args = ["--pyargs", "conformance.suites.asset", "-p", "no:cacheprovider",
+            "--timeout", "0.2", "--results-json", str(results),
+            "--ledger", str(tmp_path / "ledger.jsonl"), "--hypothesis-profile",
+            "fault-injection", "--max-transport-failures", "5"]
+    for rid in MANY:
+        args += ["--requirement", rid]
+    with HostileServer(trickles) as server:
+        outcome = pytester.runpytest_inprocess(*args, "--target", server.url)
+        connections = server.connections
+    output = outcome.outlines + outcome.errlines
+    assert outcome.ret == 2, "\n".join(output[-30:])
+    assert any(re.search(r"stopped the run: 5 tests in a row got no answer, and asset .*: "
+                         r"the body did not arrive within 0.6 s", line) for line in output), \
+        output[-10:]
+    data = json.loads(results.read_text("utf-8"))
+    ran = [test for entry in data["requirements"].values() for test in entry["tests"]]
+    assert len(ran) == 5
+    # five tests, the probe of two services, the read that times the round trip, and
+    # the cleanup's one round (one DELETE for each of the five assets posted)
+    assert connections <= 5 + 2 + 1 + 5, connections

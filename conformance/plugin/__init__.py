@@ -29,6 +29,7 @@ from conformance.target import (
     SERVICES,
     Profile,
     ProfileError,
+    check_size,
     check_timeout,
     check_url,
     check_uuid,
@@ -76,6 +77,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="TOML profile: URLs, principal, credentials, expectations")
     group.addoption("--timeout", dest="conformance_timeout", type=float, metavar="SECONDS",
                     help="timeout of each request (default 10)")
+    group.addoption("--max-body-size", dest="max_body_size", metavar="SIZE",
+                    help="the largest answer body read, in bytes or with a unit (KiB, MiB, "
+                         "GiB); a larger one fails its exchange (default 64MiB)")
     group.addoption("--read-only", action="store_true", default=None,
                     help="send no request that writes; tests that write are skipped")
     group.addoption("--allow-writes", action="store_true", default=None,
@@ -106,6 +110,7 @@ def pytest_configure(config: pytest.Config) -> None:
         profile = build_profile(config)
     except ProfileError as exc:
         raise pytest.UsageError(str(exc)) from None
+    HttpClient.max_body_size = profile.max_body_size  # every client of this run
     catalogue = load_catalogue()
     unknown = sorted(set(profile.expectations) - set(catalogue))
     if unknown:
@@ -155,6 +160,8 @@ def build_profile(config: pytest.Config) -> Profile:
             profile.services[service] = check_url(url, f"--{service.replace('_', '-')}-url")
     if config.getoption("conformance_timeout") is not None:
         profile.timeout = check_timeout(config.getoption("conformance_timeout"), "--timeout")
+    if config.getoption("max_body_size") is not None:
+        profile.max_body_size = check_size(config.getoption("max_body_size"), "--max-body-size")
     if config.getoption("read_only"):
         profile.read_only = True
     if config.getoption("allow_writes"):
