@@ -214,3 +214,80 @@ def test_a_trickling_target_stops_the_run_after_five_tests(pytester: pytest.Pyte
     # five tests, the probe of two services, the read that times the round trip, and
     # the cleanup's one round (one DELETE for each of the five assets posted)
     assert connections <= 5 + 2 + 1 + 5, connections
+
+
+# ---------------------------------------------------------------- no DTD processing
+
+DOCTYPE = b'<!DOCTYPE llsd [<!ENTITY cap "http://127.0.0.1:1/never">]>'
+
+
+class DoctypeInSeedReply:
+    """The reference server, but its seed capability's reply carries a DTD (a harmless
+    entity declaration)."""
+
+    def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].lower().endswith("/seed"):
+            await self.app(scope, receive, send)
+            return
+        parts: list[bytes] = []
+        start: MutableMapping[str, Any] = {}
+
+        async def keep(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            else:
+                parts.append(message.get("body", b""))
+
+        await self.app(scope, receive, keep)
+        body = b"".join(parts)
+        head, declaration, rest = body.partition(b"?>")
+        body = head + declaration + DOCTYPE + rest if declaration else DOCTYPE + body
+        headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+        await send({**start, "headers": [*headers,
+                                         (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+def test_a_dtd_in_a_seed_reply_is_the_targets_failure(pytester: pytest.Pytester,
+                                                       tmp_path: Path) -> None:
+    results = tmp_path / "results.json"
+    app = DoctypeInSeedReply(create_app(tmp_path / "reference.sqlite"))
+    with ServerThread(app) as server:
+        outcome = pytester.runpytest_inprocess(
+            "--pyargs", "conformance.suites.caps", "-p", "no:cacheprovider", "-q",
+            "--results-json", str(results), "--ledger", str(tmp_path / "ledger.jsonl"),
+            "--target", server.url, "--login-uri", server.url,
+            "--requirement", "CAPS-FID-RESPONSE")
+    data = json.loads(results.read_text("utf-8"))
+    assert outcome.ret == 1, "\n".join(outcome.outlines[-30:])
+    tests = [test for entry in data["requirements"].values() for test in entry["tests"]]
+    assert tests and all(test["outcome"] in ("failed", "blocked") for test in tests)
+    assert all("DOCTYPE" in test["message"] for test in tests), tests[0]["message"]
+
+
+LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+          b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>')
+
+
+@pytest.mark.parametrize(("decode", "document"), [
+    ("llsd", b"<llsd><string>&lol2;</string></llsd>"),
+    ("ais", b"<llsd><string>&lol2;</string></llsd>"),
+    ("xinventory", b"<ServerResponse><RESULT>&lol2;</RESULT></ServerResponse>"),
+    ("asset", b"<AssetBase><Name>&lol2;</Name></AssetBase>"),
+    ("asset-string", b"<string>&lol2;</string>"),
+])
+def test_every_codec_refuses_a_dtd_as_the_targets_error(decode: str, document: bytes) -> None:
+    from conformance.wire import ais, asset, llsd, xinventory
+    from conformance.wire.xml import DTD_REFUSED, WireError
+
+    read: dict[str, Callable[[bytes], object]] = {
+        "llsd": llsd.parse, "ais": ais.decode, "xinventory": xinventory.parse_response,
+        "asset": asset.asset_fields, "asset-string": asset.parse_string_reply}
+    with pytest.raises(WireError) as refused:
+        read[decode](LAUGHS + document)
+    assert str(refused.value) == DTD_REFUSED
+    with pytest.raises(WireError, match="not well-formed"):
+        read[decode](document)  # an undeclared entity: a parser error, still the target's
