@@ -291,3 +291,147 @@ def test_every_codec_refuses_a_dtd_as_the_targets_error(decode: str, document: b
     assert str(refused.value) == DTD_REFUSED
     with pytest.raises(WireError, match="not well-formed"):
         read[decode](document)  # an undeclared entity: a parser error, still the target's
+
+
+# ---------------------------------------------------------------- the reference as a server
+
+BIG = 1 << 63
+
+
+def raw_exchange(url: str, request: bytes, *, limit: float = 10.0) -> bytes:
+    """Send ``request`` as it is and read until the server closes (at most ``limit``
+    seconds: a guard, not a measurement)."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=limit) as conn:
+        conn.sendall(request)
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    return answer
+
+
+@pytest.fixture
+def grid(tmp_path: Path) -> Any:
+    from conformance.reference.app import ReferenceConfig
+    from conformance.viewer import log_in
+
+    with ServerThread(create_app(tmp_path / "grid.sqlite",
+                                 ReferenceConfig(max_body_size=1 << 20))) as server:
+        viewer = log_in(server.url, "Conformance Tester", "conformance", timeout=5,
+                        recorder=Recorder())
+        yield server.url, viewer
+
+
+def test_bodies_past_the_limit_are_413(grid: Any) -> None:
+    import requests
+
+    url, _ = grid
+    announced = requests.post(f"{url}/assets", data=b"<" * ((1 << 20) + 1), timeout=10)
+    assert announced.status_code == 413
+
+    def chunks() -> Any:
+        for _ in range(40):
+            yield b"<" * 65536
+
+    streamed = requests.post(f"{url}/assets", data=chunks(), timeout=10)
+    assert streamed.status_code == 413 and "larger than" in streamed.text
+
+
+def test_a_head_past_the_limit_is_431(grid: Any) -> None:
+    url, _ = grid
+    answer = raw_exchange(url, b"GET /assets/x HTTP/1.1\r\nHost: a\r\nX-Big: "
+                          + b"x" * (1 << 20) + b"\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 431 "), answer[:80]
+
+
+@pytest.mark.parametrize("request_bytes", [b"", b"GET /assets/x HTTP/1.1\r\nHost: a\r\n",
+                                           b"POST /assets HTTP/1.1\r\nHost: a\r\n"
+                                           b"Content-Length: 100\r\n\r\n<AssetBase>"],
+                         ids=["idle", "slow-head", "slow-body"])
+def test_slow_and_idle_connections_are_closed(grid: Any, request_bytes: bytes,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from conformance.reference import server
+
+    monkeypatch.setattr(server, "REQUEST_DEADLINE", 0.3)
+    url, _ = grid
+    assert raw_exchange(url, request_bytes) == b""  # closed by the server, no answer
+
+
+def hostile_requests(url: str, viewer: Any) -> list[tuple[str, str, dict[str, str], bytes]]:
+    """(method, URL, headers, body): what a hostile client sends every service."""
+    ais = viewer.capabilities["InventoryAPIv3"]
+    seed = viewer.seed_capability
+    fetch = viewer.capabilities["FetchInventoryDescendents2"]
+    json_type = {"Content-Type": "application/json"}
+    llsd_type = {"Content-Type": "application/llsd+xml"}
+    xml_type = {"Content-Type": "text/xml"}
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    dtd = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "' + b"e" * 4096 + b'">]>'
+    category = {"name": "opensim-conformance hostile", "type_default": -1}
+    corpus: list[tuple[str, str, dict[str, str], bytes]] = []
+    for key in ("type_default",):
+        for value in (BIG, -BIG - 1, 10 ** 40):
+            corpus.append(("POST", f"{ais}/category/root", json_type, json.dumps(
+                {"categories": [{**category, key: value}]}).encode()))
+    for key in ("sale_price", "base_mask"):
+        item = {"name": "x", "asset_id": "00000000-0000-0000-0000-000000000001",
+                "type": 7, "inv_type": 10, "flags": 0,
+                "permissions": {"base_mask": 1, "owner_mask": 1},
+                "sale_info": {"sale_price": 0, "sale_type": 0}}
+        where = "sale_info" if key == "sale_price" else "permissions"
+        item[where] = {**item[where], key: BIG}  # type: ignore[dict-item]
+        corpus.append(("POST", f"{ais}/category/root", json_type,
+                       json.dumps({"items": [item]}).encode()))
+    corpus += [
+        ("POST", f"{ais}/category/root", json_type,
+         b'{"categories": [{"name": "\\ud800", "type_default": -1}]}'),
+        ("PATCH", f"{ais}/category/root", json_type, b'{"name": "\\udfff"}'),
+        ("POST", f"{ais}/category/root", llsd_type, dtd + b"<llsd><map><key>categories</key>"
+         b"<array><map><key>name</key><string>&e;&e;&e;</string></map></array></map></llsd>"),
+        ("POST", f"{ais}/category/root", json_type, b"{" * 100000),
+        ("POST", url + "/", xml_type, dtd + b"<methodCall><methodName>login_to_simulator"
+         b"</methodName><params><param><value><string>&e;&e;</string></value></param>"
+         b"</params></methodCall>"),
+        ("POST", seed or url, llsd_type, dtd + b"<llsd><array><string>&e;</string></array></llsd>"),
+        ("POST", fetch, llsd_type, dtd + b"<llsd><map><key>folders</key><array/></map></llsd>"),
+        ("POST", f"{url}/assets", xml_type, dtd + b"<AssetBase><Name>&e;</Name></AssetBase>"),
+        ("POST", f"{url}/assets", xml_type,
+         b"<AssetBase><ID>x</ID><Type>99999999999999999999999</Type></AssetBase>"),
+        ("POST", f"{url}/xinventory", form,
+         b"METHOD=ADDFOLDER&ID=00000000-0000-0000-0000-0000000000aa&Type=99999999999999999999"
+         b"&Version=1&Name=%ED%A0%80&ParentID=00000000-0000-0000-0000-000000000000"
+         b"&Owner=00000000-0000-0000-0000-0000000000bb"),
+        ("POST", f"{url}/xinventory", form, b"METHOD=GETFOLDER&ID=" + b"%FF" * 1000),
+        ("POST", f"{url}/assets", xml_type, b"<" * ((1 << 20) + 10)),
+    ]
+    return corpus
+
+
+def test_a_barrage_gets_no_500_and_the_store_keeps_what_it_held(grid: Any) -> None:
+    """A bounded barrage (a fixed corpus, three rounds) at every service: each answer is
+    a 4xx or a success, never a 500; what was stored before reads back the same, and
+    the memory of the process (client and server) stays bounded."""
+    import requests
+
+    url, viewer = grid
+    ais = viewer.capabilities["InventoryAPIv3"]
+    created = requests.post(f"{ais}/category/root", json={"categories": [
+        {"name": "opensim-conformance kept", "type_default": -1}]}, timeout=10)
+    assert created.status_code == 201, created.text
+    before = requests.get(f"{ais}/category/root/children", timeout=10).text
+    session = requests.Session()
+    tracemalloc.start()
+    try:
+        answers = []
+        for _ in range(3):
+            for method, target, headers, body in hostile_requests(url, viewer):
+                reply = session.request(method, target, headers=headers, data=body,
+                                        timeout=10)
+                answers.append((method, target, reply.status_code, reply.text[:200]))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    errors = [answer for answer in answers if answer[2] >= 500]
+    assert errors == [], errors
+    assert requests.get(f"{ais}/category/root/children", timeout=10).text == before
+    assert peak < MEMORY_BOUND, f"peak {peak >> 20} MiB"

@@ -18,8 +18,8 @@ _PARSER = safe_parser()
 #: For an asset's AssetBase, whose Data may hold more than 10 MB of base64.
 HUGE_PARSER = safe_parser(huge_tree=True)
 #: What a target's document that carries a DTD fails with.
-DTD_REFUSED = ("the body carries a DOCTYPE (a DTD); the protocol's documents carry none, "
-               "and the suite processes none")
+DTD_REFUSED = ("the body carries a DOCTYPE (a DTD), which the protocol's documents never "
+               "do: refused unread")
 
 
 class WireError(ValueError):
