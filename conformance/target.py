@@ -64,7 +64,7 @@ class Profile:
     allow_writes: bool = False
     principal: str = field(default_factory=lambda: str(uuid.uuid4()))
     username: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)
     expectations: dict[str, Expectation] = field(default_factory=dict)
 
     def service_url(self, service: str) -> str | None:

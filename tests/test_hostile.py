@@ -435,3 +435,69 @@ def test_a_barrage_gets_no_500_and_the_store_keeps_what_it_held(grid: Any) -> No
     assert errors == [], errors
     assert requests.get(f"{ais}/category/root/children", timeout=10).text == before
     assert peak < MEMORY_BOUND, f"peak {peak >> 20} MiB"
+
+
+# ---------------------------------------------------------------- secrets
+
+PASSWORD = "Hunter2-Sekret-Pa55"
+
+
+@pytest.mark.parametrize("options", [["-l", "-vv"], ["--showlocals", "--tb=long"]],
+                         ids=["-l -vv", "--showlocals"])
+def test_the_password_reaches_no_report(tmp_path: Path, options: list[str]) -> None:
+    """A failing login (a wrong password), locals in tracebacks: no file the run writes
+    and nothing it prints holds the password or its hash."""
+    import subprocess
+    import sys
+
+    from conformance.viewer import password_hash
+
+    process = subprocess.run(
+        [sys.executable, "-m", "conformance.cli", "--password", PASSWORD, *options,
+         "--requirement", "CAPS-FID-RESPONSE", "--requirement", "AIS-CATEGORY-GET",
+         "--junitxml", "reports/junit-extra.xml"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    written = [path for path in tmp_path.rglob("*") if path.is_file()]
+    assert any(path.name == "results.json" for path in written), process.stdout[-2000:]
+    assert any(path.name.endswith("-result.json") for path in written)
+    assert "could not log in" in process.stdout and "refused" in process.stdout, \
+        process.stdout[-3000:]
+    for secret in (PASSWORD, password_hash(PASSWORD), password_hash(PASSWORD)[3:]):
+        assert secret not in process.stdout + process.stderr
+        leaking = [str(path) for path in written if secret.encode() in path.read_bytes()]
+        assert leaking == [], leaking
+
+
+def test_a_traceback_with_the_password_in_its_locals_is_redacted(
+        pytester: pytest.Pytester, tmp_path: Path) -> None:
+    """A test whose failing frame holds the password, as the Secret and as plain text
+    and hashed: every report shows (redacted) instead."""
+    from conformance.viewer import password_hash
+
+    pytester.makepyfile(test_leak="""
+        from conformance.plugin.viewer import credentials
+        from conformance.viewer import password_hash
+
+        def test_leak(pytestconfig):
+            avatar, password = credentials(pytestconfig)
+            plain = "" + str.__str__(password)
+            hashed = password_hash(plain)
+            print("captured", plain, hashed)
+            assert plain == hashed
+    """)
+    reports = tmp_path / "reports"
+    outcome = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-l", "-vv", "--password", PASSWORD,
+        "--junitxml", str(reports / "junit.xml"), "--results-json",
+        str(reports / "results.json"), "--html-report", str(reports / "report.html"),
+        "--alluredir", str(reports / "allure"))
+    output = "\n".join(outcome.outlines + outcome.errlines)
+    assert outcome.ret == 1, output[-3000:]
+    assert "password   = '(redacted)'" in output or "password = '(redacted)'" in output, \
+        output[-3000:]
+    written = [path for path in reports.rglob("*") if path.is_file()]
+    assert len(written) >= 4, written
+    for secret in (PASSWORD, password_hash(PASSWORD)):
+        assert secret not in output
+        leaking = [str(path) for path in written if secret.encode() in path.read_bytes()]
+        assert leaking == [], leaking

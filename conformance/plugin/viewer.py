@@ -11,6 +11,7 @@ its default avatar.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ import pytest
 from conformance.clients.http import READ_METHODS, Exchange, HttpClient, Recorder, TargetFailure
 from conformance.expect import step
 from conformance.target import host_of
-from conformance.viewer import LoginFailed, Viewer, log_in
+from conformance.viewer import REDACTED, LoginFailed, Viewer, log_in, password_hash
 
 if TYPE_CHECKING:
     from conformance.plugin import ConformanceRun
@@ -226,11 +227,81 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 def credentials(config: pytest.Config) -> tuple[str, str]:
     """The avatar and password to log in with; by default the reference server's
     (``opensim-conformance serve``), which a real grid refuses: give --avatar and
-    --password there."""
+    --password there. The password is a Secret: its repr (what ``-l`` shows of a
+    traceback's locals) hides it."""
     avatar = config.getoption("avatar") or DEFAULT_AVATAR
     password = (config.getoption("avatar_password") or os.environ.get(PASSWORD_ENV)
                 or DEFAULT_PASSWORD)
-    return avatar, password
+    return avatar, Secret(password)
+
+
+# ---------------------------------------------------------------------- secrets
+
+
+class Secret(str):
+    """A password: a str to every use, but its repr never shows it."""
+
+    def __repr__(self) -> str:
+        return repr(REDACTED)
+
+
+def secrets_of(config: pytest.Config) -> list[str]:
+    """What no report may show: the avatar's password given to this run, its hash as the
+    login sends it, and the HTTP Basic password of the profile (the reference server's
+    public default password is not a secret)."""
+    from conformance.plugin import conformance_run
+
+    found = []
+    password = config.getoption("avatar_password", None) or os.environ.get(PASSWORD_ENV)
+    if password and password != DEFAULT_PASSWORD:
+        found += [password, password_hash(password)]
+    profile_password = conformance_run(config).profile.password
+    if profile_password:
+        found.append(profile_password)
+    return sorted(set(found), key=len, reverse=True)
+
+
+def scrub(value: Any, secrets: list[str], depth: int = 0) -> Any:
+    """``value`` with every secret replaced by (redacted): strings, bytes, lists, dicts
+    and the attributes of pytest's report objects, walked in place."""
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, REDACTED)
+        return value
+    if isinstance(value, bytes):
+        for secret in secrets:
+            value = value.replace(secret.encode("utf-8"), REDACTED.encode("utf-8"))
+        return value
+    if depth > 20:
+        return value
+    if isinstance(value, list):
+        value[:] = [scrub(item, secrets, depth + 1) for item in value]
+    elif type(value) is tuple:
+        return tuple(scrub(item, secrets, depth + 1) for item in value)
+    elif isinstance(value, dict):
+        for key in list(value):
+            value[key] = scrub(value[key], secrets, depth + 1)
+    elif type(value).__module__.startswith(("_pytest", "conformance")) and hasattr(
+            value, "__dict__"):
+        for name, attribute in list(vars(value).items()):
+            object.__setattr__(value, name, scrub(attribute, secrets, depth + 1))
+    return value
+
+
+@pytest.hookimpl(wrapper=True, trylast=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Every report, before any writer reads it (terminal, JUnit, allure, results.json,
+    HTML), with the run's secrets replaced, whatever it holds: a traceback's locals
+    (``-l``), a long diff (``-vv``), captured output, the transcript."""
+    report = yield
+    secrets = secrets_of(item.config)
+    if secrets:
+        scrub(report, secrets)
+        if call.excinfo is not None:  # allure's message is the exception's own text
+            exception = call.excinfo.value
+            with contextlib.suppress(Exception):
+                exception.args = tuple(scrub(arg, secrets) for arg in exception.args)
+    return report
 
 
 def root_through_xinventory(run: ConformanceRun, agent: str) -> str:
