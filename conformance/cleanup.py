@@ -11,7 +11,7 @@ from pathlib import Path
 
 from conformance.clients.http import HttpClient, Recorder, TargetFailure
 from conformance.lanes import each
-from conformance.ledger import RETRY_HINTS, UNREMOVABLE, Entry, Ledger
+from conformance.ledger import RETRY_HINTS, UNREMOVABLE, Entry, Ledger, ledger_summary
 from conformance.target import Profile, is_loopback
 
 #: service -> how to remove one object of it; True when the target says it is gone.
@@ -153,6 +153,8 @@ class CleanupReport:
     unremovable: list[Entry] = field(default_factory=list)
     #: objects that could be removed and remain, with why
     remaining: list[tuple[Entry, str]] = field(default_factory=list)
+    #: damaged last lines of the ledgers (a run killed while writing), skipped
+    damaged: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -161,6 +163,7 @@ class CleanupReport:
 
     def lines(self) -> list[str]:
         lines = [f"cleanup: ledger {', '.join(map(str, self.ledgers))}"]
+        lines += [f"  {damage}" for damage in self.damaged]
         kinds: dict[tuple[str, str], list[Entry]] = {}
         for entry in self.unremovable:
             kinds.setdefault((entry.service, entry.kind), []).append(entry)
@@ -189,6 +192,7 @@ def clean_ledgers(profile: Profile, paths: list[Path]) -> CleanupReport:
         return profile.allow_writes or is_loopback(entry.url)
 
     report = CleanupReport(paths)
+    ledger_summary(paths, report.damaged)  # a damaged last line: named, the rest removed
     for path in paths:
         ledger = Ledger(path)
         before = ledger.remaining()
