@@ -501,3 +501,38 @@ def test_a_traceback_with_the_password_in_its_locals_is_redacted(
         assert secret not in output
         leaking = [str(path) for path in written if secret.encode() in path.read_bytes()]
         assert leaking == [], leaking
+
+
+# ---------------------------------------------------------------- signals
+
+
+@pytest.mark.parametrize("signum", [2, 15], ids=["SIGINT", "SIGTERM"])
+def test_sigterm_interrupts_as_sigint_does(tmp_path: Path, signum: int) -> None:
+    """The command, stopped by a signal once its tests run: it says "interrupted",
+    removes what it created and leaves its reports, for SIGTERM as for SIGINT."""
+    import os
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "conformance.cli", "-m", "asset or xinventory", "--lanes", "1"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    assert process.stdout is not None
+    seen: list[str] = []
+    try:
+        for line in process.stdout:
+            seen.append(line)
+            if "suites/" in line and ("test_" in line):  # a module's tests have run
+                process.send_signal(signum)
+                break
+        rest, _ = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    output = "".join(seen) + rest
+    assert process.returncode == 2, output[-3000:]
+    name = "SIGINT" if signum == 2 else "SIGTERM"
+    assert f"opensim-conformance: interrupted ({name})" in output, output[-3000:]
+    assert re.search(r"cleanup: all \d+ created objects were removed", output), output[-3000:]
+    assert (tmp_path / "reports" / "results.json").exists()

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import tempfile
+import threading
 import time
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
@@ -110,6 +112,7 @@ def pytest_configure(config: pytest.Config) -> None:
         profile = build_profile(config)
     except ProfileError as exc:
         raise pytest.UsageError(str(exc)) from None
+    interrupt_on_sigterm(config)
     HttpClient.max_body_size = profile.max_body_size  # every client of this run
     catalogue = load_catalogue()
     unknown = sorted(set(profile.expectations) - set(catalogue))
@@ -148,6 +151,40 @@ def pytest_configure_node(node: Any) -> None:
     node.workerinput["opensim_conformance_principal"] = run.profile.principal
     if run.profile.embedded:
         node.workerinput["opensim_conformance_embedded"] = run.embedded_url()
+
+
+def interrupt_on_sigterm(config: pytest.Config) -> None:
+    """SIGTERM (what CI cancellation and ``docker stop`` send) interrupts the run as
+    SIGINT does: pytest's interruption path runs, so the run cleans up what it created,
+    logs out and says "interrupted"."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt("SIGTERM")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    config.pluginmanager.register(Interruption(config), "opensim-conformance-interruption")
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    config.add_cleanup(restore)
+
+
+class Interruption:
+    """Says that the run was interrupted, and by what, as it starts to wind down."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        terminal = self.config.pluginmanager.getplugin("terminalreporter")
+        if terminal is None or hasattr(self.config, "workerinput"):
+            return
+        cause = "SIGTERM" if str(excinfo.value) == "SIGTERM" else "SIGINT"
+        terminal.write_line(f"opensim-conformance: interrupted ({cause}): what the run "
+                            f"created is removed and the login logged out before it ends")
 
 
 def build_profile(config: pytest.Config) -> Profile:
