@@ -100,7 +100,10 @@ class _Sweep:
     def client(self, url: str) -> HttpClient:
         with self.lock:
             if url not in self.clients:
-                http = HttpClient(url, timeout=self.profile.timeout, recorder=self.recorder)
+                # a host the run may not write to (a capability off loopback without
+                # --allow-writes) is only read: whether what the ledger names is there
+                http = HttpClient(url, timeout=self.profile.timeout, recorder=self.recorder,
+                                  read_only=self.profile.write_refusal_for(url) is not None)
                 if self.profile.username is not None:
                     http.session.auth = (self.profile.username, self.profile.password or "")
                 self.clients[url] = http

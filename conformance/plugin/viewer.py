@@ -124,9 +124,10 @@ def capability_hosts(config: pytest.Config) -> list[str]:
     """Header lines: the hosts of the capabilities the run's login handed out (it logs in
     here, once for the run), and whether the run may write to each."""
     from conformance.plugin import conformance_run
+    from conformance.plugin.preflight import informational
 
     run = conformance_run(config)
-    if run.profile.embedded or not run.service_url("login"):
+    if run.profile.embedded or informational(config) or not run.service_url("login"):
         return []
     shared = controller_login(config) or {}
     if "error" in shared:
