@@ -536,3 +536,26 @@ def test_sigterm_interrupts_as_sigint_does(tmp_path: Path, signum: int) -> None:
     assert f"opensim-conformance: interrupted ({name})" in output, output[-3000:]
     assert re.search(r"cleanup: all \d+ created objects were removed", output), output[-3000:]
     assert (tmp_path / "reports" / "results.json").exists()
+
+
+def test_dtds_out_of_range_integers_and_lone_surrogates_are_400(grid: Any) -> None:
+    import requests
+
+    url, viewer = grid
+    for method, target, headers, body in hostile_requests(url, viewer):
+        if target.endswith("/xinventory") or len(body) > 1 << 20:
+            continue  # XInventory answers RESULT False (as OpenSimulator); 413 above
+        reply = requests.request(method, target, headers=headers, data=body, timeout=10)
+        assert reply.status_code == 400, (method, target, body[:120], reply.text[:200])
+
+
+def test_a_login_reply_with_a_dtd_is_the_grids_failure() -> None:
+    from conformance.clients.http import Exchange
+    from conformance.viewer import LoginFailed, login_reply
+
+    body = (b'<?xml version="1.0"?><!DOCTYPE m [<!ENTITY e "' + b"e" * 1000 + b'">]>'
+            b"<methodResponse><params><param><value><string>&e;&e;</string></value>"
+            b"</param></params></methodResponse>")
+    exchange = Exchange("POST", "http://127.0.0.1:1/", {}, b"", status=200, body=body)
+    with pytest.raises(LoginFailed, match="DOCTYPE"):
+        login_reply(exchange)
