@@ -34,6 +34,8 @@ from conformance.lanes import LANES
 BODY_PREVIEW = 2000
 #: The largest body an answer may have (``--max-body-size``): far above any real answer.
 MAX_BODY_SIZE = 64 << 20
+#: How much of a body past the limit the exchange keeps (for the report).
+OVERSIZED_KEPT = 1 << 16
 #: Causes of an exchange whose head came but whose body never did (it trickled past the
 #: deadline, stopped, or went on past the size limit): for the stop after N tests in a
 #: row, "no answer" as much as a refused connection.
@@ -391,9 +393,9 @@ class HttpClient:
                 while chunk := response.raw.read1(1 << 16, decode_content=True):
                     received += len(chunk)
                     if received > limit:
-                        chunks.append(chunk[:max(0, limit - (received - len(chunk)))])
                         exchange.error = (f"the body is larger than {limit} bytes "
                                           f"(--max-body-size): not read past {received}")
+                        chunks = _head([*chunks, chunk], min(limit, OVERSIZED_KEPT))
                         break
                     chunks.append(chunk)
                     if time.monotonic() > deadline:
@@ -404,6 +406,16 @@ class HttpClient:
         except (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError) as exc:
             exchange.error = body_cause(exc, self.timeout, received)
         exchange.body = b"".join(chunks)
+
+
+def _head(chunks: list[bytes], size: int) -> list[bytes]:
+    """The first ``size`` bytes of ``chunks``."""
+    kept: list[bytes] = []
+    for chunk in chunks:
+        kept.append(chunk[:size - sum(map(len, kept))])
+        if sum(map(len, kept)) >= size:
+            break
+    return kept
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
