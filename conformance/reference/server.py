@@ -32,7 +32,7 @@ KEEP_ALIVE = 5
 #: The largest request head (request line and headers), in bytes: beyond, 431.
 HEAD_LIMIT = 64 * 1024
 #: Connections served at once; beyond, 503.
-CONCURRENCY = 256
+CONCURRENCY = 1024
 #: Seconds a connection refused with 431 is read (and what arrives dropped) before it is
 #: closed, so that the client reads the answer instead of a reset.
 LINGER = 2.0
