@@ -497,7 +497,7 @@ def test_a_traceback_with_the_password_in_its_locals_is_redacted(
         output[-3000:]
     written = [path for path in reports.rglob("*") if path.is_file()]
     assert len(written) >= 4, written
-    for secret in (PASSWORD, password_hash(PASSWORD)):
+    for secret in (PASSWORD, password_hash(PASSWORD), password_hash(PASSWORD)[3:]):
         assert secret not in output
         leaking = [str(path) for path in written if secret.encode() in path.read_bytes()]
         assert leaking == [], leaking

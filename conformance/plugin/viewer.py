@@ -255,7 +255,8 @@ def secrets_of(config: pytest.Config) -> list[str]:
     found = []
     password = config.getoption("avatar_password", None) or os.environ.get(PASSWORD_ENV)
     if password and password != DEFAULT_PASSWORD:
-        found += [password, password_hash(password)]
+        hashed = password_hash(password)
+        found += [password, hashed, hashed.removeprefix("$1$")]
     profile_password = conformance_run(config).profile.password
     if profile_password:
         found.append(profile_password)
