@@ -475,6 +475,10 @@ def test_a_traceback_with_the_password_in_its_locals_is_redacted(
     from conformance.viewer import password_hash
 
     pytester.makepyfile(test_leak="""
+        import pytest
+
+        from conformance.clients.http import Exchange, TargetFailure
+        from conformance.plugin import conformance_run
         from conformance.plugin.viewer import credentials
         from conformance.viewer import password_hash
 
@@ -484,6 +488,14 @@ def test_a_traceback_with_the_password_in_its_locals_is_redacted(
             hashed = password_hash(plain)
             print("captured", plain, hashed)
             assert plain == hashed
+
+        @pytest.mark.requirement("ASSET-GET-404")
+        def test_a_target_echoes_it(pytestconfig):
+            plain = "" + str.__str__(credentials(pytestconfig)[1])
+            conformance_run(pytestconfig).recorder.record(Exchange(
+                "GET", "http://127.0.0.1:1/x", {}, b"", status=200,
+                body=f"you said {plain}".encode()))
+            raise TargetFailure(f"the target answered {plain}")
     """)
     reports = tmp_path / "reports"
     outcome = pytester.runpytest_subprocess(
@@ -497,6 +509,7 @@ def test_a_traceback_with_the_password_in_its_locals_is_redacted(
         output[-3000:]
     written = [path for path in reports.rglob("*") if path.is_file()]
     assert len(written) >= 4, written
+    assert "you said (redacted)" in (reports / "results.json").read_text("utf-8")
     for secret in (PASSWORD, password_hash(PASSWORD), password_hash(PASSWORD)[3:]):
         assert secret not in output
         leaking = [str(path) for path in written if secret.encode() in path.read_bytes()]

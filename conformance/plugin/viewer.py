@@ -290,20 +290,37 @@ def scrub(value: Any, secrets: list[str], depth: int = 0) -> Any:
     return value
 
 
-@pytest.hookimpl(wrapper=True, trylast=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
-    """Every report, before any writer reads it (terminal, JUnit, allure, results.json,
-    HTML), with the run's secrets replaced, whatever it holds: a traceback's locals
-    (``-l``), a long diff (``-vv``), captured output, the transcript."""
-    report = yield
-    secrets = secrets_of(item.config)
-    if secrets:
-        scrub(report, secrets)
-        if call.excinfo is not None:  # allure's message is the exception's own text
-            exception = call.excinfo.value
-            with contextlib.suppress(Exception):
-                exception.args = tuple(scrub(arg, secrets) for arg in exception.args)
-    return report
+class Scrubber:
+    """Every report with the run's secrets replaced, whatever it holds (a traceback's
+    locals with ``-l``, a long diff with ``-vv``, captured output, the transcript): once
+    as it is made, before any writer that reads it then (allure), and once more as it is
+    logged, before every other writer (terminal, JUnit, results.json, HTML)."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    @pytest.hookimpl(wrapper=True, trylast=True)
+    def pytest_runtest_makereport(self, item: pytest.Item,
+                                  call: pytest.CallInfo[None]) -> Any:
+        report = yield
+        secrets = secrets_of(self.config)
+        if secrets:
+            scrub(report, secrets)
+            if call.excinfo is not None:  # allure's message is the exception's own text
+                exception = call.excinfo.value
+                with contextlib.suppress(Exception):
+                    exception.args = tuple(scrub(arg, secrets) for arg in exception.args)
+        return report
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        secrets = secrets_of(self.config)
+        if secrets:
+            scrub(report, secrets)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(Scrubber(config), "opensim-conformance-secrets")
 
 
 def root_through_xinventory(run: ConformanceRun, agent: str) -> str:
