@@ -11,7 +11,7 @@ from pathlib import Path
 
 from conformance.clients.http import HttpClient, Recorder, TargetFailure
 from conformance.lanes import each
-from conformance.ledger import RETRY_HINTS, UNREMOVABLE, Entry, Ledger
+from conformance.ledger import RETRY_HINTS, UNREMOVABLE, Entry, Ledger, ledger_summary
 from conformance.target import Profile, is_loopback
 
 #: service -> how to remove one object of it; True when the target says it is gone.
@@ -100,7 +100,10 @@ class _Sweep:
     def client(self, url: str) -> HttpClient:
         with self.lock:
             if url not in self.clients:
-                http = HttpClient(url, timeout=self.profile.timeout, recorder=self.recorder)
+                # a host the run may not write to (a capability off loopback without
+                # --allow-writes) is only read: whether what the ledger names is there
+                http = HttpClient(url, timeout=self.profile.timeout, recorder=self.recorder,
+                                  read_only=self.profile.write_refusal_for(url) is not None)
                 if self.profile.username is not None:
                     http.session.auth = (self.profile.username, self.profile.password or "")
                 self.clients[url] = http
@@ -153,6 +156,8 @@ class CleanupReport:
     unremovable: list[Entry] = field(default_factory=list)
     #: objects that could be removed and remain, with why
     remaining: list[tuple[Entry, str]] = field(default_factory=list)
+    #: damaged last lines of the ledgers (a run killed while writing), skipped
+    damaged: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -161,6 +166,7 @@ class CleanupReport:
 
     def lines(self) -> list[str]:
         lines = [f"cleanup: ledger {', '.join(map(str, self.ledgers))}"]
+        lines += [f"  {damage}" for damage in self.damaged]
         kinds: dict[tuple[str, str], list[Entry]] = {}
         for entry in self.unremovable:
             kinds.setdefault((entry.service, entry.kind), []).append(entry)
@@ -189,6 +195,7 @@ def clean_ledgers(profile: Profile, paths: list[Path]) -> CleanupReport:
         return profile.allow_writes or is_loopback(entry.url)
 
     report = CleanupReport(paths)
+    ledger_summary(paths, report.damaged)  # a damaged last line: named, the rest removed
     for path in paths:
         ledger = Ledger(path)
         before = ledger.remaining()

@@ -437,6 +437,7 @@ def serve(argv: list[str]) -> int:
     from conformance.reference.app import ReferenceConfig, create_app
     from conformance.reference.asset import AssetSettings
     from conformance.reference.caps import CapsSettings
+    from conformance.reference.server import server_config
     from conformance.reference.xinventory import XInventorySettings
 
     reference = ReferenceConfig(
@@ -458,7 +459,7 @@ def serve(argv: list[str]) -> int:
           flush=True)
     print(f"login: http://{shown}:{port}/ as avatar {args.avatar!r}, password "
           f"{args.password!r}", flush=True)
-    config = uvicorn.Config(app, log_level="warning", lifespan="off")
+    config = server_config(app)
     with contextlib.suppress(KeyboardInterrupt):
         uvicorn.Server(config).run(sockets=[listener])
     return 0

@@ -58,6 +58,23 @@ class Ledger:
         # (to ledgers beside it): it is the one name a run's summary gives for cleanup.
         self.path.touch(exist_ok=True)
         self._lock = threading.Lock()
+        self._end_last_line()
+
+    def _end_last_line(self) -> None:
+        """A last line cut off while written (a run killed) would swallow the next
+        record: a whole record gets its line end, a cut-off one is dropped (read_records
+        names it, and ``cleanup`` reports it, before anything is appended)."""
+        with self.path.open("rb+") as handle:
+            data = handle.read()
+            if not data or data.endswith(b"\n"):
+                return
+            start = data.rfind(b"\n") + 1
+            try:
+                json.loads(data[start:])
+            except ValueError:
+                handle.truncate(start)
+            else:
+                handle.write(b"\n")
 
     def created(self, entry: Entry) -> None:
         self._write({"op": "created", **entry.__dict__})
@@ -102,19 +119,28 @@ def run_ledgers(path: Path) -> list[Path]:
     return ([path] if path.is_file() else []) + workers
 
 
-def read_records(path: Path) -> list[dict[str, Any]]:
-    """The records of one ledger file; LedgerError names the file and line of trouble."""
+def read_records(path: Path, damaged: list[str] | None = None) -> list[dict[str, Any]]:
+    """The records of one ledger file; LedgerError names the file and line of trouble.
+    A last line cut off (not JSON, no line end: a run killed while writing it) is
+    skipped, and named in ``damaged``: the intact lines before it still count."""
     try:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise LedgerError(f"ledger {path} cannot be read: {exc}") from None
     records = []
-    for number, line in enumerate(text.splitlines(), 1):
+    lines = text.splitlines()
+    last = max((number for number, line in enumerate(lines, 1) if line.strip()), default=0)
+    for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
         except ValueError:
+            if number == last and not text.endswith("\n"):
+                if damaged is not None:
+                    damaged.append(f"ledger {path}, line {number}: damaged (cut off while "
+                                   f"written?), ignored: {line[:80]!r}")
+                continue
             raise LedgerError(f"ledger {path}, line {number}: not a ledger record "
                               f"(not JSON)") from None
         if (not isinstance(record, dict)
@@ -126,14 +152,16 @@ def read_records(path: Path) -> list[dict[str, Any]]:
     return records
 
 
-def ledger_summary(paths: list[Path]) -> tuple[int, list[Entry]]:
-    """How many objects the ledgers list as created, and those not removed since."""
+def ledger_summary(paths: list[Path],
+                   damaged: list[str] | None = None) -> tuple[int, list[Entry]]:
+    """How many objects the ledgers list as created, and those not removed since (a
+    damaged last line of a ledger is named in ``damaged``, and skipped)."""
     created: dict[tuple[str, str, str], Entry] = {}
     seen: set[tuple[str, str, str]] = set()
     for path in paths:
         if not path.exists():
             continue
-        for record in read_records(path):
+        for record in read_records(path, damaged):
             entry = Entry(record["service"], record["kind"], record["id"], record["url"],
                           record["principal"])
             key = (entry.service, entry.kind, entry.id)

@@ -6,6 +6,7 @@ it. Example::
 
     target = "http://grid.example.org:8003"   # base for services on one server
     timeout = 10                               # seconds per request
+    max_body_size = "64MiB"                    # the largest answer read (bytes, KiB, MiB, GiB)
     read_only = false
     allow_writes = true                        # needed to write to a non-loopback target
     principal = "a1b2c3d4-…"                   # default: a fresh UUID per run
@@ -24,7 +25,9 @@ it. Example::
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+import socket
 import tomllib
 import uuid
 from dataclasses import dataclass, field
@@ -56,11 +59,12 @@ class Profile:
     target: str | None = None
     services: dict[str, str] = field(default_factory=dict)
     timeout: float = 10.0
+    max_body_size: int = 64 << 20
     read_only: bool = False
     allow_writes: bool = False
     principal: str = field(default_factory=lambda: str(uuid.uuid4()))
     username: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)
     expectations: dict[str, Expectation] = field(default_factory=dict)
 
     def service_url(self, service: str) -> str | None:
@@ -87,18 +91,53 @@ class Profile:
             return f"writes to a non-loopback target ({remote[0]}) need --allow-writes"
         return None
 
+    def write_refusal_for(self, url: str) -> str | None:
+        """Why this run may not write to ``url`` (a capability a login or a seed capability
+        handed out, which the user never named), or None when it may: the same guard as
+        for ``--target``."""
+        refusal = self.write_refusal()
+        if refusal is not None or self.allow_writes or is_loopback(url):
+            return refusal
+        return (f"writes to {host_of(url)} (not on loopback; handed out as {url}) "
+                f"need --allow-writes")
+
     def urls(self) -> list[str]:
         return [url for service in SERVICES if (url := self.service_url(service))]
 
 
 def is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
+    """Whether every address the URL's host resolves to is a loopback address: decided on
+    the resolved address, not on the spelling (``127.1``, ``localhost``, ``[::1]`` are
+    loopback; a name that resolves to any other address, or to none, is not)."""
+    addresses = resolved(urlsplit(url).hostname or "")
+    return bool(addresses) and all(address.is_loopback for address in addresses)
+
+
+def host_of(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.netloc.rpartition("@")[2] or url
+
+
+@functools.lru_cache(maxsize=256)
+def resolved(host: str) -> tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, ...]:
+    """The addresses ``host`` resolves to (IPv4-mapped IPv6 as IPv4); none when it does not
+    resolve."""
+    if not host:
+        return ()
     try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError, ValueError):
+        return ()
+    addresses: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = []
+    for info in infos:
+        try:
+            address = ipaddress.ip_address(str(info[4][0]).partition("%")[0])
+        except ValueError:
+            continue
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        addresses.append(address)
+    return tuple(addresses)
 
 
 def load_profile(path: Path | None) -> Profile:
@@ -114,8 +153,8 @@ def load_profile(path: Path | None) -> Profile:
 def profile_from_dict(data: dict[str, Any], origin: str = "profile") -> Profile:
     """A profile from a TOML table; every key is checked (a URL, a number > 0, a UUID, a
     boolean), so that a wrong profile is one line naming the key, never a traceback."""
-    known = {"target", "services", "timeout", "read_only", "allow_writes", "principal",
-             "credentials", "expectations"}
+    known = {"target", "services", "timeout", "max_body_size", "read_only", "allow_writes",
+             "principal", "credentials", "expectations"}
     unknown = set(data) - known
     if unknown:
         raise ProfileError(f"{origin}: unknown keys {sorted(unknown)}")
@@ -135,6 +174,8 @@ def profile_from_dict(data: dict[str, Any], origin: str = "profile") -> Profile:
         target=check_url(data["target"], f"{origin}: target") if "target" in data else None,
         services=services,
         timeout=check_timeout(data.get("timeout", 10.0), f"{origin}: timeout"),
+        max_body_size=check_size(data.get("max_body_size", 64 << 20),
+                                 f"{origin}: max_body_size"),
         read_only=check_bool(data.get("read_only", False), f"{origin}: read_only"),
         allow_writes=check_bool(data.get("allow_writes", False), f"{origin}: allow_writes"),
         username=credentials.get("username"),
@@ -184,6 +225,32 @@ def check_timeout(value: object, what: str) -> float:
     if not seconds > 0 or seconds == float("inf"):
         raise ProfileError(f"{what} must be a number of seconds > 0, not {value!r}")
     return seconds
+
+
+SIZE_UNITS = {"": 1, "b": 1, "k": 1 << 10, "kib": 1 << 10, "kb": 1000, "m": 1 << 20,
+              "mib": 1 << 20, "mb": 1000 ** 2, "g": 1 << 30, "gib": 1 << 30, "gb": 1000 ** 3}
+
+
+def check_size(value: object, what: str) -> int:
+    """A number of bytes of 1 or more: an integer, or a string such as ``64MiB``."""
+    wrong = ProfileError(f"{what} must be a size of 1 byte or more (e.g. 1048576, 64MiB), "
+                         f"not {value!r}")
+    if isinstance(value, bool):
+        raise wrong
+    if isinstance(value, int):
+        size = value
+    elif isinstance(value, str):
+        text = value.strip().lower()
+        number = text.rstrip("abcdefghijklmnopqrstuvwxyz").strip()
+        unit = text[len(number):].strip()
+        if not number.isdigit() or unit not in SIZE_UNITS:
+            raise wrong
+        size = int(number) * SIZE_UNITS[unit]
+    else:
+        raise wrong
+    if size < 1:
+        raise wrong
+    return size
 
 
 def check_uuid(value: object, what: str) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 
 from conformance.clients.http import Exchange, HttpClient, Recorder, TargetFailure
 from conformance.wire import llsd
+from conformance.wire.xml import WireError, refuse_dtd
 
 #: The capabilities the suite asks the seed for (the inventory ones and AIS3's).
 WANTED_CAPABILITIES = ("FetchInventory2", "FetchInventoryDescendents2", "FetchLib2",
@@ -190,6 +191,10 @@ def redact(recorder: Recorder, password: str) -> None:
 def login_reply(exchange: Exchange) -> dict[str, Any]:
     if exchange.status != 200:
         raise LoginFailed(f"login_to_simulator answered HTTP {exchange.status}")
+    try:
+        refuse_dtd(exchange.body)  # xmlrpc.client expands what a DTD declares
+    except WireError as exc:
+        raise LoginFailed(f"login_to_simulator answered no XML-RPC response: {exc}") from None
     try:
         params, _ = xmlrpc.client.loads(exchange.body)
     except xmlrpc.client.Fault as fault:

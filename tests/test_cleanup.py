@@ -138,3 +138,37 @@ def test_the_html_report_asks_for_no_retry_of_what_nothing_removes() -> None:
     assert "cleanup --ledger" not in only_inventory
     both = cleanup_html({"created": 2, "remaining": [inventory, asset], "ledger": "l.jsonl"})
     assert "opensim-conformance cleanup --ledger l.jsonl" in both
+
+
+def test_a_ledger_cut_off_in_its_last_line_is_cleaned_up_and_the_line_named(
+        tmp_path: Path) -> None:
+    """A run killed while writing a record: cleanup removes everything the intact lines
+    name, says which line was damaged, and the ledger stays readable afterwards."""
+    ledger = Ledger(tmp_path / "ledger.jsonl")
+    with ServerThread(create_app(tmp_path / "grid.sqlite")) as server:
+        assets = AssetClient(HttpClient(server.url, timeout=5, recorder=Recorder()), ledger,
+                             PRINCIPAL)
+        stored = [assets.store()[0] for _ in range(3)]
+        with ledger.path.open("a", encoding="utf-8") as handle:
+            handle.write('{"op": "created", "service": "asset", "kind": "as')
+        result = cleanup("--ledger", str(ledger.path), cwd=tmp_path)
+        assert [assets.get(asset_id).status for asset_id in stored] == [404] * 3
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(rf"ledger {re.escape(str(ledger.path))}, line 4: damaged .*ignored: "
+                     r"'\{\"op\": \"created\"", result.stdout), result.stdout
+    assert result.stdout.splitlines()[-1].startswith("cleanup: 3 removed")
+    created, remaining = ledger_summary([ledger.path])
+    assert created == 3 and remaining == []
+    again = cleanup("--ledger", str(ledger.path), cwd=tmp_path)
+    assert again.returncode == 0 and "damaged" not in again.stdout, again.stdout
+
+
+def test_a_whole_last_record_without_its_line_end_counts(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.jsonl"
+    record = {"op": "created", "service": "asset", "kind": "asset", "id": "x",
+              "url": "http://127.0.0.1:1", "principal": "p"}
+    path.write_text(json.dumps(record))
+    damaged: list[str] = []
+    assert ledger_summary([path], damaged)[0] == 1 and damaged == []
+    Ledger(path).removed(Entry("asset", "asset", "x", "http://127.0.0.1:1", "p"))
+    assert ledger_summary([path]) == (1, [])

@@ -32,6 +32,22 @@ from conformance.lanes import LANES
 
 #: How much of a body a failure message shows.
 BODY_PREVIEW = 2000
+#: The largest body an answer may have (``--max-body-size``): far above any real answer.
+MAX_BODY_SIZE = 64 << 20
+#: How much of a body past the limit the exchange keeps (for the report).
+OVERSIZED_KEPT = 1 << 16
+#: Causes of an exchange whose head came but whose body never did (it trickled past the
+#: deadline, stopped, or went on past the size limit): for the stop after N tests in a
+#: row, "no answer" as much as a refused connection.
+STALLED = ("the body did not arrive within", "the body stopped arriving",
+           "the body is larger than")
+
+
+def no_answer(status: int | None, error: str | None) -> bool:
+    """Whether an exchange got no usable answer: none at all, or a body that stalled."""
+    if error is None or error.startswith("not sent"):
+        return False
+    return status is None or error.startswith(STALLED)
 
 
 class HeadTimeout(TimeoutError):
@@ -283,6 +299,9 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 class HttpClient:
     """Sends requests to one service base URL and records each exchange."""
 
+    #: The largest body read from an answer; the run sets it (``--max-body-size``).
+    max_body_size: int = MAX_BODY_SIZE
+
     def __init__(
         self,
         base_url: str,
@@ -363,20 +382,40 @@ class HttpClient:
                    deadline: float) -> None:
         """Read the body into ``exchange``; on trouble, keep what arrived and set its
         ``error``. ``read1`` returns whatever one read brings, so a body trickling in
-        a byte at a time is still cut off at the deadline."""
+        a byte at a time is still cut off at the deadline; a body larger than
+        ``max_body_size`` is cut off there (what is kept stays within the limit), and
+        the connection is closed, not drained."""
         chunks: list[bytes] = []
+        received = 0
+        limit = self.max_body_size
         try:
             with response:
                 while chunk := response.raw.read1(1 << 16, decode_content=True):
+                    received += len(chunk)
+                    if received > limit:
+                        exchange.error = (f"the body is larger than {limit} bytes "
+                                          f"(--max-body-size): not read past {received}")
+                        chunks = _head([*chunks, chunk], min(limit, OVERSIZED_KEPT))
+                        break
                     chunks.append(chunk)
                     if time.monotonic() > deadline:
                         exchange.error = (f"the body did not arrive within "
-                                          f"{self.total_timeout:g} s ({sum(map(len, chunks))} "
+                                          f"{self.total_timeout:g} s ({received} "
                                           f"bytes arrived)")
                         break
         except (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError) as exc:
-            exchange.error = body_cause(exc, self.timeout, sum(map(len, chunks)))
+            exchange.error = body_cause(exc, self.timeout, received)
         exchange.body = b"".join(chunks)
+
+
+def _head(chunks: list[bytes], size: int) -> list[bytes]:
+    """The first ``size`` bytes of ``chunks``."""
+    kept: list[bytes] = []
+    for chunk in chunks:
+        kept.append(chunk[:size - sum(map(len, kept))])
+        if sum(map(len, kept)) >= size:
+            break
+    return kept
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import tempfile
+import threading
 import time
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
@@ -29,6 +31,7 @@ from conformance.target import (
     SERVICES,
     Profile,
     ProfileError,
+    check_size,
     check_timeout,
     check_url,
     check_uuid,
@@ -76,6 +79,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="TOML profile: URLs, principal, credentials, expectations")
     group.addoption("--timeout", dest="conformance_timeout", type=float, metavar="SECONDS",
                     help="timeout of each request (default 10)")
+    group.addoption("--max-body-size", dest="max_body_size", metavar="SIZE",
+                    help="the largest answer body read, in bytes or with a unit (KiB, MiB, "
+                         "GiB); a larger one fails its exchange (default 64MiB)")
     group.addoption("--read-only", action="store_true", default=None,
                     help="send no request that writes; tests that write are skipped")
     group.addoption("--allow-writes", action="store_true", default=None,
@@ -109,6 +115,8 @@ def pytest_configure(config: pytest.Config) -> None:
         profile = build_profile(config)
     except ProfileError as exc:
         raise pytest.UsageError(str(exc)) from None
+    interrupt_on_sigterm(config)
+    HttpClient.max_body_size = profile.max_body_size  # every client of this run
     catalogue = load_catalogue()
     unknown = sorted(set(profile.expectations) - set(catalogue))
     if unknown:
@@ -148,6 +156,40 @@ def pytest_configure_node(node: Any) -> None:
         node.workerinput["opensim_conformance_embedded"] = run.embedded_url()
 
 
+def interrupt_on_sigterm(config: pytest.Config) -> None:
+    """SIGTERM (what CI cancellation and ``docker stop`` send) interrupts the run as
+    SIGINT does: pytest's interruption path runs, so the run cleans up what it created,
+    logs out and says "interrupted"."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt("SIGTERM")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    config.pluginmanager.register(Interruption(config), "opensim-conformance-interruption")
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    config.add_cleanup(restore)
+
+
+class Interruption:
+    """Says that the run was interrupted, and by what, as it starts to wind down."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        terminal = self.config.pluginmanager.getplugin("terminalreporter")
+        if terminal is None or hasattr(self.config, "workerinput"):
+            return
+        cause = "SIGTERM" if str(excinfo.value) == "SIGTERM" else "SIGINT"
+        terminal.write_line(f"opensim-conformance: interrupted ({cause}): what the run "
+                            f"created is removed and the login logged out before it ends")
+
+
 def build_profile(config: pytest.Config) -> Profile:
     profile = load_profile(config.getoption("target_profile"))
     if config.getoption("target") is not None:
@@ -158,6 +200,8 @@ def build_profile(config: pytest.Config) -> Profile:
             profile.services[service] = check_url(url, f"--{service.replace('_', '-')}-url")
     if config.getoption("conformance_timeout") is not None:
         profile.timeout = check_timeout(config.getoption("conformance_timeout"), "--timeout")
+    if config.getoption("max_body_size") is not None:
+        profile.max_body_size = check_size(config.getoption("max_body_size"), "--max-body-size")
     if config.getoption("read_only"):
         profile.read_only = True
     if config.getoption("allow_writes"):

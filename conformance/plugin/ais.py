@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 from conformance.clients.ais import AisClient
-from conformance.clients.http import HttpClient
+from conformance.plugin.viewer import capability_client
 
 NOT_OFFERED = "AIS3 not offered by the target"
 
@@ -44,9 +44,7 @@ def _client(request: pytest.FixtureRequest, capability: str, explicit: str | Non
         if not offered:
             pytest.skip(f"{NOT_OFFERED} (the seed capability did not grant {capability})")
         agent_id, url = viewer.agent_id, offered
-    http = HttpClient(url, timeout=run.profile.timeout, recorder=run.recorder,
-                      read_only=run.profile.write_refusal() is not None)
-    return AisClient(http, run.ledger, agent_id)
+    return AisClient(capability_client(run, url), run.ledger, agent_id)
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from conformance.clients.http import HttpClient, Recorder, TargetFailure
+from conformance.clients.http import HttpClient, Recorder, TargetFailure, no_answer
 from conformance.target import (
     OPAQUE_SERVICES,
     SERVICES,
@@ -224,7 +224,7 @@ def probe_with(url: str, profile: Profile, timeout: float,
                 http.request("GET", "")
         except TargetFailure:
             exchange = recorder.exchanges[-1] if recorder.exchanges else None
-            if exchange is None or exchange.status is None:
+            if exchange is None or no_answer(exchange.status, exchange.error):
                 return exchange.error if exchange is not None else "no answer"
         except Exception as exc:  # an URL requests cannot even try (caught as a usage error)
             return f"{type(exc).__name__}: {exc}"
@@ -285,8 +285,9 @@ def run_header(config: pytest.Config) -> list[str]:
     lines.append(f"opensim-conformance principal: {profile.principal}; mode: {mode}; "
                  f"profile: {source if source else 'none'}")
     from conformance.plugin.concurrency import concurrency_line
+    from conformance.plugin.viewer import capability_hosts
 
-    return lines + concurrency_line(config)
+    return lines + capability_hosts(config) + concurrency_line(config)
 
 
 # ---------------------------------------------------------------------- during the run
@@ -308,8 +309,7 @@ def got_no_answer(report: pytest.TestReport) -> bool | None:
     if report.failed:
         transcript = conformance.get("transcript") or []
         last = transcript[-1] if transcript else None
-        return bool(last and last.get("status") is None and last.get("error")
-                    and not str(last["error"]).startswith("not sent"))
+        return bool(last and no_answer(last.get("status"), last.get("error")))
     if report.when == "call" and report.passed:
         return False
     return None

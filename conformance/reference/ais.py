@@ -23,7 +23,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 from urllib.parse import unquote
 
-import llsd
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -65,6 +64,28 @@ SPECIAL_NAMES = {20: "Animations", 13: "Body Parts", 5: "Clothing", 46: "Current
                  0: "Textures", 14: "Trash"}
 #: The resources below /category/{category}: the part of the tree each covers.
 CATEGORY_PARTS = ("children", "links", "items", "categories")
+
+
+def storable(value: Any) -> Any:
+    """``value`` when the store can hold all of it: integers within SQLite's 64 bits and
+    text that is Unicode (no lone surrogates); else a ValueError naming what is not."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and not -(1 << 63) <= value < (1 << 63):
+        raise ValueError(f"the integer {value} is out of range (64-bit)")
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("a string holds a lone surrogate (not Unicode text)") from None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            storable(key)
+            storable(item)
+    if isinstance(value, list):
+        for item in value:
+            storable(item)
+    return value
 
 
 class AisError(Exception):
@@ -640,8 +661,8 @@ class AisService:
             return None
         try:
             if call.content_type == "application/json":
-                return json.loads(call.body)
-            return wire.plain(llsd.parse_xml(call.body))
+                return storable(json.loads(call.body))
+            return storable(wire.decode(call.body))  # no DTD: refused as a WireError
         except Exception as exc:
             raise AisError(400, f"the body cannot be read: {exc}") from exc
 

@@ -25,7 +25,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from conformance.wire.ids import canonical_uuid
-from conformance.wire.xml import WireError, element_text, parse_document
+from conformance.wire.xml import HUGE_PARSER, WireError, element_text, parse_document
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS assets (
@@ -362,7 +362,7 @@ class AssetService:
 def parse_root(body: bytes, name: str) -> etree._Element:
     """The root of a well-formed document, which must be <name> in no namespace."""
     try:
-        root = parse_document(body)
+        root = parse_document(body, HUGE_PARSER)  # an asset's Data may pass 10 MB
     except WireError as exc:
         raise BadRequest(str(exc)) from exc
     if root.tag != name:

@@ -32,6 +32,7 @@ from conformance.reference.xinventory import (
 from conformance.wire import llsd as wire
 from conformance.wire.ids import ZERO_UUID
 from conformance.wire.xinventory import Folder, Item
+from conformance.wire.xml import WireError, refuse_dtd
 
 XMLRPC_TYPE = "text/xml"
 #: OpenSimulator's library: owner and root folder.
@@ -153,8 +154,13 @@ class LoginService:
     # ------------------------------------------------------------------ login
 
     async def login(self, request: Request) -> Response:
+        body = await request.body()
         try:
-            params, method = xmlrpc.client.loads(await request.body())
+            refuse_dtd(body)  # xmlrpc.client would expand what a DTD declares
+        except WireError as exc:
+            return Response(str(exc).encode(), status_code=400, media_type="text/plain")
+        try:
+            params, method = xmlrpc.client.loads(body)
         except Exception:  # xmlrpc raises ExpatError and others
             return self.fault(-32700, "parse error: not an XML-RPC request")
         if method != "login_to_simulator":

@@ -19,7 +19,7 @@ from typing import Any
 import llsd
 
 from conformance.wire.ids import canonical_uuid
-from conformance.wire.xml import WireError
+from conformance.wire.xml import WireError, refuse_dtd
 
 CONTENT_TYPE = "application/llsd+xml"
 #: The headers the viewer sends on every AIS3 request, GET and DELETE included.
@@ -68,6 +68,7 @@ def decode(body: bytes) -> Any:
     UUIDs, URIs and dates as strings."""
     if not body.strip():
         raise WireError("the body is empty, expected an LLSD document")
+    refuse_dtd(body)
     try:
         value = llsd.parse_xml(body)
     except Exception as exc:  # llsd raises LLSDParseError and, on some input, others

@@ -19,7 +19,13 @@ from typing import Any
 
 from lxml import etree
 
-from conformance.wire.xml import WireError, element_text, local_name, parse_document
+from conformance.wire.xml import (
+    HUGE_PARSER,
+    WireError,
+    element_text,
+    local_name,
+    parse_document,
+)
 
 #: The flag names the wiki lists, in the order OpenSimulator's enum declares them.
 FLAG_NAMES = ("Maptile", "Rewritable", "Collectable")
@@ -96,7 +102,7 @@ def asset_fields(body: bytes) -> dict[str, Any]:
 
     This is what the JSON Schema validates, so a violation names the element.
     """
-    root = parse_document(body)
+    root = parse_document(body, HUGE_PARSER)
     if local_name(root) != "AssetBase":
         raise WireError(f"root element is <{local_name(root)}>, expected <AssetBase>")
     return _plain(root)

@@ -20,7 +20,7 @@ from typing import Any
 import llsd
 from lxml import etree
 
-from conformance.wire.xml import WireError
+from conformance.wire.xml import WireError, parse_document, safe_parser
 
 XML_TYPE = "application/llsd+xml"
 BINARY_TYPE = "application/llsd+binary"
@@ -28,8 +28,7 @@ NOTATION_TYPE = "application/llsd+notation"
 #: What the viewer's HTTP layer sends as Accept for the inventory capabilities.
 VIEWER_ACCEPT = XML_TYPE
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                          huge_tree=True)
+_PARSER = safe_parser()
 
 
 @dataclass
@@ -80,10 +79,7 @@ def parse_xml(body: bytes) -> LlsdDocument:
     """Every top-level value of an ``<llsd>`` XML document."""
     if not body.strip():
         raise WireError("the body is empty, expected an LLSD document")
-    try:
-        root = etree.fromstring(body.lstrip(b"\xef\xbb\xbf \t\r\n"), _PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise WireError(f"the body is not well-formed XML: {exc}") from exc
+    root = parse_document(body.lstrip(b"\xef\xbb\xbf \t\r\n"), _PARSER)
     if not isinstance(root.tag, str) or etree.QName(root).localname != "llsd":
         raise WireError(f"the document element is <{root.tag}>, expected <llsd>")
     children = [child for child in root if isinstance(child.tag, str)]
@@ -103,8 +99,7 @@ def parse_xml(body: bytes) -> LlsdDocument:
 
 
 def _copy(element: etree._Element) -> etree._Element:
-    copy = etree.fromstring(etree.tostring(element, with_tail=False), _PARSER)
-    return copy
+    return parse_document(etree.tostring(element, with_tail=False), _PARSER)
 
 
 def format_xml(value: Any) -> bytes:
