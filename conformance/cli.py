@@ -24,6 +24,7 @@ import importlib
 import inspect
 import json
 import os
+import secrets
 import shutil
 import socket
 import sys
@@ -38,6 +39,8 @@ import pytest
 
 REPORTS = Path("reports")
 EXIT_USAGE = 4
+#: A run cut short (Ctrl-C, SIGTERM): no verdict.
+EXIT_INTERRUPTED = 130
 #: What the run was started with, as typed (results.json records it, redacted).
 INVOKED: list[str] | None = None
 
@@ -254,14 +257,18 @@ def run_suite(args: list[str]) -> int:
         print(f"ERROR: {wrong}", file=sys.stderr)
         return EXIT_USAGE
     stamp = time.strftime("%Y%m%dT%H%M%S")
-    aside = REPORTS / f".run-{stamp}-{os.getpid()}"
+    # One run, one ledger: two runs started in the same second in the same folder must
+    # never share one (each removes what its ledger lists at its end).
+    run_id = f"{stamp}-{os.getpid()}-{secrets.token_hex(3)}"
+    aside = REPORTS / f".run-{run_id}"
     results = REPORTS / "results.json"
     junit = REPORTS / "junit.xml"
-    ledger = REPORTS / f"ledger-{stamp}.jsonl"
+    ledger = REPORTS / f"ledger-{run_id}.jsonl"
     defaults = [
         "--pyargs", "conformance.suites",
         "--preflight",
         "--junitxml", str(junit),
+        "-o", "junit_suite_name=opensim-conformance",
         "--results-json", str(results),
         "--html-report", str(REPORTS / "report.html"),
         "--alluredir", str(aside / "allure-results"),
@@ -279,12 +286,22 @@ def run_suite(args: list[str]) -> int:
     if junit.is_file():
         aside.mkdir(parents=True, exist_ok=True)
         shutil.copy2(junit, kept_junit)
+    code = EXIT_INTERRUPTED
     try:
         code = int(pytest.main(defaults + args))
+    except KeyboardInterrupt:  # a second Ctrl-C, during the end of the run
+        print(f"opensim-conformance: interrupted: the run is incomplete and no verdict "
+              f"(exit {EXIT_INTERRUPTED})", file=sys.stderr)
     finally:
-        if _stamp(results) != before and _stamp(results) is not None:
+        # Something was tested when the run wrote allure results or results.json
+        # (wherever --results-json put it); an interrupted run's allure results are
+        # dropped, so reports/allure-results/ keeps the last complete run's.
+        fresh = aside / "allure-results"
+        tested = (fresh.is_dir() and any(fresh.iterdir())) or (
+            _stamp(results) != before and _stamp(results) is not None)
+        if tested and code != EXIT_INTERRUPTED:
             _settle(aside, keep_allure)
-        elif kept_junit.is_file():  # nothing was tested: the last run's JUnit XML stays
+        elif not tested and kept_junit.is_file():  # the last run's JUnit XML stays
             os.replace(kept_junit, junit)
         shutil.rmtree(aside, ignore_errors=True)
         _drop_empty_ledgers(ledger)

@@ -394,3 +394,51 @@ def test_help_read_through_head_is_no_error(tmp_path: Path) -> None:
     assert len(result.stdout.splitlines()) == 40
     assert "run options:" in result.stdout and "requirements" in result.stdout
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
+
+
+# ---------------------------------------------------------------- interrupted runs
+
+#: A plugin that presses Ctrl-C (SIGINT to the run's own process) after the third test.
+CTRL_C_AFTER_3 = '''
+import signal
+
+calls = []
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call":
+        calls.append(report.nodeid)
+        if len(calls) == 3:
+            signal.raise_signal(signal.SIGINT)
+'''
+
+
+def test_an_interrupted_run_says_so_everywhere_and_is_no_verdict(tmp_path: Path) -> None:
+    """Ctrl-C: exit 130 (not 2, the target's), "INTERRUPTED" in red in the terminal,
+    results.json marked ``interrupted`` (and valid), a red banner and no green verdict
+    in the HTML report, the JUnit suite marked incomplete, the last complete run's
+    allure results kept; and ``compare`` refuses it as a side."""
+    from conformance.resources import schema_violations
+
+    complete = run(["-q", "--lanes", "1", "-m", "asset"], tmp_path)
+    assert complete.returncode == 0, complete.stdout[-2000:]
+    reports = tmp_path / "reports"
+    full = tmp_path / "full.json"
+    full.write_text((reports / "results.json").read_text("utf-8"), "utf-8")
+    allure = set((reports / "allure-results").iterdir())
+    (tmp_path / "ctrl_c_after_3.py").write_text(CTRL_C_AFTER_3, "utf-8")
+    result = run(["-p", "ctrl_c_after_3", "--lanes", "1", "-m", "asset"], tmp_path)
+    assert result.returncode == 130, result.stdout[-3000:]
+    assert "INTERRUPTED: the run is incomplete" in result.stdout
+    data = json.loads((reports / "results.json").read_text("utf-8"))
+    assert data["interrupted"] is True and schema_violations("results", data) == []
+    assert 0 < len(data["requirements"]) < len(json.loads(full.read_text())["requirements"])
+    page = (reports / "report.html").read_text("utf-8")
+    assert "class='verdict incomplete'>opensim-conformance INTERRUPTED" in page
+    assert "verdict passed" not in page
+    junit = (reports / "junit.xml").read_text("utf-8")
+    assert '<property name="incomplete"' in junit
+    assert set((reports / "allure-results").iterdir()) == allure
+    compared = run(["compare", str(full), str(reports / "results.json")], tmp_path)
+    assert compared.returncode == 1, compared.stdout
+    assert "incomplete" in compared.stdout and "interrupted" in compared.stdout

@@ -11,6 +11,7 @@ import contextlib
 import os
 import tempfile
 import time
+import uuid
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,7 +117,8 @@ def pytest_configure(config: pytest.Config) -> None:
     worker = workerinput.get("workerid", "main")
     if worker == "main":
         ledger = config.getoption("ledger") or Path(tempfile.gettempdir()) / (
-            f"opensim-conformance-ledger-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}.jsonl")
+            f"opensim-conformance-ledger-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-"
+            f"{uuid.uuid4().hex[:6]}.jsonl")
     else:
         # One run, one ledger and one principal, whatever the number of workers.
         ledger = Path(workerinput["opensim_conformance_ledger"])
@@ -495,6 +497,15 @@ class Reporter:
             return "error", "E", "SUITE ERROR"
         return None
 
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        """Ctrl-C (and SIGTERM, raised as the same KeyboardInterrupt): the run is
+        incomplete, whatever its tests found; not pytest's own stops (``-x``, the
+        fail-fast stop when the target went away), nor ``pytest.exit``."""
+        stop = excinfo.value
+        # pytest's and xdist's own stops are KeyboardInterrupts named Interrupted
+        if isinstance(stop, KeyboardInterrupt) and type(stop).__name__ != "Interrupted":
+            self.results.interrupt()
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         conformance: dict[str, Any] | None = getattr(report, "conformance", None)
         if conformance is None:
@@ -507,6 +518,10 @@ class Reporter:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         self.results.finish(ledger_files(self.run.ledger.path), self.run.ledger.path)
         session.exitstatus = self.results.exit_code(session.exitstatus)
+        if self.results.data.get("interrupted"):
+            from conformance.report.results import EXIT_INTERRUPTED
+
+            session.exitstatus = EXIT_INTERRUPTED
         if self.baseline is not None:
             from conformance.report.compare import compare_runs
 
@@ -527,10 +542,16 @@ class Reporter:
             write_html(self.results.data, html)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        from conformance.report.results import incomplete_line
+
+        incomplete = incomplete_line(self.results.data)
         if not self.results.data["requirements"]:
+            if incomplete:
+                terminalreporter.write_line(incomplete, red=True, bold=True)
             return
         for line in self.results.summary_lines():
-            terminalreporter.write_line(line)
+            terminalreporter.write_line(line, **({"red": True, "bold": True}
+                                                 if line == incomplete else {}))
         comparison = self.results.data.get("baseline")
         if comparison:
             from conformance.report.compare import summary_lines
@@ -555,8 +576,10 @@ def read_baseline(config: pytest.Config) -> tuple[Path, dict[str, Any]] | None:
 
 
 def ledger_files(path: Path) -> list[Path]:
-    """The ledger of this run and those of its xdist workers."""
-    return sorted(path.parent.glob(f"{path.stem}*{path.suffix}"))
+    """The ledger of this run and those of its xdist workers (never another run's)."""
+    from conformance.ledger import run_ledgers
+
+    return run_ledgers(path)
 
 
 @pytest.hookimpl(tryfirst=True)
