@@ -442,3 +442,53 @@ def test_an_interrupted_run_says_so_everywhere_and_is_no_verdict(tmp_path: Path)
     compared = run(["compare", str(full), str(reports / "results.json")], tmp_path)
     assert compared.returncode == 1, compared.stdout
     assert "incomplete" in compared.stdout and "interrupted" in compared.stdout
+
+
+def test_reports_follow_the_options_and_junit_shows_the_requirement(tmp_path: Path) -> None:
+    """--results-json elsewhere (the README's upgrade recipe) still leaves allure
+    results; the JUnit suite is "opensim-conformance" and each test case's name carries
+    its requirement ID (CI pages show no properties)."""
+    elsewhere = tmp_path / "old.json"
+    result = run(["-q", "--requirement", "ASSET-GET-404", "--results-json", str(elsewhere)],
+                 tmp_path)
+    assert result.returncode == 0, result.stdout[-2000:]
+    reports = tmp_path / "reports"
+    assert elsewhere.is_file() and not (reports / "results.json").exists()
+    assert any((reports / "allure-results").glob("*-result.json"))
+    import lxml.etree
+
+    suite = lxml.etree.parse(str(reports / "junit.xml")).find(".//testsuite")
+    assert suite is not None and suite.get("name") == "opensim-conformance"
+    names = [case.get("name") for case in suite.iter("testcase")]
+    assert names and all(str(name).startswith("ASSET-GET-404: test_") for name in names)
+
+
+def test_the_ledgers_of_two_runs_started_in_one_second_never_mix(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each run's ledger has a name of its own (time, process, random), and the run
+    reads (and removes) only its own and its workers'."""
+    import os
+
+    from conformance import cli
+    from conformance.plugin import ledger_files
+
+    given: list[str] = []
+
+    def main(args: list[str]) -> int:
+        given.append(args[args.index("--ledger") + 1])
+        return 0
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cli.pytest, "main", main)
+    monkeypatch.setattr(cli.time, "strftime", lambda _: "20260101T000000")
+    assert cli.run_suite([]) == 0 and cli.run_suite([]) == 0
+    assert given[0] != given[1]
+    assert all(f"ledger-20260101T000000-{os.getpid()}-" in name for name in given)
+
+    ours = tmp_path / "ledger-20260101T000000-100-abcdef.jsonl"
+    worker = tmp_path / "ledger-20260101T000000-100-abcdef-gw0.jsonl"
+    theirs = tmp_path / "ledger-20260101T000000-100-abcdef0.jsonl"
+    other = tmp_path / "ledger-20260101T000000-200-123456.jsonl"
+    for path in (ours, worker, theirs, other):
+        path.write_text("")
+    assert ledger_files(ours) == [ours, worker]
