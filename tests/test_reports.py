@@ -153,6 +153,17 @@ def test_a_failure_is_the_class_the_plugin_gave_it_and_a_suite_error_otherwise()
     assert outcome_of(report("x::e", "setup", "passed")) is None
 
 
+def test_a_target_that_goes_away_during_a_teardown_is_the_targets_not_the_suites() -> None:
+    from conformance.clients.http import TargetFailure
+    from conformance.plugin import failure_class
+
+    gone = TargetFailure("DELETE http://127.0.0.1:1/assets/x: connection refused")
+    assert failure_class(gone, "teardown") == "blocked"
+    assert failure_class(gone, "call") == "failed"
+    assert failure_class(gone, "setup") == "blocked"
+    assert failure_class(KeyError("x"), "teardown") == "suite-error"
+
+
 def test_a_requirement_with_a_blocked_test_and_no_failure_is_blocked() -> None:
     blocked = report("x::b", "call", "failed", "Blocked", conformance={"outcome": "blocked"})
     data = results_of(passed(GET_404), (GET_404, blocked, {"cause": "could not store"}))

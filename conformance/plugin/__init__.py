@@ -397,7 +397,9 @@ def pytest_runtest_makereport(
         report.longrepr = (f"{text}\n\nFailed: {conformance['cause']}{notes}\n\n"
                            f"{describe(exchanges)}")
     elif kind == "blocked":
-        report.longrepr = (f"{text}\n\nBlocked (not judged): {conformance['cause']}{notes}"
+        what = ("Blocked (not judged)" if call.when != "teardown" else
+                "The target failed a step after the test (teardown)")
+        report.longrepr = (f"{text}\n\n{what}: {conformance['cause']}{notes}"
                            f"\n\n{describe(exchanges)}")
     else:
         report.sections.append(("suite error (a bug of the suite, not of the target)",
@@ -429,10 +431,11 @@ def shared_setup(call: pytest.CallInfo[None], exchanges: list[Exchange]) -> list
 def failure_class(exc: BaseException, when: str) -> str:
     """Whose failure an exception is: "failed" (the target broke the requirement: a
     failed check or a transport failure in the test itself), "blocked" (the target
-    failed a step the test needs first: a ``step()``, a fixture) or "suite-error"
-    (anything else: a bug of the suite, never blamed on the target)."""
+    failed a step the test needs first, a ``step()`` or a fixture, or a step after it:
+    a target that went away during the teardown) or "suite-error" (anything else: a
+    bug of the suite, never blamed on the target)."""
     leaves = list(exception_leaves(exc))
-    if when == "teardown" or not all(isinstance(e, TargetFailure | Blocked) for e in leaves):
+    if not all(isinstance(e, TargetFailure | Blocked) for e in leaves):
         return "suite-error"
     if when == "call" and any(isinstance(e, TargetFailure) for e in leaves):
         return "failed"
