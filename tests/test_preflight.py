@@ -206,3 +206,28 @@ def test_a_quiet_run_still_says_what_it_tests(pytester: pytest.Pytester,
     assert code == 0
     assert output[0] == f"opensim-conformance target: asset, xinventory {url}"
     assert output[2].startswith("opensim-conformance principal: ")
+
+
+def test_a_wrong_base_url_is_one_line_naming_it_and_exit_2(pytester: pytest.Pytester,
+                                                           tmp_path: Path) -> None:
+    """--target http://host:8003/robust/: every service answers 404 at its documented
+    path; the run ends before any test with one line that names the URLs and the likely
+    mistake (the server's root), not thousands of failures."""
+    results = tmp_path / "results.json"
+    with ServerThread(create_app(tmp_path / "grid.sqlite")) as server:
+        root = server.url
+        wrong = f"{root}/robust/"
+        outcome = pytester.runpytest_subprocess(
+            "--pyargs", "conformance.suites.asset", "-p", "no:cacheprovider", "--preflight",
+            "--target", wrong, "--results-json", str(results))
+        assert preflight(Profile(target=server.url)) == []  # the right one passes
+    assert outcome.ret == 2
+    assert len(outcome.errlines) == 2, outcome.errlines
+    line = outcome.errlines[0]
+    assert line.startswith("opensim-conformance: every service answers 404 at its "
+                           "documented path (asset GET ")
+    assert f"xinventory POST {root}/robust/xinventory 404" in line
+    assert f"--target is the server's root, e.g. {root} " in line
+    assert outcome.errlines[1] == ("opensim-conformance: no test was run: no service is at "
+                                   "its documented path (exit 2)")
+    assert not results.exists()

@@ -9,16 +9,21 @@ internal error. In read-only mode the client itself refuses anything that writes
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import http.client
 import itertools
 import math
+import os
+import re
 import shlex
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -188,9 +193,9 @@ class Exchange:
         for key, value in self.request_headers.items():
             parts += ["-H", f"{key}: {value}"]
         if self.request_body:
-            body = self.request_body.decode("utf-8", errors="replace")
-            if len(body) > BODY_PREVIEW:
-                parts += ["--data-binary", "@request-body"]
+            body = _text(self.request_body)
+            if body is None or len(body) > BODY_PREVIEW:
+                parts += ["--data-binary", f"@{body_file(self.request_body)}"]
             else:
                 parts += ["--data-binary", body]
         parts.append(self.url)
@@ -201,7 +206,7 @@ class Exchange:
         lines = [f"Request:  {self.method} {self.url}"]
         lines += [f"  {key}: {value}" for key, value in self.request_headers.items()]
         if self.request_body:
-            lines.append("  " + _preview(self.request_body).replace("\n", "\n  "))
+            lines.append("  " + _preview(self.request_body, True).replace("\n", "\n  "))
         if self.status is None:
             lines.append(f"Response: none ({self.error})")
         else:
@@ -209,7 +214,7 @@ class Exchange:
             lines.append(f"Response: {self.status} {self.reason}{incomplete}")
             lines += [f"  {key}: {value}" for key, value in self.headers.items()]
             if self.body:
-                lines.append("  " + _preview(self.body).replace("\n", "\n  "))
+                lines.append("  " + _preview(self.body, True).replace("\n", "\n  "))
             else:
                 lines.append("  (empty body)")
         lines.append(f"Reproduce: {self.curl()}")
@@ -231,8 +236,51 @@ class Exchange:
         }
 
 
-def _preview(body: bytes) -> str:
-    text = body.decode("utf-8", errors="replace")
+#: Where request bodies that a command line cannot carry are written for the curl line
+#: (``keep_bodies_in``; the plugin puts them beside the reports).
+_BODIES: list[Path] = [Path(tempfile.gettempdir()) / "opensim-conformance-bodies"]
+
+
+def keep_bodies_in(folder: Path) -> None:
+    """Write the bodies the curl lines send from a file into ``folder``."""
+    _BODIES[0] = folder
+
+
+def body_file(body: bytes) -> Path:
+    """The file that holds ``body`` (named by its hash, written once), for
+    ``curl --data-binary @FILE``."""
+    path = _BODIES[0] / f"request-{hashlib.sha256(body).hexdigest()[:16]}.bin"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{threading.get_ident()}.partial")
+        partial.write_bytes(body)
+        os.replace(partial, path)
+    return path
+
+
+def _text(body: bytes) -> str | None:
+    """The body as printable text (UTF-8 without control characters but tab and
+    newline), or None."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return None if _CONTROL.search(text) else text
+
+
+#: Control characters a terminal must not get raw (all but tab and newline).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _preview(body: bytes, printable: bool = False) -> str:
+    """The body as text, cut at ``BODY_PREVIEW`` characters; ``printable``: as a
+    terminal shows it, bytes that are not UTF-8 and control characters escaped
+    (``\\xff``, ``\\x00``), so that a log stays text."""
+    if printable:
+        text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}",
+                            body.decode("utf-8", errors="backslashreplace"))
+    else:
+        text = body.decode("utf-8", errors="replace")
     if len(text) > BODY_PREVIEW:
         return f"{text[:BODY_PREVIEW]}… ({len(body)} bytes in all)"
     return text

@@ -21,7 +21,9 @@ import contextlib
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -77,6 +79,11 @@ def pytest_configure(config: pytest.Config) -> None:
     """The write guard said out loud, then the probe (in the controller only)."""
     if informational(config):
         return
+    reports = config.getoption("results_json") or config.getoption("html_report")
+    if reports:  # the curl lines' request bodies go beside the reports
+        from conformance.clients.http import keep_bodies_in
+
+        keep_bodies_in(Path(reports).parent / "bodies")
     config.pluginmanager.register(FailFast(config), "opensim-conformance-failfast")
     if hasattr(config, "workerinput"):
         return
@@ -130,7 +137,9 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
         return None
     for line in silent:
         sys.stderr.write(f"opensim-conformance: {line}\n")
-    sys.stderr.write("opensim-conformance: no test was run: the target does not answer "
+    why = ("no service is at its documented path" if silent[0].startswith(MISPLACED)
+           else "the target does not answer")
+    sys.stderr.write(f"opensim-conformance: no test was run: {why} "
                      f"(exit {EXIT_UNREACHABLE})\n")
     sys.stderr.flush()
     return EXIT_UNREACHABLE
@@ -143,8 +152,37 @@ FOUND = pytest.StashKey[list[str]]()
 def preflight_once(config: pytest.Config, profile: Profile) -> list[str]:
     """The preflight's lines, probed on first call only."""
     if FOUND not in config.stash:
-        config.stash[FOUND] = preflight(profile)
+        answers: dict[str, tuple[str, int]] = {}
+        lines = preflight(profile, answers=answers)
+        misplaced = wrong_base(answers)
+        config.stash[FOUND] = lines or ([misplaced] if misplaced else [])
     return config.stash[FOUND]
+
+
+#: How the preflight's line about a wrong base URL begins.
+MISPLACED = "every service answers 404 at its documented path"
+
+
+def wrong_base(answers: dict[str, tuple[str, int]]) -> str | None:
+    """One line when the base URL is likely wrong: the XInventory service answers 404
+    at its documented path (a real one answers any METHOD), and so does every other
+    service probed at a documented path (the asset service's 404 alone is its answer
+    for an unknown asset); None otherwise."""
+    documented = {service: answer for service, answer in answers.items()
+                  if service in ("asset", "xinventory")}
+    if "xinventory" not in documented or any(status != 404
+                                             for _, status in documented.values()):
+        return None
+    seen = ", ".join(f"{service} {where} 404" for service, (where, _) in documented.items())
+    url = documented["xinventory"][0].split(" ", 1)[1]
+    parts = urlsplit(url)
+    root = f"{parts.scheme}://{parts.netloc}"
+    hint = (f"the base URL is likely wrong: --target is the server's root, e.g. {root} "
+            f"(ROBUST serves /assets and /xinventory there), not a path under it"
+            if parts.path.rstrip("/") not in ("", "/xinventory") else
+            "the base URL is likely wrong: is it the port of ROBUST's asset and "
+            "inventory services (8003 by default), and does it serve them?")
+    return f"{MISPLACED} ({seen}): {hint}"
 
 
 def invoked_by_command() -> list[str] | None:
@@ -179,25 +217,34 @@ def configured(profile: Profile) -> list[tuple[str, str]]:
             if (url := profile.service_url(service)) is not None]
 
 
-def preflight(profile: Profile, services: list[tuple[str, str]] | None = None) -> list[str]:
+def preflight(profile: Profile, services: list[tuple[str, str]] | None = None,
+              answers: dict[str, tuple[str, int]] | None = None) -> list[str]:
     """Probe each service once, all at the same time; one line per service that does
-    not answer ("asset http://…: connection refused"), none when all answer."""
+    not answer ("asset http://…: connection refused"), none when all answer.
+    ``answers`` gets each answering service's request ("GET URL") and status."""
     services = configured(profile) if services is None else services
     if not services:
         return []
     timeout = min(profile.timeout, PROBE_TIMEOUT)
     with ThreadPoolExecutor(max_workers=len(services)) as pool:
-        causes = list(pool.map(lambda pair: probe(pair[0], pair[1], profile, timeout),
-                               services))
+        causes = list(pool.map(
+            lambda pair: probe(pair[0], pair[1], profile, timeout, answers), services))
     return [f"{service} {url}: {cause}"
             for (service, url), cause in zip(services, causes, strict=True) if cause]
 
 
-def probe(service: str, url: str, profile: Profile, timeout: float) -> str | None:
+def probe(service: str, url: str, profile: Profile, timeout: float,
+          answers: dict[str, tuple[str, int]] | None = None) -> str | None:
     """Send one request that reads, as a peer sends it; None when any HTTP answer came
-    back (what it says is the tests' business), else why none came."""
-    with probe_with(url, profile, timeout, Recorder()) as send:
-        return send(service)
+    back (what it says is the tests' business, but for a wrong base URL), else why
+    none came."""
+    recorder = Recorder()
+    with probe_with(url, profile, timeout, recorder) as send:
+        cause = send(service)
+    exchange = recorder.exchanges[-1] if recorder.exchanges else None
+    if answers is not None and exchange is not None and exchange.status is not None:
+        answers[service] = (f"{exchange.method} {exchange.url}", exchange.status)
+    return cause
 
 
 @contextlib.contextmanager
