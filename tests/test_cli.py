@@ -492,3 +492,19 @@ def test_the_ledgers_of_two_runs_started_in_one_second_never_mix(
     for path in (ours, worker, theirs, other):
         path.write_text("")
     assert ledger_files(ours) == [ours, worker]
+
+
+def test_require_fails_a_run_that_did_not_test_a_named_service(tmp_path: Path) -> None:
+    """CI that tests what the implementer has: --require ais,caps fails a run in which
+    no requirement of a named service was tested (one line saying what to give)."""
+    only_asset = ["-q", "--requirement", "ASSET-GET-404"]
+    result = run([*only_asset, "--require", "asset,caps"], tmp_path)
+    assert result.returncode == 1, result.stdout[-2000:]
+    assert ("opensim-conformance: --require asset,caps: no requirement of caps was tested"
+            in result.stderr)
+    assert "--login-uri" in result.stderr
+    data = json.loads((tmp_path / "reports" / "results.json").read_text("utf-8"))
+    assert data["required"] == {"asset": True, "caps": False}
+    assert run([*only_asset, "--require", "asset"], tmp_path).returncode == 0
+    wrong = run([*only_asset, "--require", "assets"], tmp_path)
+    assert wrong.returncode == 4 and "--require assets: not a service" in wrong.stderr

@@ -57,6 +57,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "does this unless --no-preflight)")
     group.addoption("--no-preflight", dest="preflight", action="store_false",
                     help="no probe before the run")
+    group.addoption("--require", action="append", default=[], metavar="SERVICES",
+                    help="fail the run (exit 1) when one of these services (comma-separated: "
+                         "asset, xinventory, caps, ais) had no requirement tested, e.g. "
+                         "--require ais,caps in CI")
     group.addoption("--max-transport-failures", type=int, metavar="N",
                     help=f"after N tests in a row got no answer, check the target and stop "
                          f"the run when it is gone (0: never; default "
@@ -113,6 +117,27 @@ def pytest_configure(config: pytest.Config) -> None:
     refusal = mode_refusal(profile)
     if refusal:
         raise pytest.UsageError(refusal)
+    required_services(config)
+
+
+def required_services(config: pytest.Config) -> list[str]:
+    """The services ``--require`` names; an unknown one is a usage error."""
+    from conformance.catalogue import SERVICES as CATALOGUE_SERVICES
+
+    named = [name.strip() for value in config.getoption("require", None) or []
+             for name in value.split(",") if name.strip()]
+    unknown = [name for name in named if name not in CATALOGUE_SERVICES]
+    if unknown:
+        raise pytest.UsageError(f"--require {','.join(unknown)}: not a service (known: "
+                                f"{', '.join(CATALOGUE_SERVICES)})")
+    return list(dict.fromkeys(named))
+
+
+def untested(requirements: dict[str, Any], services: list[str]) -> list[str]:
+    """The services of ``services`` none of whose requirements had a test run."""
+    tested = {entry["service"] for entry in requirements.values()
+              if any(test["outcome"] != "skipped" for test in entry["tests"])}
+    return [service for service in services if service not in tested]
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -416,10 +441,28 @@ def pytest_sessionfinish(session: pytest.Session) -> Any:
     reporter = session.config.pluginmanager.getplugin("opensim-conformance-reporter")
     if reason and reporter is not None:
         reporter.results.data["stopped"] = reason
+    required = required_services(session.config) if reporter is not None else []
+    missing = untested(reporter.results.data["requirements"], required) if required else []
+    if required:
+        reporter.results.data["required"] = {s: s not in missing for s in required}
     result = yield
     if reason:
         session.exitstatus = EXIT_UNREACHABLE
+    elif missing and session.exitstatus in (0, 5):
+        session.exitstatus = EXIT_REQUIRED
+    if missing:
+        sys.stderr.write(f"opensim-conformance: --require {','.join(required)}: no "
+                         f"requirement of {', '.join(missing)} was tested (exit "
+                         f"{EXIT_REQUIRED} unless a worse outcome); give the service's URL "
+                         f"({', '.join(HOW_TO_TEST[s] for s in missing)})\n")
     return result
+
+
+#: The exit code of a run that did not test a service ``--require`` names.
+EXIT_REQUIRED = 1
+#: What a service's tests need.
+HOW_TO_TEST = {"asset": "--target or --asset-url", "xinventory": "--target or --xinventory-url",
+               "caps": "--login-uri", "ais": "--login-uri or --ais-url"}
 
 
 def reports_due(session: pytest.Session) -> bool:
