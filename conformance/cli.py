@@ -508,6 +508,9 @@ def cleanup_command(argv: list[str]) -> int:
     except ProfileError as exc:
         return usage_error(prog, str(exc))
     profile.allow_writes = profile.allow_writes or args.allow_writes
+    from conformance.clients.http import use_tls
+
+    use_tls(profile.tls_verify())
     files: list[Path] = []
     for path in args.ledger:
         found = run_ledgers(path)

@@ -17,6 +17,7 @@ import os
 import re
 import shlex
 import socket
+import ssl
 import tempfile
 import threading
 import time
@@ -236,6 +237,18 @@ class Exchange:
         }
 
 
+#: How every client verifies TLS certificates (``use_tls``): True (certifi's
+#: authorities), a CA bundle file, or False (``--insecure``).
+_TLS: list[bool | str] = [True]
+
+
+def use_tls(verify: bool | str) -> None:
+    """Verify the targets' certificates with ``verify`` (``Profile.tls_verify()``)."""
+    _TLS[0] = verify
+    if verify is False:
+        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+
+
 #: Where request bodies that a command line cannot carry are written for the curl line
 #: (``keep_bodies_in``; the plugin puts them beside the reports).
 _BODIES: list[Path] = [Path(tempfile.gettempdir()) / "opensim-conformance-bodies"]
@@ -354,6 +367,9 @@ class HttpClient:
         # ~/.netrc) again for every request otherwise, which costs more CPU than the rest
         # of an exchange. Credentials come from the profile, not from ~/.netrc.
         self.session.trust_env = False
+        # ... so the CA bundle comes from the profile (which reads REQUESTS_CA_BUNDLE
+        # and SSL_CERT_FILE from the environment): ``use_tls``.
+        self.session.verify = _TLS[0]
         self.session.proxies.update(requests.utils.get_environ_proxies(self.base_url))
         self.session.headers.update({"User-Agent": "opensim-conformance/0.1"})
         self.session.headers.update(headers or {})
@@ -489,6 +505,14 @@ def transport_cause(exc: requests.exceptions.RequestException, timeout: float) -
         return f"no answer within {timeout:g} s (read timeout)"
     if _first(exc, ConnectionRefusedError) or "Connection refused" in str(exc):
         return "connection refused"
+    tls = _tls_cause(exc)
+    if tls is not None:
+        return tls
+    unresolved = _first(exc, urllib3.exceptions.NameResolutionError, socket.gaierror)
+    if unresolved is not None:
+        host = getattr(getattr(unresolved, "conn", None), "host", None)
+        name = f"the host name {host!r}" if host else "the host name"
+        return f"{name} does not resolve (DNS: {_resolver_text(unresolved)})"
     peer = _peer_cause(exc)
     if peer is not None:
         return peer
@@ -500,6 +524,36 @@ def transport_cause(exc: requests.exceptions.RequestException, timeout: float) -
     if isinstance(exc, requests.exceptions.ContentDecodingError):
         return "the response body could not be decoded (Content-Encoding)"
     return f"{type(exc).__name__}: {_one_line(str(exc))}"
+
+
+def _resolver_text(exc: BaseException) -> str:
+    gai = _first(exc, socket.gaierror)
+    return str(gai.strerror) if isinstance(gai, socket.gaierror) and gai.strerror else "unknown"
+
+
+def _tls_cause(exc: BaseException) -> str | None:
+    """One line for a failed TLS handshake: a certificate that is not trusted or does
+    not name the host, a plain-HTTP port on an https:// URL; None when no TLS error."""
+    failure = _first(exc, ssl.SSLError, requests.exceptions.SSLError,
+                     urllib3.exceptions.SSLError)
+    if failure is None:
+        return None
+    verify = _first(exc, ssl.SSLCertVerificationError)
+    text = " ".join(str(e) for e in _chain(exc))
+    if isinstance(verify, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in text:
+        detail = getattr(verify, "verify_message", None) or "certificate verify failed"
+        if "mismatch" in str(detail) or "doesn't match" in text:
+            return (f"TLS handshake failed: the certificate does not name this host "
+                    f"({detail})")
+        return (f"TLS handshake failed: the target's certificate is not trusted ({detail}); "
+                f"give its certificate authority with --ca-bundle FILE (or "
+                f"REQUESTS_CA_BUNDLE), or --insecure")
+    if "WRONG_VERSION_NUMBER" in text or "record layer failure" in text or (
+            "http request" in text.lower()):
+        return ("TLS handshake failed: the port answers plain HTTP, not TLS "
+                "(use http:// for this URL)")
+    reason = next((e for e in _chain(exc) if isinstance(e, ssl.SSLError)), failure)
+    return f"TLS handshake failed: {_one_line(str(reason))}"
 
 
 def body_cause(exc: BaseException, timeout: float, received: int) -> str:

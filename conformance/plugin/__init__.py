@@ -22,7 +22,14 @@ from hypothesis import Phase, settings
 
 from conformance.catalogue import Requirement, load_catalogue, load_observations
 from conformance.clients.asset import AssetClient
-from conformance.clients.http import Exchange, HttpClient, Recorder, SuiteError, TargetFailure
+from conformance.clients.http import (
+    Exchange,
+    HttpClient,
+    Recorder,
+    SuiteError,
+    TargetFailure,
+    use_tls,
+)
 from conformance.expect import Blocked, Observe
 from conformance.ledger import Ledger
 from conformance.report.results import Results, failure_cause, test_outcome
@@ -30,6 +37,7 @@ from conformance.target import (
     SERVICES,
     Profile,
     ProfileError,
+    check_ca_bundle,
     check_timeout,
     check_url,
     check_uuid,
@@ -163,6 +171,11 @@ def build_profile(config: pytest.Config) -> Profile:
         profile.allow_writes = True
     if config.getoption("principal") is not None:
         profile.principal = check_uuid(config.getoption("principal"), "--principal")
+    if config.getoption("ca_bundle", None) is not None:
+        profile.ca_bundle = check_ca_bundle(config.getoption("ca_bundle"), "--ca-bundle")
+    if config.getoption("insecure", None):
+        profile.insecure = True
+    use_tls(profile.tls_verify())
     return profile
 
 

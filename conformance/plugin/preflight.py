@@ -57,6 +57,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "does this unless --no-preflight)")
     group.addoption("--no-preflight", dest="preflight", action="store_false",
                     help="no probe before the run")
+    group.addoption("--ca-bundle", metavar="FILE",
+                    help="TLS: trust the certificate authorities of this PEM file (a grid "
+                         "behind a private CA); default: REQUESTS_CA_BUNDLE or SSL_CERT_FILE, "
+                         "else certifi's")
+    group.addoption("--insecure", action="store_true", default=None,
+                    help="TLS: do not verify certificates (said in the header and in "
+                         "results.json)")
     group.addoption("--require", action="append", default=[], metavar="SERVICES",
                     help="fail the run (exit 1) when one of these services (comma-separated: "
                          "asset, xinventory, caps, ais) had no requirement tested, e.g. "
@@ -351,6 +358,12 @@ def run_header(config: pytest.Config) -> list[str]:
                 lines.append(f"opensim-conformance through the login: {', '.join(found)}")
         if missing:
             lines.append(f"opensim-conformance not tested (no URL): {', '.join(missing)}")
+    if any(url.startswith("https:") for url in profile.urls()) or profile.insecure:
+        verify = profile.tls_verify()
+        lines.append("opensim-conformance TLS: CERTIFICATES NOT VERIFIED (--insecure)"
+                     if verify is False else
+                     f"opensim-conformance TLS: certificates verified with "
+                     f"{verify if isinstance(verify, str) else 'certifi'}")
     refusal = profile.write_refusal()
     mode = "read-only" if refusal else "writes (data the suite owns, removed at the end)"
     source = config.getoption("target_profile")

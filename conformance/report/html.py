@@ -155,6 +155,9 @@ def header(results: dict[str, Any]) -> str:
         verdict = (f"<p class='verdict incomplete'>{esc(incomplete)}</p>\n"
                    + verdict.replace(" passed'>", " incomplete'>"))
     mode = " (read-only)" if target.get("read_only") else ""
+    if target.get("tls", {}).get("verify") is False:
+        verdict = ("<p class='verdict incomplete'>TLS certificates were NOT verified "
+                   "(--insecure)</p>\n" + verdict)
     concurrency = results.get("concurrency")
     side_by_side = (f" Concurrency: {esc(concurrency['lanes'])} lane(s), "
                     f"{esc(concurrency['reason'])}." if concurrency else "")

@@ -141,6 +141,7 @@ class Results:
                 "services": {s: redacted_url(profile.service_url(s)) for s in SERVICES},
                 "principal": profile.principal,
                 "read_only": profile.read_only,
+                "tls": tls_record(profile),
             },
             "expectations": {rid: e.__dict__ for rid, e in profile.expectations.items()},
             # every requirement this suite knows: a comparison tells a requirement the
@@ -277,6 +278,13 @@ def incomplete_line(data: dict[str, Any]) -> str | None:
     if data.get("stopped"):
         return f"opensim-conformance INCOMPLETE: {data['stopped']}"
     return None
+
+
+def tls_record(profile: Profile) -> dict[str, Any]:
+    """How the run verified certificates: ``verify`` false is --insecure."""
+    verify = profile.tls_verify()
+    return {"verify": verify is not False,
+            "ca_bundle": verify if isinstance(verify, str) else None}
 
 
 def budget_text(data: dict[str, Any]) -> str:
