@@ -11,8 +11,10 @@
 ``--help`` shows the tool's own options (read from the plugin's option groups),
 ``--help-pytest`` everything pytest offers; every pytest option passes through.
 
-Exit codes: 0 every requirement as expected; 1 an unexpected outcome; 2 the target does
-not answer (before or during the run); 3 the suite itself erred; 4 a usage error.
+Exit codes: 0 every requirement as expected; 1 an unexpected outcome (or a --require
+service not tested); 2 the target does not answer (before or during the run) or no
+service is at its documented path; 3 the suite itself erred; 4 a usage error; 5 no test
+selected; 130 interrupted (Ctrl-C, SIGTERM): incomplete, no verdict.
 """
 
 from __future__ import annotations
@@ -85,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args[0]](args[1:])
     if args[:1] == ["run"]:
         args = args[1:]
+    elif args[:1] and not_a_subcommand(args[0]):
+        return usage_error("opensim-conformance", not_a_subcommand(args[0]) or "")
     if "--help-pytest" in args:
         return int(pytest.main(["--help", *[a for a in args if a != "--help-pytest"]]))
     if "-h" in args or "--help" in args:
@@ -93,6 +97,20 @@ def main(argv: list[str] | None = None) -> int:
         return show(version_line())
     INVOKED = args
     return run_suite(args)
+
+
+def not_a_subcommand(word: str) -> str | None:
+    """Why the first word, which is no option, path or test ID, is not taken for a run
+    (``opensim-conformance requirement``, a typo); None when it may be a pytest
+    argument."""
+    import difflib
+
+    if word.startswith("-") or "/" in word or "::" in word or "." in word or Path(word).exists():
+        return None
+    near = difflib.get_close_matches(word, list(COMMANDS), n=1)
+    hint = f"did you mean {near[0]}? " if near else ""
+    return (f"{word!r} is no subcommand ({hint}subcommands: {', '.join(COMMANDS)}; "
+            f"see opensim-conformance --help)")
 
 
 def show(text: str) -> int:
@@ -170,6 +188,9 @@ COMMAND_OPTIONS = (
 )
 
 
+#: Options --help does not show: the login's URL is --login-uri (the viewer's word);
+#: --login-url, which the per-service loop adds, works the same.
+HIDDEN = ("--login-url",)
 #: Run options shown first, in this order (the rest follow as the plugin adds them).
 FIRST = ("--target", "--target-profile", "--read-only", "--allow-writes")
 
@@ -187,7 +208,7 @@ def help_text() -> str:
         title = "run options" if name == "opensim-conformance" else group.description
         lines += ["", f"{title}:"]
         shown = [(names, attrs) for names, attrs in group.options
-                 if attrs.get("help") != argparse.SUPPRESS]
+                 if attrs.get("help") != argparse.SUPPRESS and names[0] not in HIDDEN]
         shown.sort(key=lambda option: FIRST.index(option[0][0]) if option[0][0] in FIRST
                    else len(FIRST))
         service_urls = [names[0] for names, attrs in shown
@@ -208,9 +229,12 @@ def help_text() -> str:
     lines += ["", "pytest options pass through: -m asset, -m 'not writes', -k NAME, -x, -q, -v, "
                   "-n 2 (pytest-xdist);",
               "see opensim-conformance --help-pytest.",
-              "", "exit codes: 0 every requirement as expected; 1 an unexpected outcome; 2 the "
-                  "target does not",
-              "answer; 3 the suite itself erred; 4 a usage error."]
+              "", "exit codes: 0 every requirement as expected; 1 an unexpected outcome (or a "
+                  "--require service",
+              "not tested); 2 the target does not answer or no service is at its path; 3 the "
+              "suite itself erred;",
+              "4 a usage error; 5 no test selected (-m, -k, --requirement); 130 interrupted "
+              "(Ctrl-C, SIGTERM):", "the results are incomplete and no verdict."]
     return "\n".join(lines)
 
 
@@ -303,6 +327,9 @@ def run_suite(args: list[str]) -> int:
             _settle(aside, keep_allure)
         elif not tested and kept_junit.is_file():  # the last run's JUnit XML stays
             os.replace(kept_junit, junit)
+        elif not tested:  # no 0-test JUnit XML, which CI would read as a pass
+            with contextlib.suppress(OSError):
+                junit.unlink()
         shutil.rmtree(aside, ignore_errors=True)
         _drop_empty_ledgers(ledger)
     return code

@@ -161,6 +161,10 @@ def test_help_shows_the_tool_its_options_and_subcommands(tmp_path: Path) -> None
         assert option in result.stdout, option
     assert "opensim-conformance --help-pytest" in result.stdout
     assert "suite itself erred" in result.stdout  # the exit codes
+    assert "130 interrupted" in result.stdout and "5 no test selected" in result.stdout
+    assert "--login-url" not in result.stdout  # the login's URL is --login-uri
+    for option in ("--ca-bundle FILE", "--insecure", "--require SERVICES"):
+        assert option in result.stdout, option
 
 
 def test_help_pytest_shows_everything_pytest_offers(tmp_path: Path) -> None:
@@ -508,3 +512,55 @@ def test_require_fails_a_run_that_did_not_test_a_named_service(tmp_path: Path) -
     assert run([*only_asset, "--require", "asset"], tmp_path).returncode == 0
     wrong = run([*only_asset, "--require", "assets"], tmp_path)
     assert wrong.returncode == 4 and "--require assets: not a service" in wrong.stderr
+
+
+# ---------------------------------------------------------------- small points
+
+
+def test_a_mistyped_subcommand_is_one_line_and_runs_nothing(tmp_path: Path) -> None:
+    result = run(["requirement"], tmp_path)
+    assert result.returncode == 4
+    assert result.stderr.strip() == (
+        "opensim-conformance: 'requirement' is no subcommand (did you mean requirements? "
+        "subcommands: run, serve, cleanup, requirements, compare; see opensim-conformance "
+        "--help)")
+    assert result.stdout == "" and not (tmp_path / "reports").exists()
+
+
+def test_a_marker_that_selects_nothing_is_said_and_exit_5(tmp_path: Path) -> None:
+    result = run(["-m", "assets"], tmp_path)
+    assert result.returncode == 5
+    assert ("opensim-conformance: no test was run: -m 'assets': assets is no marker of the "
+            "suite (markers: asset, xinventory, caps, ais, reads, writes, destructive) "
+            "(exit 5)") in result.stderr
+    assert not (tmp_path / "reports" / "junit.xml").exists()
+
+
+@pytest.mark.parametrize(("given", "runs"), [
+    ("asset-get-404", {"ASSET-GET-404"}),
+    ("ASSET-FLAGS-*", {"ASSET-FLAGS-SINGLE", "ASSET-FLAGS-DEFAULT", "ASSET-FLAGS-COMMA",
+                       "ASSET-FLAGS-WHITESPACE", "ASSET-FLAGS-SPACE-SEPARATED",
+                       "ASSET-FLAGS-EMPTY", "ASSET-FLAGS-UNKNOWN"}),
+])
+def test_requirement_takes_any_case_and_globs(given: str, runs: set[str],
+                                              tmp_path: Path) -> None:
+    result = run(["-q", "--requirement", given], tmp_path)
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert set(outcomes(tmp_path / "reports" / "results.json")) == runs
+
+
+def test_a_requirement_that_names_nothing_gets_a_hint(tmp_path: Path) -> None:
+    result = run(["--requirement", "ASSET-GET-40"], tmp_path)
+    assert result.returncode == 4
+    assert "--requirement ASSET-GET-40: no such requirement (did you mean ASSET-GET-404" in (
+        result.stderr + result.stdout)
+
+
+def test_pytest_pyargs_leaves_no_cache_in_the_working_directory(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "pytest", "--pyargs",
+                             "conformance.suites.asset", "-q", "--requirement",
+                             "ASSET-GET-404"], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert not (tmp_path / ".pytest_cache").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

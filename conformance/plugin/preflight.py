@@ -88,6 +88,8 @@ def informational(config: pytest.Config) -> bool:
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
     """The write guard said out loud, then the probe (in the controller only)."""
+    no_cache_in_the_working_directory(config)
+    expand_requirements(config)
     if informational(config):
         return
     reports = config.getoption("results_json") or config.getoption("html_report")
@@ -125,6 +127,58 @@ def pytest_configure(config: pytest.Config) -> None:
     if refusal:
         raise pytest.UsageError(refusal)
     required_services(config)
+
+
+def no_cache_in_the_working_directory(config: pytest.Config) -> None:
+    """``pytest --pyargs conformance.suites`` outside a project (no ini file, so the
+    working directory is the root) writes no ``.pytest_cache/`` there: pytest's
+    last-failed and new-first plugins, which write it, are dropped unless asked for."""
+    suite_run = bool(config.option.pyargs) and any(
+        str(arg).split("::")[0].startswith("conformance.suites") for arg in config.args)
+    asked = any(config.getoption(name, None) for name in (
+        "lf", "failedfirst", "newfirst", "stepwise", "stepwise_skip", "cacheshow",
+        "cacheclear"))
+    if (not suite_run or asked or config.inipath is not None
+            or config.getini("cache_dir") != ".pytest_cache"):
+        return
+    for name in ("lfplugin", "nfplugin"):
+        plugin = config.pluginmanager.get_plugin(name)
+        if plugin is not None:
+            config.pluginmanager.unregister(plugin)
+
+
+#: Characters that make a --requirement value a glob.
+GLOB = "*?["
+
+
+def expand_requirements(config: pytest.Config) -> None:
+    """``--requirement`` as users type it: any case (``asset-get-404``) and globs
+    (``'ASSET-GET-*'``) stand for the catalogue's IDs; what names nothing is a usage
+    error with the nearest IDs."""
+    import difflib
+    import fnmatch
+
+    from conformance.catalogue import load_catalogue
+
+    given = config.getoption("requirement", None) or []
+    if not given:
+        return
+    catalogue = list(load_catalogue())
+    expanded: list[str] = []
+    for value in given:
+        wanted = value.strip().upper()
+        if any(c in wanted for c in GLOB):
+            found = [rid for rid in catalogue if fnmatch.fnmatchcase(rid, wanted)]
+        else:
+            found = [wanted] if wanted in catalogue else []
+        if not found:
+            near = difflib.get_close_matches(wanted, catalogue, n=3)
+            hint = (f"did you mean {', '.join(near)}? " if near else "")
+            raise pytest.UsageError(
+                f"--requirement {value}: no such requirement ({hint}a glob such as "
+                f"'ASSET-GET-*' selects several; opensim-conformance requirements lists them)")
+        expanded += [rid for rid in found if rid not in expanded]
+    config.option.requirement = expanded
 
 
 def required_services(config: pytest.Config) -> list[str]:
@@ -463,12 +517,37 @@ def pytest_sessionfinish(session: pytest.Session) -> Any:
         session.exitstatus = EXIT_UNREACHABLE
     elif missing and session.exitstatus in (0, 5):
         session.exitstatus = EXIT_REQUIRED
+    if (session.exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED
+            and not hasattr(session.config, "workerinput")):
+        sys.stderr.write(f"opensim-conformance: {nothing_selected(session.config)}\n")
     if missing:
         sys.stderr.write(f"opensim-conformance: --require {','.join(required)}: no "
                          f"requirement of {', '.join(missing)} was tested (exit "
                          f"{EXIT_REQUIRED} unless a worse outcome); give the service's URL "
                          f"({', '.join(HOW_TO_TEST[s] for s in missing)})\n")
     return result
+
+
+#: Words of a -m expression that are not markers.
+_OPERATORS = {"and", "or", "not", "True", "False"}
+
+
+def nothing_selected(config: pytest.Config) -> str:
+    """Why a run selected no test (exit 5), naming a -m word that is no marker."""
+    import re
+
+    expression = config.getoption("markexpr", "") or ""
+    known = {line.split(":")[0].split("(")[0].strip()
+             for line in config.getini("markers")}
+    wrong = [word for word in re.findall(r"[A-Za-z_][\w-]*", expression)
+             if word not in _OPERATORS and word not in known]
+    suite = ("asset", "xinventory", "caps", "ais", "reads", "writes", "destructive")
+    if wrong:
+        why = (f"-m {expression!r}: {', '.join(wrong)} is no marker of the suite "
+               f"(markers: {', '.join(suite)})")
+    else:
+        why = "the options (-m, -k, --requirement) select none of the suite's tests"
+    return f"no test was run: {why} (exit {int(pytest.ExitCode.NO_TESTS_COLLECTED)})"
 
 
 #: The exit code of a run that did not test a service ``--require`` names.
