@@ -564,3 +564,12 @@ def test_pytest_pyargs_leaves_no_cache_in_the_working_directory(tmp_path: Path) 
     assert result.returncode == 0, result.stdout[-2000:]
     assert not (tmp_path / ".pytest_cache").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_the_readmes_ci_snippet_requires_the_services_pins_and_waits() -> None:
+    text = (ROOT / "README.md").read_text("utf-8")
+    snippet = text[text.index("```yaml"):]
+    snippet = snippet[:snippet.index("```\n", 7)]
+    assert "--require asset,xinventory,caps,ais" in snippet and "--login-uri" in snippet
+    assert re.search(r"git\+https://github\.com/OWNER/opensim-conformance@\S+", snippet)
+    assert "sleep" not in snippet and "--retry-connrefused" in snippet
