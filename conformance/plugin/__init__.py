@@ -605,8 +605,13 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     from conformance.cleanup import cleanup
 
     run = conformance_run(session.config)
-    try:
-        if run.worker == "main":
-            cleanup(run.profile, run.ledger, unreachable=run.unreachable)
-    finally:
+    if run.worker == "main":
+        cleanup(run.profile, run.ledger, unreachable=run.unreachable)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The embedded server stops last: a run cut short (Ctrl-C) tears its remaining
+    fixtures down after the session's cleanup, and they still talk to it."""
+    run = config.stash.get(RUN_KEY, None)
+    if run is not None:
         run.close()

@@ -512,7 +512,21 @@ def pytest_sessionfinish(session: pytest.Session) -> Any:
     missing = untested(reporter.results.data["requirements"], required) if required else []
     if required:
         reporter.results.data["required"] = {s: s not in missing for s in required}
-    result = yield
+    try:
+        result = yield
+    except Exception as exc:
+        # A run cut short (Ctrl-C, the fail-fast stop) tears its remaining fixtures down
+        # here; one that meets a target gone away must not cost the run its reports.
+        cut_short = reporter is not None and (reporter.results.data.get("interrupted")
+                                              or reason or session.shouldstop)
+        if not cut_short:
+            raise
+        cause = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        sys.stderr.write(f"opensim-conformance: after the run was cut short, a teardown "
+                         f"failed: {cause}\n")
+        if reporter.results.data.get("duration") is None:  # its results were not written
+            reporter.pytest_sessionfinish(session)
+        result = None
     if reason:
         session.exitstatus = EXIT_UNREACHABLE
     elif missing and session.exitstatus in (0, 5):
@@ -526,6 +540,17 @@ def pytest_sessionfinish(session: pytest.Session) -> Any:
                          f"{EXIT_REQUIRED} unless a worse outcome); give the service's URL "
                          f"({', '.join(HOW_TO_TEST[s] for s in missing)})\n")
     return result
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """An interrupted run's last line says so, after pytest's count of passed tests."""
+    reporter = config.pluginmanager.getplugin("opensim-conformance-reporter")
+    terminal = config.pluginmanager.getplugin("terminalreporter")
+    if reporter is None or terminal is None or not reporter.results.data.get("interrupted"):
+        return
+    from conformance.report.results import incomplete_line
+
+    terminal.write_line(str(incomplete_line(reporter.results.data)), red=True, bold=True)
 
 
 #: Words of a -m expression that are not markers.

@@ -153,7 +153,9 @@ def header(results: dict[str, Any]) -> str:
                "<p class='verdict passed'>Every tested requirement as expected</p>")
     if incomplete:  # a partial run is never a green page
         verdict = (f"<p class='verdict incomplete'>{esc(incomplete)}</p>\n"
-                   + verdict.replace(" passed'>", " incomplete'>"))
+                   + verdict.replace("<p class='verdict passed'>Every tested requirement",
+                                     "<p class='verdict incomplete'>Every requirement "
+                                     "reached"))
     mode = " (read-only)" if target.get("read_only") else ""
     if target.get("tls", {}).get("verify") is False:
         verdict = ("<p class='verdict incomplete'>TLS certificates were NOT verified "
