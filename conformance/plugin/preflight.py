@@ -139,6 +139,7 @@ def no_cache_in_the_working_directory(config: pytest.Config) -> None:
         "lf", "failedfirst", "newfirst", "stepwise", "stepwise_skip", "cacheshow",
         "cacheclear"))
     if (not suite_run or asked or config.inipath is not None
+            or config.pluginmanager.get_plugin("lfplugin") is None
             or config.getini("cache_dir") != ".pytest_cache"):
         return
     for name in ("lfplugin", "nfplugin"):
