@@ -524,17 +524,24 @@ def cleanup_command(argv: list[str]) -> int:
     parser.add_argument("--target-profile", type=Path, help="for credentials and timeout")
     parser.add_argument("--allow-writes", action="store_true",
                         help="needed when the objects are on a non-loopback target")
+    parser.add_argument("--ca-bundle", metavar="FILE",
+                        help="TLS: trust the certificate authorities of this PEM file")
+    parser.add_argument("--insecure", action="store_true",
+                        help="TLS: do not verify certificates")
     args = parser.parse_args(argv)
 
     from conformance.cleanup import CleanupReport, clean_ledgers
     from conformance.ledger import LedgerError, run_ledgers
-    from conformance.target import ProfileError, load_profile
+    from conformance.target import ProfileError, check_ca_bundle, load_profile
 
     try:
         profile = load_profile(args.target_profile)
+        if args.ca_bundle:
+            profile.ca_bundle = check_ca_bundle(args.ca_bundle, "--ca-bundle")
     except ProfileError as exc:
         return usage_error(prog, str(exc))
     profile.allow_writes = profile.allow_writes or args.allow_writes
+    profile.insecure = profile.insecure or args.insecure
     from conformance.clients.http import use_tls
 
     use_tls(profile.tls_verify())

@@ -262,6 +262,19 @@ def test_html_says_how_the_run_was_spread_and_its_generated_examples() -> None:
     assert "Generated examples: 2 checked, 13 drawn after the budget and not sent" in text
 
 
+def test_html_never_shows_a_partial_or_unverified_run_as_a_plain_green_page() -> None:
+    from conformance.report.results import Results
+
+    results = Results(load_catalogue(), Profile(target="https://grid.example.org", insecure=True))
+    results.interrupt()
+    results.finish([])
+    page = render(results.data)
+    assert "TLS certificates were NOT verified (--insecure)" in page
+    assert "INTERRUPTED: the run is incomplete" in page
+    assert "verdict passed" not in page
+    assert results.data["target"]["tls"] == {"verify": False, "ca_bundle": None}
+
+
 def test_html_with_no_requirement_still_renders() -> None:
     page = parse(render(results_of()))
     assert "No requirement was tested" in page.text_content()
