@@ -239,7 +239,7 @@ FOUND = pytest.StashKey[list[str]]()
 def preflight_once(config: pytest.Config, profile: Profile) -> list[str]:
     """The preflight's lines, probed on first call only."""
     if FOUND not in config.stash:
-        answers: dict[str, tuple[str, int]] = {}
+        answers: dict[str, tuple[str, int, bytes]] = {}
         lines = preflight(profile, answers=answers)
         misplaced = wrong_base(answers)
         config.stash[FOUND] = lines or ([misplaced] if misplaced else [])
@@ -247,20 +247,24 @@ def preflight_once(config: pytest.Config, profile: Profile) -> list[str]:
 
 
 #: How the preflight's line about a wrong base URL begins.
-MISPLACED = "every service answers 404 at its documented path"
+MISPLACED = "no service answers at its documented path"
 
 
-def wrong_base(answers: dict[str, tuple[str, int]]) -> str | None:
-    """One line when the base URL is likely wrong: the XInventory service answers 404
-    at its documented path (a real one answers any METHOD), and so does every other
-    service probed at a documented path (the asset service's 404 alone is its answer
-    for an unknown asset); None otherwise."""
+def wrong_base(answers: dict[str, tuple[str, int, bytes]]) -> str | None:
+    """One line when the base URL is likely wrong: every base service probed is not at
+    its documented path, the XInventory service among them: it answered 404, or
+    (OpenSimulator's web server, for a path it does not serve) something that is not a
+    ``<ServerResponse>`` document, where a real one answers any GETROOTFOLDER with one;
+    and the asset service answered 404 with a page, where a missing asset is a 404 with
+    an empty body. None otherwise (the tests judge what a service says)."""
     documented = {service: answer for service, answer in answers.items()
                   if service in ("asset", "xinventory")}
-    if "xinventory" not in documented or any(status != 404
-                                             for _, status in documented.values()):
+    if "xinventory" not in documented or not all(
+            not_there(service, status, body)
+            for service, (_, status, body) in documented.items()):
         return None
-    seen = ", ".join(f"{service} {where} 404" for service, (where, _) in documented.items())
+    seen = ", ".join(f"{service} {where} {status}{'' if body.strip() else ' (empty)'}"
+                     for service, (where, status, body) in documented.items())
     url = documented["xinventory"][0].split(" ", 1)[1]
     parts = urlsplit(url)
     root = f"{parts.scheme}://{parts.netloc}"
@@ -270,6 +274,22 @@ def wrong_base(answers: dict[str, tuple[str, int]]) -> str | None:
             "the base URL is likely wrong: is it the port of ROBUST's asset and "
             "inventory services (8003 by default), and does it serve them?")
     return f"{MISPLACED} ({seen}): {hint}"
+
+
+def not_there(service: str, status: int, body: bytes) -> bool:
+    """Whether a probe's answer says the service is not at the probed path."""
+    if service == "asset":
+        return status == 404 and bool(body.strip())
+    if status == 404:
+        return True
+    from conformance.wire.xinventory import parse_response
+    from conformance.wire.xml import WireError
+
+    try:
+        parse_response(body)
+    except WireError:
+        return True
+    return False
 
 
 def invoked_by_command() -> list[str] | None:
@@ -305,10 +325,10 @@ def configured(profile: Profile) -> list[tuple[str, str]]:
 
 
 def preflight(profile: Profile, services: list[tuple[str, str]] | None = None,
-              answers: dict[str, tuple[str, int]] | None = None) -> list[str]:
+              answers: dict[str, tuple[str, int, bytes]] | None = None) -> list[str]:
     """Probe each service once, all at the same time; one line per service that does
     not answer ("asset http://…: connection refused"), none when all answer.
-    ``answers`` gets each answering service's request ("GET URL") and status."""
+    ``answers`` gets each answering service's request ("GET URL"), status and body."""
     services = configured(profile) if services is None else services
     if not services:
         return []
@@ -321,7 +341,7 @@ def preflight(profile: Profile, services: list[tuple[str, str]] | None = None,
 
 
 def probe(service: str, url: str, profile: Profile, timeout: float,
-          answers: dict[str, tuple[str, int]] | None = None) -> str | None:
+          answers: dict[str, tuple[str, int, bytes]] | None = None) -> str | None:
     """Send one request that reads, as a peer sends it; None when any HTTP answer came
     back (what it says is the tests' business, but for a wrong base URL), else why
     none came."""
@@ -330,7 +350,8 @@ def probe(service: str, url: str, profile: Profile, timeout: float,
         cause = send(service)
     exchange = recorder.exchanges[-1] if recorder.exchanges else None
     if answers is not None and exchange is not None and exchange.status is not None:
-        answers[service] = (f"{exchange.method} {exchange.url}", exchange.status)
+        answers[service] = (f"{exchange.method} {exchange.url}", exchange.status,
+                            exchange.body)
     return cause
 
 
