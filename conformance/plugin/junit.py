@@ -50,7 +50,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(adopted)
 
 
-
 class JUnitNames:
     """What CI pages show of a test case: its requirement ID in the test case's name
     (GitLab and Jenkins show no properties), and an interrupted run marked incomplete
