@@ -115,6 +115,8 @@ def test_an_untrusted_certificate_is_one_line_with_the_way_out(
     assert told and all("certificate is not trusted" in line and "--ca-bundle" in line
                         for line in told), lines
     assert not any("_DeadlineS" in line or "Max retries" in line for line in lines)
+    assert ("opensim-conformance: no test was run: no TLS connection could be made (exit 2)"
+            in lines)
 
 
 def test_the_environments_ca_bundle_is_honoured(

@@ -225,6 +225,8 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
     for line in silent:
         sys.stderr.write(f"opensim-conformance: {line}\n")
     why = ("no service is at its documented path" if silent[0].startswith(MISPLACED)
+           else "no TLS connection could be made" if all(
+               "TLS handshake failed" in line for line in silent)
            else "the target does not answer")
     sys.stderr.write(f"opensim-conformance: no test was run: {why} "
                      f"(exit {EXIT_UNREACHABLE})\n")
