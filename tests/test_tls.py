@@ -21,8 +21,9 @@ from conformance.reference.server import ServerThread, listening_socket
 from conformance.resources import schema_violations
 from conformance.target import Profile, ProfileError, profile_from_dict
 
-#: A few requirements of each base service, sent over TLS.
-OVER_TLS = ("ASSET-GET-404", "ASSET-POST-RETURNS-ID", "ASSET-GET-200", "XINV-GETITEM-UNKNOWN")
+#: A few requirements of each service, sent over TLS (the viewer's through the login).
+OVER_TLS = ("ASSET-GET-404", "ASSET-POST-RETURNS-ID", "ASSET-GET-200", "XINV-GETITEM-UNKNOWN",
+            "CAPS-SEED-FOUR", "CAPS-FID-DESCENDENTS", "AIS-CATEGORY-GET")
 
 
 @pytest.fixture(autouse=True)
@@ -72,6 +73,7 @@ def run_over_tls(pytester: pytest.Pytester, tmp_path: Path, url: str,
                  *extra: str) -> tuple[int, dict[str, object], list[str]]:
     results = tmp_path / "results.json"
     args = ["--pyargs", "conformance.suites", "-p", "no:cacheprovider", "--target", url,
+            "--login-uri", url,
             "--results-json", str(results), "--ledger", str(tmp_path / "ledger.jsonl"),
             "--hypothesis-profile", "fault-injection", "--preflight", *extra]
     for rid in OVER_TLS:
