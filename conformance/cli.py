@@ -311,6 +311,7 @@ def run_suite(args: list[str]) -> int:
         aside.mkdir(parents=True, exist_ok=True)
         shutil.copy2(junit, kept_junit)
     code = EXIT_INTERRUPTED
+    started = time.time()
     try:
         code = int(pytest.main(defaults + args))
     except KeyboardInterrupt:  # a second Ctrl-C, during the end of the run
@@ -323,6 +324,8 @@ def run_suite(args: list[str]) -> int:
         fresh = aside / "allure-results"
         tested = (fresh.is_dir() and any(fresh.iterdir())) or (
             _stamp(results) != before and _stamp(results) is not None)
+        if tested:
+            _prune_bodies(REPORTS / "bodies", started)
         if tested and code != EXIT_INTERRUPTED:
             _settle(aside, keep_allure)
         elif not tested and kept_junit.is_file():  # the last run's JUnit XML stays
@@ -333,6 +336,17 @@ def run_suite(args: list[str]) -> int:
         shutil.rmtree(aside, ignore_errors=True)
         _drop_empty_ledgers(ledger)
     return code
+
+
+def _prune_bodies(folder: Path, started: float) -> None:
+    """Keep in reports/bodies/ only the request bodies the last run's curl lines send
+    (those it wrote or used again since it started)."""
+    if not folder.is_dir():
+        return
+    for path in folder.iterdir():
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < started - 1:
+                path.unlink()
 
 
 def _drop_empty_ledgers(ledger: Path) -> None:

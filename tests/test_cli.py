@@ -573,3 +573,18 @@ def test_the_readmes_ci_snippet_requires_the_services_pins_and_waits() -> None:
     assert "--require asset,xinventory,caps,ais" in snippet and "--login-uri" in snippet
     assert re.search(r"git\+https://github\.com/OWNER/opensim-conformance@\S+", snippet)
     assert "sleep" not in snippet and "--retry-connrefused" in snippet
+
+
+def test_reports_bodies_keeps_only_the_last_runs(tmp_path: Path) -> None:
+    import os
+
+    from conformance import cli
+
+    folder = tmp_path / "bodies"
+    folder.mkdir()
+    old, new = folder / "request-old.bin", folder / "request-new.bin"
+    old.write_bytes(b"\x00")
+    new.write_bytes(b"\x01")
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    cli._prune_bodies(folder, time.time() - 60)
+    assert sorted(folder.iterdir()) == [new]

@@ -263,7 +263,10 @@ def body_file(body: bytes) -> Path:
     """The file that holds ``body`` (named by its hash, written once), for
     ``curl --data-binary @FILE``."""
     path = _BODIES[0] / f"request-{hashlib.sha256(body).hexdigest()[:16]}.bin"
-    if not path.is_file():
+    if path.is_file():
+        with contextlib.suppress(OSError):
+            os.utime(path)  # this run's too: the command keeps only its run's bodies
+    else:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f".{path.name}.{threading.get_ident()}.partial")
         partial.write_bytes(body)
