@@ -588,3 +588,18 @@ def test_reports_bodies_keeps_only_the_last_runs(tmp_path: Path) -> None:
     os.utime(old, (time.time() - 3600, time.time() - 3600))
     cli._prune_bodies(folder, time.time() - 60)
     assert sorted(folder.iterdir()) == [new]
+
+
+def test_an_interrupted_run_with_module_fixtures_still_open_keeps_its_reports(
+        tmp_path: Path) -> None:
+    """Ctrl-C inside an AIS3 module: its folder fixture is torn down after the run's
+    cleanup and still reaches the embedded server; no traceback, the reports written."""
+    (tmp_path / "ctrl_c_after_3.py").write_text(CTRL_C_AFTER_3, "utf-8")
+    result = run(["-p", "ctrl_c_after_3", "--lanes", "1", "-m", "ais"], tmp_path)
+    assert result.returncode == 130, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Traceback" not in result.stderr and "INTERNALERROR" not in result.stdout
+    assert "a teardown failed" not in result.stderr  # the embedded server stops last
+    data = json.loads((tmp_path / "reports" / "results.json").read_text("utf-8"))
+    assert data["interrupted"] is True
+    assert result.stdout.rstrip().splitlines()[-1].startswith(
+        "opensim-conformance INTERRUPTED: the run is incomplete")
