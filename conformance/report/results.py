@@ -147,6 +147,7 @@ class Results:
             # every requirement this suite knows: a comparison tells a requirement the
             # other run did not select from one it did not have
             "catalogue": list(catalogue),
+            "interrupted": False,
             "summary": {},
             "by_service": {},
             "requirements": {},
