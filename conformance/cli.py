@@ -11,8 +11,10 @@
 ``--help`` shows the tool's own options (read from the plugin's option groups),
 ``--help-pytest`` everything pytest offers; every pytest option passes through.
 
-Exit codes: 0 every requirement as expected; 1 an unexpected outcome; 2 the target does
-not answer (before or during the run); 3 the suite itself erred; 4 a usage error.
+Exit codes: 0 every requirement as expected; 1 an unexpected outcome (or a --require
+service not tested); 2 the target does not answer (before or during the run) or no
+service is at its documented path; 3 the suite itself erred; 4 a usage error; 5 no test
+selected; 130 interrupted (Ctrl-C, SIGTERM): incomplete, no verdict.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import importlib
 import inspect
 import json
 import os
+import secrets
 import shutil
 import socket
 import sys
@@ -38,6 +41,8 @@ import pytest
 
 REPORTS = Path("reports")
 EXIT_USAGE = 4
+#: A run cut short (Ctrl-C, SIGTERM): no verdict.
+EXIT_INTERRUPTED = 130
 #: What the run was started with, as typed (results.json records it, redacted).
 INVOKED: list[str] | None = None
 
@@ -82,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args[0]](args[1:])
     if args[:1] == ["run"]:
         args = args[1:]
+    elif args[:1] and not_a_subcommand(args[0]):
+        return usage_error("opensim-conformance", not_a_subcommand(args[0]) or "")
     if "--help-pytest" in args:
         return int(pytest.main(["--help", *[a for a in args if a != "--help-pytest"]]))
     if "-h" in args or "--help" in args:
@@ -90,6 +97,20 @@ def main(argv: list[str] | None = None) -> int:
         return show(version_line())
     INVOKED = args
     return run_suite(args)
+
+
+def not_a_subcommand(word: str) -> str | None:
+    """Why the first word, which is no option, path or test ID, is not taken for a run
+    (``opensim-conformance requirement``, a typo); None when it may be a pytest
+    argument."""
+    import difflib
+
+    if word.startswith("-") or "/" in word or "::" in word or "." in word or Path(word).exists():
+        return None
+    near = difflib.get_close_matches(word, list(COMMANDS), n=1)
+    hint = f"did you mean {near[0]}? " if near else ""
+    return (f"{word!r} is no subcommand ({hint}subcommands: {', '.join(COMMANDS)}; "
+            f"see opensim-conformance --help)")
 
 
 def show(text: str) -> int:
@@ -167,6 +188,9 @@ COMMAND_OPTIONS = (
 )
 
 
+#: Options --help does not show: the login's URL is --login-uri (the viewer's word);
+#: --login-url, which the per-service loop adds, works the same.
+HIDDEN = ("--login-url",)
 #: Run options shown first, in this order (the rest follow as the plugin adds them).
 FIRST = ("--target", "--target-profile", "--read-only", "--allow-writes")
 
@@ -184,7 +208,7 @@ def help_text() -> str:
         title = "run options" if name == "opensim-conformance" else group.description
         lines += ["", f"{title}:"]
         shown = [(names, attrs) for names, attrs in group.options
-                 if attrs.get("help") != argparse.SUPPRESS]
+                 if attrs.get("help") != argparse.SUPPRESS and names[0] not in HIDDEN]
         shown.sort(key=lambda option: FIRST.index(option[0][0]) if option[0][0] in FIRST
                    else len(FIRST))
         service_urls = [names[0] for names, attrs in shown
@@ -205,9 +229,12 @@ def help_text() -> str:
     lines += ["", "pytest options pass through: -m asset, -m 'not writes', -k NAME, -x, -q, -v, "
                   "-n 2 (pytest-xdist);",
               "see opensim-conformance --help-pytest.",
-              "", "exit codes: 0 every requirement as expected; 1 an unexpected outcome; 2 the "
-                  "target does not",
-              "answer; 3 the suite itself erred; 4 a usage error."]
+              "", "exit codes: 0 every requirement as expected; 1 an unexpected outcome (or a "
+                  "--require service",
+              "not tested); 2 the target does not answer or no service is at its path; 3 the "
+              "suite itself erred;",
+              "4 a usage error; 5 no test selected (-m, -k, --requirement); 130 interrupted "
+              "(Ctrl-C, SIGTERM):", "the results are incomplete and no verdict."]
     return "\n".join(lines)
 
 
@@ -254,14 +281,18 @@ def run_suite(args: list[str]) -> int:
         print(f"ERROR: {wrong}", file=sys.stderr)
         return EXIT_USAGE
     stamp = time.strftime("%Y%m%dT%H%M%S")
-    aside = REPORTS / f".run-{stamp}-{os.getpid()}"
+    # One run, one ledger: two runs started in the same second in the same folder must
+    # never share one (each removes what its ledger lists at its end).
+    run_id = f"{stamp}-{os.getpid()}-{secrets.token_hex(3)}"
+    aside = REPORTS / f".run-{run_id}"
     results = REPORTS / "results.json"
     junit = REPORTS / "junit.xml"
-    ledger = REPORTS / f"ledger-{stamp}.jsonl"
+    ledger = REPORTS / f"ledger-{run_id}.jsonl"
     defaults = [
         "--pyargs", "conformance.suites",
         "--preflight",
         "--junitxml", str(junit),
+        "-o", "junit_suite_name=opensim-conformance",
         "--results-json", str(results),
         "--html-report", str(REPORTS / "report.html"),
         "--alluredir", str(aside / "allure-results"),
@@ -279,16 +310,43 @@ def run_suite(args: list[str]) -> int:
     if junit.is_file():
         aside.mkdir(parents=True, exist_ok=True)
         shutil.copy2(junit, kept_junit)
+    code = EXIT_INTERRUPTED
+    started = time.time()
     try:
         code = int(pytest.main(defaults + args))
+    except KeyboardInterrupt:  # a second Ctrl-C, during the end of the run
+        print(f"opensim-conformance: interrupted: the run is incomplete and no verdict "
+              f"(exit {EXIT_INTERRUPTED})", file=sys.stderr)
     finally:
-        if _stamp(results) != before and _stamp(results) is not None:
+        # Something was tested when the run wrote allure results or results.json
+        # (wherever --results-json put it); an interrupted run's allure results are
+        # dropped, so reports/allure-results/ keeps the last complete run's.
+        fresh = aside / "allure-results"
+        tested = (fresh.is_dir() and any(fresh.iterdir())) or (
+            _stamp(results) != before and _stamp(results) is not None)
+        if tested:
+            _prune_bodies(REPORTS / "bodies", started)
+        if tested and code != EXIT_INTERRUPTED:
             _settle(aside, keep_allure)
-        elif kept_junit.is_file():  # nothing was tested: the last run's JUnit XML stays
+        elif not tested and kept_junit.is_file():  # the last run's JUnit XML stays
             os.replace(kept_junit, junit)
+        elif not tested:  # no 0-test JUnit XML, which CI would read as a pass
+            with contextlib.suppress(OSError):
+                junit.unlink()
         shutil.rmtree(aside, ignore_errors=True)
         _drop_empty_ledgers(ledger)
     return code
+
+
+def _prune_bodies(folder: Path, started: float) -> None:
+    """Keep in reports/bodies/ only the request bodies the last run's curl lines send
+    (those it wrote or used again since it started)."""
+    if not folder.is_dir():
+        return
+    for path in folder.iterdir():
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < started - 1:
+                path.unlink()
 
 
 def _drop_empty_ledgers(ledger: Path) -> None:
@@ -481,17 +539,27 @@ def cleanup_command(argv: list[str]) -> int:
     parser.add_argument("--target-profile", type=Path, help="for credentials and timeout")
     parser.add_argument("--allow-writes", action="store_true",
                         help="needed when the objects are on a non-loopback target")
+    parser.add_argument("--ca-bundle", metavar="FILE",
+                        help="TLS: trust the certificate authorities of this PEM file")
+    parser.add_argument("--insecure", action="store_true",
+                        help="TLS: do not verify certificates")
     args = parser.parse_args(argv)
 
     from conformance.cleanup import CleanupReport, clean_ledgers
     from conformance.ledger import LedgerError, run_ledgers
-    from conformance.target import ProfileError, load_profile
+    from conformance.target import ProfileError, check_ca_bundle, load_profile
 
     try:
         profile = load_profile(args.target_profile)
+        if args.ca_bundle:
+            profile.ca_bundle = check_ca_bundle(args.ca_bundle, "--ca-bundle")
     except ProfileError as exc:
         return usage_error(prog, str(exc))
     profile.allow_writes = profile.allow_writes or args.allow_writes
+    profile.insecure = profile.insecure or args.insecure
+    from conformance.clients.http import use_tls
+
+    use_tls(profile.tls_verify())
     files: list[Path] = []
     for path in args.ledger:
         found = run_ledgers(path)

@@ -14,6 +14,9 @@ it. Example::
     [services]                                 # per-service URLs override the base
     asset = "http://assets.example.org:8003"
 
+    ca_bundle = "grid-ca.pem"                  # TLS: trust this CA (PEM file)
+    insecure = false                           # TLS: true = certificates not verified
+
     [credentials]                              # HTTP Basic, if the target asks for it
     username = "robust"
     password = "secret"
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import os
 import socket
 import tomllib
 import uuid
@@ -66,6 +70,24 @@ class Profile:
     username: str | None = None
     password: str | None = field(default=None, repr=False)
     expectations: dict[str, Expectation] = field(default_factory=dict)
+    #: TLS: a PEM file of the certificate authorities to trust (default: the
+    #: environment's REQUESTS_CA_BUNDLE or SSL_CERT_FILE, else certifi's).
+    ca_bundle: str | None = None
+    #: TLS: send without verifying certificates (said loudly in the header and results).
+    insecure: bool = False
+
+    def tls_verify(self) -> bool | str:
+        """What ``requests`` verifies certificates with: False (``insecure``), a CA
+        bundle file (``ca_bundle``, else REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE or
+        SSL_CERT_FILE from the environment), or True (certifi's authorities)."""
+        if self.insecure:
+            return False
+        if self.ca_bundle:
+            return self.ca_bundle
+        for variable in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"):
+            if os.environ.get(variable):
+                return os.environ[variable]
+        return True
 
     def service_url(self, service: str) -> str | None:
         """The URL of ``service``, or None when the run has none (its tests skip)."""
@@ -154,7 +176,7 @@ def profile_from_dict(data: dict[str, Any], origin: str = "profile") -> Profile:
     """A profile from a TOML table; every key is checked (a URL, a number > 0, a UUID, a
     boolean), so that a wrong profile is one line naming the key, never a traceback."""
     known = {"target", "services", "timeout", "max_body_size", "read_only", "allow_writes",
-             "principal", "credentials", "expectations"}
+             "principal", "credentials", "expectations", "ca_bundle", "insecure"}
     unknown = set(data) - known
     if unknown:
         raise ProfileError(f"{origin}: unknown keys {sorted(unknown)}")
@@ -185,7 +207,28 @@ def profile_from_dict(data: dict[str, Any], origin: str = "profile") -> Profile:
     )
     if "principal" in data:
         profile.principal = check_uuid(data["principal"], f"{origin}: principal")
+    if "ca_bundle" in data:
+        base = Path(origin).parent if origin.endswith(".toml") else Path()
+        profile.ca_bundle = check_ca_bundle(data["ca_bundle"], f"{origin}: ca_bundle", base)
+    profile.insecure = check_bool(data.get("insecure", False), f"{origin}: insecure")
     return profile
+
+
+def check_ca_bundle(value: object, what: str, base: Path | None = None) -> str:
+    """A readable file of certificate authorities (relative to ``base``: a profile's
+    folder)."""
+    if not isinstance(value, str) or not value.strip():
+        raise ProfileError(f"{what} must be the path of a PEM file, not {value!r}")
+    path = (base or Path()) / Path(value.strip()).expanduser()
+    if not path.is_file():
+        raise ProfileError(f"{what} {value!r}: no such file")
+    try:
+        text = path.read_text("ascii", errors="replace")
+    except OSError as exc:
+        raise ProfileError(f"{what} {value!r}: cannot be read ({exc.strerror})") from None
+    if "-----BEGIN CERTIFICATE-----" not in text:
+        raise ProfileError(f"{what} {value!r}: not a PEM file of certificates")
+    return str(path)
 
 
 def as_table(value: object, what: str) -> dict[str, Any]:

@@ -161,6 +161,10 @@ def test_help_shows_the_tool_its_options_and_subcommands(tmp_path: Path) -> None
         assert option in result.stdout, option
     assert "opensim-conformance --help-pytest" in result.stdout
     assert "suite itself erred" in result.stdout  # the exit codes
+    assert "130 interrupted" in result.stdout and "5 no test selected" in result.stdout
+    assert "--login-url" not in result.stdout  # the login's URL is --login-uri
+    for option in ("--ca-bundle FILE", "--insecure", "--require SERVICES"):
+        assert option in result.stdout, option
 
 
 def test_help_pytest_shows_everything_pytest_offers(tmp_path: Path) -> None:
@@ -394,3 +398,208 @@ def test_help_read_through_head_is_no_error(tmp_path: Path) -> None:
     assert len(result.stdout.splitlines()) == 40
     assert "run options:" in result.stdout and "requirements" in result.stdout
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
+
+
+# ---------------------------------------------------------------- interrupted runs
+
+#: A plugin that presses Ctrl-C (SIGINT to the run's own process) after the third test.
+CTRL_C_AFTER_3 = '''
+import signal
+
+calls = []
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call":
+        calls.append(report.nodeid)
+        if len(calls) == 3:
+            signal.raise_signal(signal.SIGINT)
+'''
+
+
+def test_an_interrupted_run_says_so_everywhere_and_is_no_verdict(tmp_path: Path) -> None:
+    """Ctrl-C: exit 130 (not 2, the target's), "INTERRUPTED" in red in the terminal,
+    results.json marked ``interrupted`` (and valid), a red banner and no green verdict
+    in the HTML report, the JUnit suite marked incomplete, the last complete run's
+    allure results kept; and ``compare`` refuses it as a side."""
+    from conformance.resources import schema_violations
+
+    complete = run(["-q", "--lanes", "1", "-m", "asset"], tmp_path)
+    assert complete.returncode == 0, complete.stdout[-2000:]
+    reports = tmp_path / "reports"
+    full = tmp_path / "full.json"
+    full.write_text((reports / "results.json").read_text("utf-8"), "utf-8")
+    allure = set((reports / "allure-results").iterdir())
+    (tmp_path / "ctrl_c_after_3.py").write_text(CTRL_C_AFTER_3, "utf-8")
+    result = run(["-p", "ctrl_c_after_3", "--lanes", "1", "-m", "asset"], tmp_path)
+    assert result.returncode == 130, result.stdout[-3000:]
+    assert "INTERRUPTED: the run is incomplete" in result.stdout
+    data = json.loads((reports / "results.json").read_text("utf-8"))
+    assert data["interrupted"] is True and schema_violations("results", data) == []
+    assert 0 < len(data["requirements"]) < len(json.loads(full.read_text())["requirements"])
+    page = (reports / "report.html").read_text("utf-8")
+    assert "class='verdict incomplete'>opensim-conformance INTERRUPTED" in page
+    assert "verdict passed" not in page
+    junit = (reports / "junit.xml").read_text("utf-8")
+    assert '<property name="incomplete"' in junit
+    assert set((reports / "allure-results").iterdir()) == allure
+    compared = run(["compare", str(full), str(reports / "results.json")], tmp_path)
+    assert compared.returncode == 1, compared.stdout
+    assert "incomplete" in compared.stdout and "interrupted" in compared.stdout
+
+
+def test_reports_follow_the_options_and_junit_shows_the_requirement(tmp_path: Path) -> None:
+    """--results-json elsewhere (the README's upgrade recipe) still leaves allure
+    results; the JUnit suite is "opensim-conformance" and each test case's name carries
+    its requirement ID (CI pages show no properties)."""
+    elsewhere = tmp_path / "old.json"
+    result = run(["-q", "--requirement", "ASSET-GET-404", "--results-json", str(elsewhere)],
+                 tmp_path)
+    assert result.returncode == 0, result.stdout[-2000:]
+    reports = tmp_path / "reports"
+    assert elsewhere.is_file() and not (reports / "results.json").exists()
+    assert any((reports / "allure-results").glob("*-result.json"))
+    import lxml.etree
+
+    suite = lxml.etree.parse(str(reports / "junit.xml")).find(".//testsuite")
+    assert suite is not None and suite.get("name") == "opensim-conformance"
+    names = [case.get("name") for case in suite.iter("testcase")]
+    assert names and all(str(name).startswith("ASSET-GET-404: test_") for name in names)
+
+
+def test_the_ledgers_of_two_runs_started_in_one_second_never_mix(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each run's ledger has a name of its own (time, process, random), and the run
+    reads (and removes) only its own and its workers'."""
+    import os
+
+    from conformance import cli
+    from conformance.plugin import ledger_files
+
+    given: list[str] = []
+
+    def main(args: list[str]) -> int:
+        given.append(args[args.index("--ledger") + 1])
+        return 0
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cli.pytest, "main", main)
+    monkeypatch.setattr(cli.time, "strftime", lambda _: "20260101T000000")
+    assert cli.run_suite([]) == 0 and cli.run_suite([]) == 0
+    assert given[0] != given[1]
+    assert all(f"ledger-20260101T000000-{os.getpid()}-" in name for name in given)
+
+    ours = tmp_path / "ledger-20260101T000000-100-abcdef.jsonl"
+    worker = tmp_path / "ledger-20260101T000000-100-abcdef-gw0.jsonl"
+    theirs = tmp_path / "ledger-20260101T000000-100-abcdef0.jsonl"
+    other = tmp_path / "ledger-20260101T000000-200-123456.jsonl"
+    for path in (ours, worker, theirs, other):
+        path.write_text("")
+    assert ledger_files(ours) == [ours, worker]
+
+
+def test_require_fails_a_run_that_did_not_test_a_named_service(tmp_path: Path) -> None:
+    """CI that tests what the implementer has: --require ais,caps fails a run in which
+    no requirement of a named service was tested (one line saying what to give)."""
+    only_asset = ["-q", "--requirement", "ASSET-GET-404"]
+    result = run([*only_asset, "--require", "asset,caps"], tmp_path)
+    assert result.returncode == 1, result.stdout[-2000:]
+    assert ("opensim-conformance: --require asset,caps: no requirement of caps was tested"
+            in result.stderr)
+    assert "--login-uri" in result.stderr
+    data = json.loads((tmp_path / "reports" / "results.json").read_text("utf-8"))
+    assert data["required"] == {"asset": True, "caps": False}
+    assert run([*only_asset, "--require", "asset"], tmp_path).returncode == 0
+    wrong = run([*only_asset, "--require", "assets"], tmp_path)
+    assert wrong.returncode == 4 and "--require assets: not a service" in wrong.stderr
+
+
+# ---------------------------------------------------------------- small points
+
+
+def test_a_mistyped_subcommand_is_one_line_and_runs_nothing(tmp_path: Path) -> None:
+    result = run(["requirement"], tmp_path)
+    assert result.returncode == 4
+    assert result.stderr.strip() == (
+        "opensim-conformance: 'requirement' is no subcommand (did you mean requirements? "
+        "subcommands: run, serve, cleanup, requirements, compare; see opensim-conformance "
+        "--help)")
+    assert result.stdout == "" and not (tmp_path / "reports").exists()
+
+
+def test_a_marker_that_selects_nothing_is_said_and_exit_5(tmp_path: Path) -> None:
+    result = run(["-m", "assets"], tmp_path)
+    assert result.returncode == 5
+    assert ("opensim-conformance: no test was run: -m 'assets': assets is no marker of the "
+            "suite (markers: asset, xinventory, caps, ais, reads, writes, destructive) "
+            "(exit 5)") in result.stderr
+    assert not (tmp_path / "reports" / "junit.xml").exists()
+
+
+@pytest.mark.parametrize(("given", "runs"), [
+    ("asset-get-404", {"ASSET-GET-404"}),
+    ("ASSET-FLAGS-*", {"ASSET-FLAGS-SINGLE", "ASSET-FLAGS-DEFAULT", "ASSET-FLAGS-COMMA",
+                       "ASSET-FLAGS-WHITESPACE", "ASSET-FLAGS-SPACE-SEPARATED",
+                       "ASSET-FLAGS-EMPTY", "ASSET-FLAGS-UNKNOWN"}),
+])
+def test_requirement_takes_any_case_and_globs(given: str, runs: set[str],
+                                              tmp_path: Path) -> None:
+    result = run(["-q", "--requirement", given], tmp_path)
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert set(outcomes(tmp_path / "reports" / "results.json")) == runs
+
+
+def test_a_requirement_that_names_nothing_gets_a_hint(tmp_path: Path) -> None:
+    result = run(["--requirement", "ASSET-GET-40"], tmp_path)
+    assert result.returncode == 4
+    assert "--requirement ASSET-GET-40: no such requirement (did you mean ASSET-GET-404" in (
+        result.stderr + result.stdout)
+
+
+def test_pytest_pyargs_leaves_no_cache_in_the_working_directory(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "pytest", "--pyargs",
+                             "conformance.suites.asset", "-q", "--requirement",
+                             "ASSET-GET-404"], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert not (tmp_path / ".pytest_cache").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_the_readmes_ci_snippet_requires_the_services_pins_and_waits() -> None:
+    text = (ROOT / "README.md").read_text("utf-8")
+    snippet = text[text.index("```yaml"):]
+    snippet = snippet[:snippet.index("```\n", 7)]
+    assert "--require asset,xinventory,caps,ais" in snippet and "--login-uri" in snippet
+    assert re.search(r"git\+https://github\.com/OWNER/opensim-conformance@\S+", snippet)
+    assert "sleep" not in snippet and "--retry-connrefused" in snippet
+
+
+def test_reports_bodies_keeps_only_the_last_runs(tmp_path: Path) -> None:
+    import os
+
+    from conformance import cli
+
+    folder = tmp_path / "bodies"
+    folder.mkdir()
+    old, new = folder / "request-old.bin", folder / "request-new.bin"
+    old.write_bytes(b"\x00")
+    new.write_bytes(b"\x01")
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    cli._prune_bodies(folder, time.time() - 60)
+    assert sorted(folder.iterdir()) == [new]
+
+
+def test_an_interrupted_run_with_module_fixtures_still_open_keeps_its_reports(
+        tmp_path: Path) -> None:
+    """Ctrl-C inside an AIS3 module: its folder fixture is torn down after the run's
+    cleanup and still reaches the embedded server; no traceback, the reports written."""
+    (tmp_path / "ctrl_c_after_3.py").write_text(CTRL_C_AFTER_3, "utf-8")
+    result = run(["-p", "ctrl_c_after_3", "--lanes", "1", "-m", "ais"], tmp_path)
+    assert result.returncode == 130, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Traceback" not in result.stderr and "INTERNALERROR" not in result.stdout
+    assert "a teardown failed" not in result.stderr  # the embedded server stops last
+    data = json.loads((tmp_path / "reports" / "results.json").read_text("utf-8"))
+    assert data["interrupted"] is True
+    assert result.stdout.rstrip().splitlines()[-1].startswith(
+        "opensim-conformance INTERRUPTED: the run is incomplete")

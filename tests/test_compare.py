@@ -107,6 +107,50 @@ def test_only_regressions_fail_a_comparison_unless_asked() -> None:
     assert summary_lines(comparison, "old")[0].endswith("1 changed causes")
 
 
+def test_a_requirement_judged_before_and_not_tested_after_fails_by_default() -> None:
+    """A run without --login-uri against a full baseline: what was passed and is now
+    "not tested" is a change that fails the comparison (unless allowed); a requirement
+    the later run did not select at all is not compared."""
+    before = run(["A", "B", "C"], A=entry("passed"), B=entry("failed"), C=entry("passed"))
+    after = run(["A", "B", "C"], A=entry("not tested"), B=entry("not tested"))
+    comparison = compare_runs(before, after)
+    assert kinds(comparison) == [("no-longer-tested", "A"), ("no-longer-tested", "B")]
+    assert failing_kinds(comparison) == ["no-longer-tested"]
+    assert failing_kinds(comparison, allow=["no-longer-tested"]) == []
+    assert "NO-LONGER-TESTED" in "\n".join(summary_lines(comparison, "old"))
+    assert not schema_violations("comparison", comparison)
+
+
+def test_an_incomplete_run_is_flagged_and_fails_the_comparison(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    full = tmp_path / "full.json"
+    full.write_text(json.dumps(run(["A", "B"], A=entry("passed"), B=entry("passed"))))
+    partial = tmp_path / "partial.json"
+    partial.write_text(json.dumps({**run(["A", "B"], A=entry("passed")), "interrupted": True}))
+    assert main(["compare", str(full), str(partial)]) == 1
+    out = capsys.readouterr().out
+    assert "INCOMPLETE after run, no verdict: interrupted (Ctrl-C or SIGTERM)" in out
+    assert "no change" in out and "--allow-incomplete" in out
+    assert main(["compare", str(full), str(partial), "--allow-incomplete"]) == 0
+    comparison = compare_runs(json.loads(full.read_text()), json.loads(partial.read_text()))
+    assert comparison["after"]["incomplete"] and comparison["before"]["incomplete"] is None
+
+
+def test_compare_read_through_head_is_no_error(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    many = {f"R{i}": entry("passed") for i in range(2000)}
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    old.write_text(json.dumps(run(list(many), **many)))
+    new.write_text(json.dumps(run(list(many), **{k: entry("failed") for k in many})))
+    result = subprocess.run(f"'{sys.executable}' -m conformance compare {old} {new} | head -3",
+                            shell=True, cwd=tmp_path, capture_output=True, text=True,
+                            timeout=60)
+    assert len(result.stdout.splitlines()) == 3
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
+
+
 # ---------------------------------------------------------------- runs and the command
 
 

@@ -206,3 +206,49 @@ def test_a_quiet_run_still_says_what_it_tests(pytester: pytest.Pytester,
     assert code == 0
     assert output[0] == f"opensim-conformance target: asset, xinventory {url}"
     assert output[2].startswith("opensim-conformance principal: ")
+
+
+def test_a_wrong_base_url_is_one_line_naming_it_and_exit_2(pytester: pytest.Pytester,
+                                                           tmp_path: Path) -> None:
+    """--target http://host:8003/robust/: every service answers 404 at its documented
+    path (or, as OpenSimulator's web server does for XInventory, 200 with no document);
+    the run ends before any test with one line that names the URLs and the likely
+    mistake (the server's root), not thousands of failures."""
+    results = tmp_path / "results.json"
+    with ServerThread(create_app(tmp_path / "grid.sqlite")) as server:
+        root = server.url
+        wrong = f"{root}/robust/"
+        outcome = pytester.runpytest_subprocess(
+            "--pyargs", "conformance.suites.asset", "-p", "no:cacheprovider", "--preflight",
+            "--target", wrong, "--results-json", str(results))
+        assert preflight(Profile(target=server.url)) == []  # the right one passes
+    assert outcome.ret == 2
+    assert len(outcome.errlines) == 2, outcome.errlines
+    line = outcome.errlines[0]
+    assert line.startswith("opensim-conformance: no service answers at its documented "
+                           "path (asset GET ")
+    assert f"xinventory POST {root}/robust/xinventory 404" in line
+    assert f"--target is the server's root, e.g. {root} " in line
+    assert outcome.errlines[1] == ("opensim-conformance: no test was run: no service is at "
+                                   "its documented path (exit 2)")
+    assert not results.exists()
+
+
+@pytest.mark.parametrize(("answers", "wrong"), [
+    # OpenSimulator's web server under a wrong base: a 404 page, an empty 200
+    ({"asset": ("GET u", 404, b"<HTML>Ooops</HTML>"), "xinventory": ("POST u", 200, b"")}, True),
+    ({"xinventory": ("POST u", 404, b"")}, True),
+    # a missing asset is a 404 with an empty body: the asset service is there
+    ({"asset": ("GET u", 404, b""), "xinventory": ("POST u", 200, b"")}, False),
+    ({"asset": ("GET u", 404, b"<p>no</p>"), "xinventory": ("POST u", 200,
+                                                             b"<ServerResponse />")}, False),
+    ({"asset": ("GET u", 404, b"<p>no</p>")}, False),
+])
+def test_what_reads_as_a_wrong_base_url(answers: dict[str, tuple[str, int, bytes]],
+                                        wrong: bool) -> None:
+    from conformance.plugin.preflight import wrong_base
+
+    given = {service: (f"{method} http://h:8003/robust/{service}", status, body)
+             for service, (method, status, body) in ((s, (a[0].split()[0], a[1], a[2]))
+                                                     for s, a in answers.items())}
+    assert (wrong_base(given) is not None) == wrong

@@ -153,6 +153,17 @@ def test_a_failure_is_the_class_the_plugin_gave_it_and_a_suite_error_otherwise()
     assert outcome_of(report("x::e", "setup", "passed")) is None
 
 
+def test_a_target_that_goes_away_during_a_teardown_is_the_targets_not_the_suites() -> None:
+    from conformance.clients.http import TargetFailure
+    from conformance.plugin import failure_class
+
+    gone = TargetFailure("DELETE http://127.0.0.1:1/assets/x: connection refused")
+    assert failure_class(gone, "teardown") == "blocked"
+    assert failure_class(gone, "call") == "failed"
+    assert failure_class(gone, "setup") == "blocked"
+    assert failure_class(KeyError("x"), "teardown") == "suite-error"
+
+
 def test_a_requirement_with_a_blocked_test_and_no_failure_is_blocked() -> None:
     blocked = report("x::b", "call", "failed", "Blocked", conformance={"outcome": "blocked"})
     data = results_of(passed(GET_404), (GET_404, blocked, {"cause": "could not store"}))
@@ -249,6 +260,19 @@ def test_html_says_how_the_run_was_spread_and_its_generated_examples() -> None:
     assert "Generated examples: seed 0, --budget 3 s per test (1 test reached it: 2 of 15 " \
            "examples checked)" in text
     assert "Generated examples: 2 checked, 13 drawn after the budget and not sent" in text
+
+
+def test_html_never_shows_a_partial_or_unverified_run_as_a_plain_green_page() -> None:
+    from conformance.report.results import Results
+
+    results = Results(load_catalogue(), Profile(target="https://grid.example.org", insecure=True))
+    results.interrupt()
+    results.finish([])
+    page = render(results.data)
+    assert "TLS certificates were NOT verified (--insecure)" in page
+    assert "INTERRUPTED: the run is incomplete" in page
+    assert "verdict passed" not in page
+    assert results.data["target"]["tls"] == {"verify": False, "ca_bundle": None}
 
 
 def test_html_with_no_requirement_still_renders() -> None:
@@ -491,3 +515,61 @@ def test_a_server_that_implements_nothing_reads_as_a_few_causes(
     page = lxml.html.fromstring(html_file.read_text("utf-8"))
     rows = page.xpath("//table[@class='causes']//tr[td]")
     assert 0 < len(rows) < len(results["requirements"]) / 2
+
+
+# ---------------------------------------------------------------- replay and terminal text
+
+
+@pytest.mark.parametrize("body", [b"\x00\x01binary\xff\xfe", b"<x>" + b"a" * 5000 + b"</x>",
+                                  b"line\r\nwith a carriage return"])
+def test_the_curl_line_sends_the_exact_body_from_a_file_beside_the_reports(
+        body: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A body that is not printable text, or is long, is written to reports/bodies/ and
+    the curl line sends that file: running the line sends the same bytes. The terminal's
+    view of the exchange is text (no raw NUL, no invalid UTF-8)."""
+    import http.server
+    import shutil
+    import subprocess
+    import threading
+
+    from conformance.clients import http as client
+
+    received: list[bytes] = []
+
+    class Echo(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append(self.rfile.read(int(self.headers["Content-Length"])))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    monkeypatch.setattr(client, "_BODIES", [tmp_path / "reports" / "bodies"])
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Echo)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/assets"
+        exchange = client.Exchange("POST", url, {"Content-Type": "text/xml"}, body, 200, "OK",
+                                   {}, body)
+        line = exchange.curl()
+        assert "--data-binary @" in line and str(tmp_path / "reports" / "bodies") in line
+        if shutil.which("curl"):
+            subprocess.run(line, shell=True, check=True, capture_output=True, timeout=30)
+            assert received == [body]
+    finally:
+        server.shutdown()
+        server.server_close()
+    shown = exchange.describe()
+    assert "\x00" not in shown and "\r" not in shown and "\ufffd" not in shown
+    shown.encode("utf-8")
+
+
+def test_a_short_printable_body_stays_on_the_curl_line(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from conformance.clients import http as client
+
+    monkeypatch.setattr(client, "_BODIES", [tmp_path / "bodies"])
+    exchange = client.Exchange("POST", "http://127.0.0.1:1/x", {}, b"METHOD=GETROOTFOLDER")
+    assert exchange.curl().endswith("--data-binary METHOD=GETROOTFOLDER http://127.0.0.1:1/x")
+    assert not (tmp_path / "bodies").exists()

@@ -9,16 +9,22 @@ internal error. In read-only mode the client itself refuses anything that writes
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import http.client
 import itertools
 import math
+import os
+import re
 import shlex
 import socket
+import ssl
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -204,9 +210,9 @@ class Exchange:
         for key, value in self.request_headers.items():
             parts += ["-H", f"{key}: {value}"]
         if self.request_body:
-            body = self.request_body.decode("utf-8", errors="replace")
-            if len(body) > BODY_PREVIEW:
-                parts += ["--data-binary", "@request-body"]
+            body = _text(self.request_body)
+            if body is None or len(body) > BODY_PREVIEW:
+                parts += ["--data-binary", f"@{body_file(self.request_body)}"]
             else:
                 parts += ["--data-binary", body]
         parts.append(self.url)
@@ -217,7 +223,7 @@ class Exchange:
         lines = [f"Request:  {self.method} {self.url}"]
         lines += [f"  {key}: {value}" for key, value in self.request_headers.items()]
         if self.request_body:
-            lines.append("  " + _preview(self.request_body).replace("\n", "\n  "))
+            lines.append("  " + _preview(self.request_body, True).replace("\n", "\n  "))
         if self.status is None:
             lines.append(f"Response: none ({self.error})")
         else:
@@ -225,7 +231,7 @@ class Exchange:
             lines.append(f"Response: {self.status} {self.reason}{incomplete}")
             lines += [f"  {key}: {value}" for key, value in self.headers.items()]
             if self.body:
-                lines.append("  " + _preview(self.body).replace("\n", "\n  "))
+                lines.append("  " + _preview(self.body, True).replace("\n", "\n  "))
             else:
                 lines.append("  (empty body)")
         lines.append(f"Reproduce: {self.curl()}")
@@ -247,8 +253,66 @@ class Exchange:
         }
 
 
-def _preview(body: bytes) -> str:
-    text = body.decode("utf-8", errors="replace")
+#: How every client verifies TLS certificates (``use_tls``): True (certifi's
+#: authorities), a CA bundle file, or False (``--insecure``).
+_TLS: list[bool | str] = [True]
+
+
+def use_tls(verify: bool | str) -> None:
+    """Verify the targets' certificates with ``verify`` (``Profile.tls_verify()``)."""
+    _TLS[0] = verify
+    if verify is False:
+        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+
+
+#: Where request bodies that a command line cannot carry are written for the curl line
+#: (``keep_bodies_in``; the plugin puts them beside the reports).
+_BODIES: list[Path] = [Path(tempfile.gettempdir()) / "opensim-conformance-bodies"]
+
+
+def keep_bodies_in(folder: Path) -> None:
+    """Write the bodies the curl lines send from a file into ``folder``."""
+    _BODIES[0] = folder
+
+
+def body_file(body: bytes) -> Path:
+    """The file that holds ``body`` (named by its hash, written once), for
+    ``curl --data-binary @FILE``."""
+    path = _BODIES[0] / f"request-{hashlib.sha256(body).hexdigest()[:16]}.bin"
+    if path.is_file():
+        with contextlib.suppress(OSError):
+            os.utime(path)  # this run's too: the command keeps only its run's bodies
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{threading.get_ident()}.partial")
+        partial.write_bytes(body)
+        os.replace(partial, path)
+    return path
+
+
+def _text(body: bytes) -> str | None:
+    """The body as printable text (UTF-8 without control characters but tab and
+    newline), or None."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return None if _CONTROL.search(text) else text
+
+
+#: Control characters a terminal must not get raw (all but tab and newline).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _preview(body: bytes, printable: bool = False) -> str:
+    """The body as text, cut at ``BODY_PREVIEW`` characters; ``printable``: as a
+    terminal shows it, bytes that are not UTF-8 and control characters escaped
+    (``\\xff``, ``\\x00``), so that a log stays text."""
+    if printable:
+        text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}",
+                            body.decode("utf-8", errors="backslashreplace"))
+    else:
+        text = body.decode("utf-8", errors="replace")
     if len(text) > BODY_PREVIEW:
         return f"{text[:BODY_PREVIEW]}… ({len(body)} bytes in all)"
     return text
@@ -325,6 +389,9 @@ class HttpClient:
         # ~/.netrc) again for every request otherwise, which costs more CPU than the rest
         # of an exchange. Credentials come from the profile, not from ~/.netrc.
         self.session.trust_env = False
+        # ... so the CA bundle comes from the profile (which reads REQUESTS_CA_BUNDLE
+        # and SSL_CERT_FILE from the environment): ``use_tls``.
+        self.session.verify = _TLS[0]
         self.session.proxies.update(requests.utils.get_environ_proxies(self.base_url))
         self.session.headers.update({"User-Agent": "opensim-conformance/0.1"})
         self.session.headers.update(headers or {})
@@ -480,6 +547,14 @@ def transport_cause(exc: requests.exceptions.RequestException, timeout: float) -
         return f"no answer within {timeout:g} s (read timeout)"
     if _first(exc, ConnectionRefusedError) or "Connection refused" in str(exc):
         return "connection refused"
+    tls = _tls_cause(exc)
+    if tls is not None:
+        return tls
+    unresolved = _first(exc, urllib3.exceptions.NameResolutionError, socket.gaierror)
+    if unresolved is not None:
+        host = getattr(getattr(unresolved, "conn", None), "host", None)
+        name = f"the host name {host!r}" if host else "the host name"
+        return f"{name} does not resolve (DNS: {_resolver_text(unresolved)})"
     peer = _peer_cause(exc)
     if peer is not None:
         return peer
@@ -491,6 +566,36 @@ def transport_cause(exc: requests.exceptions.RequestException, timeout: float) -
     if isinstance(exc, requests.exceptions.ContentDecodingError):
         return "the response body could not be decoded (Content-Encoding)"
     return f"{type(exc).__name__}: {_one_line(str(exc))}"
+
+
+def _resolver_text(exc: BaseException) -> str:
+    gai = _first(exc, socket.gaierror)
+    return str(gai.strerror) if isinstance(gai, socket.gaierror) and gai.strerror else "unknown"
+
+
+def _tls_cause(exc: BaseException) -> str | None:
+    """One line for a failed TLS handshake: a certificate that is not trusted or does
+    not name the host, a plain-HTTP port on an https:// URL; None when no TLS error."""
+    failure = _first(exc, ssl.SSLError, requests.exceptions.SSLError,
+                     urllib3.exceptions.SSLError)
+    if failure is None:
+        return None
+    verify = _first(exc, ssl.SSLCertVerificationError)
+    text = " ".join(str(e) for e in _chain(exc))
+    if isinstance(verify, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in text:
+        detail = getattr(verify, "verify_message", None) or "certificate verify failed"
+        if "mismatch" in str(detail) or "doesn't match" in text:
+            return (f"TLS handshake failed: the certificate does not name this host "
+                    f"({detail})")
+        return (f"TLS handshake failed: the target's certificate is not trusted ({detail}); "
+                f"give its certificate authority with --ca-bundle FILE (or "
+                f"REQUESTS_CA_BUNDLE), or --insecure")
+    if "WRONG_VERSION_NUMBER" in text or "record layer failure" in text or (
+            "http request" in text.lower()):
+        return ("TLS handshake failed: the port answers plain HTTP, not TLS "
+                "(use http:// for this URL)")
+    reason = next((e for e in _chain(exc) if isinstance(e, ssl.SSLError)), failure)
+    return f"TLS handshake failed: {_one_line(str(reason))}"
 
 
 def body_cause(exc: BaseException, timeout: float, received: int) -> str:

@@ -13,6 +13,7 @@ import signal
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,14 @@ from hypothesis import Phase, settings
 
 from conformance.catalogue import Requirement, load_catalogue, load_observations
 from conformance.clients.asset import AssetClient
-from conformance.clients.http import Exchange, HttpClient, Recorder, SuiteError, TargetFailure
+from conformance.clients.http import (
+    Exchange,
+    HttpClient,
+    Recorder,
+    SuiteError,
+    TargetFailure,
+    use_tls,
+)
 from conformance.expect import Blocked, FailedStep, Observe, begin_test, failed_steps
 from conformance.ledger import Ledger
 from conformance.report.results import Results, failure_cause, test_outcome
@@ -31,6 +39,7 @@ from conformance.target import (
     SERVICES,
     Profile,
     ProfileError,
+    check_ca_bundle,
     check_size,
     check_timeout,
     check_url,
@@ -127,7 +136,8 @@ def pytest_configure(config: pytest.Config) -> None:
     worker = workerinput.get("workerid", "main")
     if worker == "main":
         ledger = config.getoption("ledger") or Path(tempfile.gettempdir()) / (
-            f"opensim-conformance-ledger-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}.jsonl")
+            f"opensim-conformance-ledger-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-"
+            f"{uuid.uuid4().hex[:6]}.jsonl")
     else:
         # One run, one ledger and one principal, whatever the number of workers.
         ledger = Path(workerinput["opensim_conformance_ledger"])
@@ -208,6 +218,11 @@ def build_profile(config: pytest.Config) -> Profile:
         profile.allow_writes = True
     if config.getoption("principal") is not None:
         profile.principal = check_uuid(config.getoption("principal"), "--principal")
+    if config.getoption("ca_bundle", None) is not None:
+        profile.ca_bundle = check_ca_bundle(config.getoption("ca_bundle"), "--ca-bundle")
+    if config.getoption("insecure", None):
+        profile.insecure = True
+    use_tls(profile.tls_verify())
     return profile
 
 
@@ -450,7 +465,9 @@ def pytest_runtest_makereport(
         report.longrepr = (f"{text}\n\nFailed: {conformance['cause']}{notes}\n\n"
                            f"{describe(exchanges)}")
     elif kind == "blocked":
-        report.longrepr = (f"{text}\n\nBlocked (not judged): {conformance['cause']}{notes}"
+        what = ("Blocked (not judged)" if call.when != "teardown" else
+                "The target failed a step after the test (teardown)")
+        report.longrepr = (f"{text}\n\n{what}: {conformance['cause']}{notes}"
                            f"\n\n{describe(exchanges)}")
     else:
         report.sections.append(("suite error (a bug of the suite, not of the target)",
@@ -492,10 +509,11 @@ def shared_setup(call: pytest.CallInfo[None], exchanges: list[Exchange]) -> list
 def failure_class(exc: BaseException, when: str) -> str:
     """Whose failure an exception is: "failed" (the target broke the requirement: a
     failed check or a transport failure in the test itself), "blocked" (the target
-    failed a step the test needs first: a ``step()``, a fixture) or "suite-error"
-    (anything else: a bug of the suite, never blamed on the target)."""
+    failed a step the test needs first, a ``step()`` or a fixture, or a step after it:
+    a target that went away during the teardown) or "suite-error" (anything else: a
+    bug of the suite, never blamed on the target)."""
     leaves = list(exception_leaves(exc))
-    if when == "teardown" or not all(isinstance(e, TargetFailure | Blocked) for e in leaves):
+    if not all(isinstance(e, TargetFailure | Blocked) for e in leaves):
         return "suite-error"
     if when == "call" and any(isinstance(e, TargetFailure) for e in leaves):
         return "failed"
@@ -560,6 +578,15 @@ class Reporter:
             return "error", "E", "SUITE ERROR"
         return None
 
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        """Ctrl-C (and SIGTERM, raised as the same KeyboardInterrupt): the run is
+        incomplete, whatever its tests found; not pytest's own stops (``-x``, the
+        fail-fast stop when the target went away), nor ``pytest.exit``."""
+        stop = excinfo.value
+        # pytest's and xdist's own stops are KeyboardInterrupts named Interrupted
+        if isinstance(stop, KeyboardInterrupt) and type(stop).__name__ != "Interrupted":
+            self.results.interrupt()
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         conformance: dict[str, Any] | None = getattr(report, "conformance", None)
         if conformance is None:
@@ -572,6 +599,10 @@ class Reporter:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         self.results.finish(ledger_files(self.run.ledger.path), self.run.ledger.path)
         session.exitstatus = self.results.exit_code(session.exitstatus)
+        if self.results.data.get("interrupted"):
+            from conformance.report.results import EXIT_INTERRUPTED
+
+            session.exitstatus = EXIT_INTERRUPTED
         if self.baseline is not None:
             from conformance.report.compare import compare_runs
 
@@ -597,10 +628,16 @@ class Reporter:
             write_html(self.results.data, html)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        from conformance.report.results import incomplete_line
+
+        incomplete = incomplete_line(self.results.data)
         if not self.results.data["requirements"]:
+            if incomplete:
+                terminalreporter.write_line(incomplete, red=True, bold=True)
             return
         for line in self.results.summary_lines():
-            terminalreporter.write_line(line)
+            terminalreporter.write_line(line, **({"red": True, "bold": True}
+                                                 if line == incomplete else {}))
         comparison = self.results.data.get("baseline")
         if comparison:
             from conformance.report.compare import summary_lines
@@ -625,8 +662,10 @@ def read_baseline(config: pytest.Config) -> tuple[Path, dict[str, Any]] | None:
 
 
 def ledger_files(path: Path) -> list[Path]:
-    """The ledger of this run and those of its xdist workers."""
-    return sorted(path.parent.glob(f"{path.stem}*{path.suffix}"))
+    """The ledger of this run and those of its xdist workers (never another run's)."""
+    from conformance.ledger import run_ledgers
+
+    return run_ledgers(path)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -636,8 +675,13 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     from conformance.cleanup import cleanup
 
     run = conformance_run(session.config)
-    try:
-        if run.worker == "main":
-            cleanup(run.profile, run.ledger, unreachable=run.unreachable)
-    finally:
+    if run.worker == "main":
+        cleanup(run.profile, run.ledger, unreachable=run.unreachable)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The embedded server stops last: a run cut short (Ctrl-C) tears its remaining
+    fixtures down after the session's cleanup, and they still talk to it."""
+    run = config.stash.get(RUN_KEY, None)
+    if run is not None:
         run.close()

@@ -38,6 +38,8 @@ class ConformanceJUnit(LogXML):
 
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):
+        config.pluginmanager.register(JUnitNames(config), "opensim-conformance-junit-names")
     xml: Any = config.stash.get(xml_key, None)
     if xml is None or isinstance(xml, ConformanceJUnit):
         return
@@ -46,3 +48,29 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.unregister(xml)
     config.stash[xml_key] = adopted
     config.pluginmanager.register(adopted)
+
+
+class JUnitNames:
+    """What CI pages show of a test case: its requirement ID in the test case's name
+    (GitLab and Jenkins show no properties), and an interrupted run marked incomplete
+    (a testsuite property). The suite's name is the ``junit_suite_name`` the command
+    sets (``opensim-conformance``)."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        xml: Any = self.config.stash.get(xml_key, None)
+        ids = dict(report.user_properties).get("requirement")
+        if xml is None or not ids:
+            return
+        name = report.nodeid.rsplit("::", 1)[-1]
+        xml.node_reporter(report).add_attribute("name", f"{ids}: {name}")
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        stop = excinfo.value
+        xml: Any = self.config.stash.get(xml_key, None)
+        if xml is None or type(stop).__name__ == "Interrupted":  # pytest's, xdist's stops
+            return
+        xml.add_global_property("incomplete", "interrupted (Ctrl-C or SIGTERM): no verdict")

@@ -21,7 +21,9 @@ import contextlib
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -55,6 +57,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "does this unless --no-preflight)")
     group.addoption("--no-preflight", dest="preflight", action="store_false",
                     help="no probe before the run")
+    group.addoption("--ca-bundle", metavar="FILE",
+                    help="TLS: trust the certificate authorities of this PEM file (a grid "
+                         "behind a private CA); default: REQUESTS_CA_BUNDLE or SSL_CERT_FILE, "
+                         "else certifi's")
+    group.addoption("--insecure", action="store_true", default=None,
+                    help="TLS: do not verify certificates (said in the header and in "
+                         "results.json)")
+    group.addoption("--require", action="append", default=[], metavar="SERVICES",
+                    help="fail the run (exit 1) when one of these services (comma-separated: "
+                         "asset, xinventory, caps, ais) had no requirement tested, e.g. "
+                         "--require ais,caps in CI")
     group.addoption("--max-transport-failures", type=int, metavar="N",
                     help=f"after N tests in a row got no answer, check the target and stop "
                          f"the run when it is gone (0: never; default "
@@ -75,8 +88,15 @@ def informational(config: pytest.Config) -> bool:
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
     """The write guard said out loud, then the probe (in the controller only)."""
+    no_cache_in_the_working_directory(config)
+    expand_requirements(config)
     if informational(config):
         return
+    reports = config.getoption("results_json") or config.getoption("html_report")
+    if reports:  # the curl lines' request bodies go beside the reports
+        from conformance.clients.http import keep_bodies_in
+
+        keep_bodies_in(Path(reports).parent / "bodies")
     config.pluginmanager.register(FailFast(config), "opensim-conformance-failfast")
     if hasattr(config, "workerinput"):
         return
@@ -106,6 +126,80 @@ def pytest_configure(config: pytest.Config) -> None:
     refusal = mode_refusal(profile)
     if refusal:
         raise pytest.UsageError(refusal)
+    required_services(config)
+
+
+def no_cache_in_the_working_directory(config: pytest.Config) -> None:
+    """``pytest --pyargs conformance.suites`` outside a project (no ini file, so the
+    working directory is the root) writes no ``.pytest_cache/`` there: pytest's
+    last-failed and new-first plugins, which write it, are dropped unless asked for."""
+    suite_run = bool(config.option.pyargs) and any(
+        str(arg).split("::")[0].startswith("conformance.suites") for arg in config.args)
+    asked = any(config.getoption(name, None) for name in (
+        "lf", "failedfirst", "newfirst", "stepwise", "stepwise_skip", "cacheshow",
+        "cacheclear"))
+    if (not suite_run or asked or config.inipath is not None
+            or config.pluginmanager.get_plugin("lfplugin") is None
+            or config.getini("cache_dir") != ".pytest_cache"):
+        return
+    for name in ("lfplugin", "nfplugin"):
+        plugin = config.pluginmanager.get_plugin(name)
+        if plugin is not None:
+            config.pluginmanager.unregister(plugin)
+
+
+#: Characters that make a --requirement value a glob.
+GLOB = "*?["
+
+
+def expand_requirements(config: pytest.Config) -> None:
+    """``--requirement`` as users type it: any case (``asset-get-404``) and globs
+    (``'ASSET-GET-*'``) stand for the catalogue's IDs; what names nothing is a usage
+    error with the nearest IDs."""
+    import difflib
+    import fnmatch
+
+    from conformance.catalogue import load_catalogue
+
+    given = config.getoption("requirement", None) or []
+    if not given:
+        return
+    catalogue = list(load_catalogue())
+    expanded: list[str] = []
+    for value in given:
+        wanted = value.strip().upper()
+        if any(c in wanted for c in GLOB):
+            found = [rid for rid in catalogue if fnmatch.fnmatchcase(rid, wanted)]
+        else:
+            found = [wanted] if wanted in catalogue else []
+        if not found:
+            near = difflib.get_close_matches(wanted, catalogue, n=3)
+            hint = (f"did you mean {', '.join(near)}? " if near else "")
+            raise pytest.UsageError(
+                f"--requirement {value}: no such requirement ({hint}a glob such as "
+                f"'ASSET-GET-*' selects several; opensim-conformance requirements lists them)")
+        expanded += [rid for rid in found if rid not in expanded]
+    config.option.requirement = expanded
+
+
+def required_services(config: pytest.Config) -> list[str]:
+    """The services ``--require`` names; an unknown one is a usage error."""
+    from conformance.catalogue import SERVICES as CATALOGUE_SERVICES
+
+    named = [name.strip() for value in config.getoption("require", None) or []
+             for name in value.split(",") if name.strip()]
+    unknown = [name for name in named if name not in CATALOGUE_SERVICES]
+    if unknown:
+        raise pytest.UsageError(f"--require {','.join(unknown)}: not a service (known: "
+                                f"{', '.join(CATALOGUE_SERVICES)})")
+    return list(dict.fromkeys(named))
+
+
+def untested(requirements: dict[str, Any], services: list[str]) -> list[str]:
+    """The services of ``services`` none of whose requirements had a test run."""
+    tested = {entry["service"] for entry in requirements.values()
+              if any(test["outcome"] != "skipped" for test in entry["tests"])}
+    return [service for service in services if service not in tested]
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -130,7 +224,11 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
         return None
     for line in silent:
         sys.stderr.write(f"opensim-conformance: {line}\n")
-    sys.stderr.write("opensim-conformance: no test was run: the target does not answer "
+    why = ("no service is at its documented path" if silent[0].startswith(MISPLACED)
+           else "no TLS connection could be made" if all(
+               "TLS handshake failed" in line for line in silent)
+           else "the target does not answer")
+    sys.stderr.write(f"opensim-conformance: no test was run: {why} "
                      f"(exit {EXIT_UNREACHABLE})\n")
     sys.stderr.flush()
     return EXIT_UNREACHABLE
@@ -143,8 +241,57 @@ FOUND = pytest.StashKey[list[str]]()
 def preflight_once(config: pytest.Config, profile: Profile) -> list[str]:
     """The preflight's lines, probed on first call only."""
     if FOUND not in config.stash:
-        config.stash[FOUND] = preflight(profile)
+        answers: dict[str, tuple[str, int, bytes]] = {}
+        lines = preflight(profile, answers=answers)
+        misplaced = wrong_base(answers)
+        config.stash[FOUND] = lines or ([misplaced] if misplaced else [])
     return config.stash[FOUND]
+
+
+#: How the preflight's line about a wrong base URL begins.
+MISPLACED = "no service answers at its documented path"
+
+
+def wrong_base(answers: dict[str, tuple[str, int, bytes]]) -> str | None:
+    """One line when the base URL is likely wrong: every base service probed is not at
+    its documented path, the XInventory service among them: it answered 404, or
+    (OpenSimulator's web server, for a path it does not serve) something that is not a
+    ``<ServerResponse>`` document, where a real one answers any GETROOTFOLDER with one;
+    and the asset service answered 404 with a page, where a missing asset is a 404 with
+    an empty body. None otherwise (the tests judge what a service says)."""
+    documented = {service: answer for service, answer in answers.items()
+                  if service in ("asset", "xinventory")}
+    if "xinventory" not in documented or not all(
+            not_there(service, status, body)
+            for service, (_, status, body) in documented.items()):
+        return None
+    seen = ", ".join(f"{service} {where} {status}{'' if body.strip() else ' (empty)'}"
+                     for service, (where, status, body) in documented.items())
+    url = documented["xinventory"][0].split(" ", 1)[1]
+    parts = urlsplit(url)
+    root = f"{parts.scheme}://{parts.netloc}"
+    hint = (f"the base URL is likely wrong: --target is the server's root, e.g. {root} "
+            f"(ROBUST serves /assets and /xinventory there), not a path under it"
+            if parts.path.rstrip("/") not in ("", "/xinventory") else
+            "the base URL is likely wrong: is it the port of ROBUST's asset and "
+            "inventory services (8003 by default), and does it serve them?")
+    return f"{MISPLACED} ({seen}): {hint}"
+
+
+def not_there(service: str, status: int, body: bytes) -> bool:
+    """Whether a probe's answer says the service is not at the probed path."""
+    if service == "asset":
+        return status == 404 and bool(body.strip())
+    if status == 404:
+        return True
+    from conformance.wire.xinventory import parse_response
+    from conformance.wire.xml import WireError
+
+    try:
+        parse_response(body)
+    except WireError:
+        return True
+    return False
 
 
 def invoked_by_command() -> list[str] | None:
@@ -179,25 +326,35 @@ def configured(profile: Profile) -> list[tuple[str, str]]:
             if (url := profile.service_url(service)) is not None]
 
 
-def preflight(profile: Profile, services: list[tuple[str, str]] | None = None) -> list[str]:
+def preflight(profile: Profile, services: list[tuple[str, str]] | None = None,
+              answers: dict[str, tuple[str, int, bytes]] | None = None) -> list[str]:
     """Probe each service once, all at the same time; one line per service that does
-    not answer ("asset http://…: connection refused"), none when all answer."""
+    not answer ("asset http://…: connection refused"), none when all answer.
+    ``answers`` gets each answering service's request ("GET URL"), status and body."""
     services = configured(profile) if services is None else services
     if not services:
         return []
     timeout = min(profile.timeout, PROBE_TIMEOUT)
     with ThreadPoolExecutor(max_workers=len(services)) as pool:
-        causes = list(pool.map(lambda pair: probe(pair[0], pair[1], profile, timeout),
-                               services))
+        causes = list(pool.map(
+            lambda pair: probe(pair[0], pair[1], profile, timeout, answers), services))
     return [f"{service} {url}: {cause}"
             for (service, url), cause in zip(services, causes, strict=True) if cause]
 
 
-def probe(service: str, url: str, profile: Profile, timeout: float) -> str | None:
+def probe(service: str, url: str, profile: Profile, timeout: float,
+          answers: dict[str, tuple[str, int, bytes]] | None = None) -> str | None:
     """Send one request that reads, as a peer sends it; None when any HTTP answer came
-    back (what it says is the tests' business), else why none came."""
-    with probe_with(url, profile, timeout, Recorder()) as send:
-        return send(service)
+    back (what it says is the tests' business, but for a wrong base URL), else why
+    none came."""
+    recorder = Recorder()
+    with probe_with(url, profile, timeout, recorder) as send:
+        cause = send(service)
+    exchange = recorder.exchanges[-1] if recorder.exchanges else None
+    if answers is not None and exchange is not None and exchange.status is not None:
+        answers[service] = (f"{exchange.method} {exchange.url}", exchange.status,
+                            exchange.body)
+    return cause
 
 
 @contextlib.contextmanager
@@ -279,6 +436,12 @@ def run_header(config: pytest.Config) -> list[str]:
                 lines.append(f"opensim-conformance through the login: {', '.join(found)}")
         if missing:
             lines.append(f"opensim-conformance not tested (no URL): {', '.join(missing)}")
+    if any(url.startswith("https:") for url in profile.urls()) or profile.insecure:
+        verify = profile.tls_verify()
+        lines.append("opensim-conformance TLS: CERTIFICATES NOT VERIFIED (--insecure)"
+                     if verify is False else
+                     f"opensim-conformance TLS: certificates verified with "
+                     f"{verify if isinstance(verify, str) else 'certifi'}")
     refusal = profile.write_refusal()
     mode = "read-only" if refusal else "writes (data the suite owns, removed at the end)"
     source = config.getoption("target_profile")
@@ -369,10 +532,78 @@ def pytest_sessionfinish(session: pytest.Session) -> Any:
     reporter = session.config.pluginmanager.getplugin("opensim-conformance-reporter")
     if reason and reporter is not None:
         reporter.results.data["stopped"] = reason
-    result = yield
+    required = required_services(session.config) if reporter is not None else []
+    missing = untested(reporter.results.data["requirements"], required) if required else []
+    if required:
+        reporter.results.data["required"] = {s: s not in missing for s in required}
+    try:
+        result = yield
+    except Exception as exc:
+        # A run cut short (Ctrl-C, the fail-fast stop) tears its remaining fixtures down
+        # here; one that meets a target gone away must not cost the run its reports.
+        cut_short = reporter is not None and (reporter.results.data.get("interrupted")
+                                              or reason or session.shouldstop)
+        if not cut_short:
+            raise
+        cause = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        sys.stderr.write(f"opensim-conformance: after the run was cut short, a teardown "
+                         f"failed: {cause}\n")
+        if reporter.results.data.get("duration") is None:  # its results were not written
+            reporter.pytest_sessionfinish(session)
+        result = None
     if reason:
         session.exitstatus = EXIT_UNREACHABLE
+    elif missing and session.exitstatus in (0, 5):
+        session.exitstatus = EXIT_REQUIRED
+    if (session.exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED
+            and not hasattr(session.config, "workerinput")):
+        sys.stderr.write(f"opensim-conformance: {nothing_selected(session.config)}\n")
+    if missing:
+        sys.stderr.write(f"opensim-conformance: --require {','.join(required)}: no "
+                         f"requirement of {', '.join(missing)} was tested (exit "
+                         f"{EXIT_REQUIRED} unless a worse outcome); give the service's URL "
+                         f"({', '.join(HOW_TO_TEST[s] for s in missing)})\n")
     return result
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """An interrupted run's last line says so, after pytest's count of passed tests."""
+    reporter = config.pluginmanager.getplugin("opensim-conformance-reporter")
+    terminal = config.pluginmanager.getplugin("terminalreporter")
+    if reporter is None or terminal is None or not reporter.results.data.get("interrupted"):
+        return
+    from conformance.report.results import incomplete_line
+
+    terminal.write_line(str(incomplete_line(reporter.results.data)), red=True, bold=True)
+
+
+#: Words of a -m expression that are not markers.
+_OPERATORS = {"and", "or", "not", "True", "False"}
+
+
+def nothing_selected(config: pytest.Config) -> str:
+    """Why a run selected no test (exit 5), naming a -m word that is no marker."""
+    import re
+
+    expression = config.getoption("markexpr", "") or ""
+    known = {line.split(":")[0].split("(")[0].strip()
+             for line in config.getini("markers")}
+    wrong = [word for word in re.findall(r"[A-Za-z_][\w-]*", expression)
+             if word not in _OPERATORS and word not in known]
+    suite = ("asset", "xinventory", "caps", "ais", "reads", "writes", "destructive")
+    if wrong:
+        why = (f"-m {expression!r}: {', '.join(wrong)} is no marker of the suite "
+               f"(markers: {', '.join(suite)})")
+    else:
+        why = "the options (-m, -k, --requirement) select none of the suite's tests"
+    return f"no test was run: {why} (exit {int(pytest.ExitCode.NO_TESTS_COLLECTED)})"
+
+
+#: The exit code of a run that did not test a service ``--require`` names.
+EXIT_REQUIRED = 1
+#: What a service's tests need.
+HOW_TO_TEST = {"asset": "--target or --asset-url", "xinventory": "--target or --xinventory-url",
+               "caps": "--login-uri", "ais": "--login-uri or --ais-url"}
 
 
 def reports_due(session: pytest.Session) -> bool:

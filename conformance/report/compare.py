@@ -12,6 +12,7 @@ observation ID where they have one). ``opensim-conformance compare OLD NEW`` and
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from collections.abc import Iterable
@@ -31,6 +32,7 @@ KINDS = (
     ("changed-observation", "changed observations"),
     ("now-expected", "now expected"),
     ("no-longer-expected", "no longer expected"),
+    ("no-longer-tested", "no longer tested"),
     ("changed-verdict", "other verdict changes"),
     ("new", "new requirements"),
     ("vanished", "vanished requirements"),
@@ -40,6 +42,10 @@ KIND_NAMES = tuple(kind for kind, _ in KINDS)
 #: failed it. A regression is a requirement the target passed and now fails.
 PASSING = ("passed", "xpassed")
 FAILING = ("failed", "xfailed")
+#: Kinds of change that fail a comparison by default: a requirement the target passed
+#: and now fails, and one that was judged and now is not (a run without --login-uri
+#: against a full baseline, an interrupted run).
+FAILING_KINDS = ("regression", "no-longer-tested")
 #: An observation with an ID reads "OBS-…: what was seen".
 KEYED = re.compile(r"^(OBS-[A-Z0-9]+(?:-[A-Z0-9]+)*): (.*)$", re.S)
 
@@ -135,6 +141,8 @@ def requirement_changes(rid: str, old: dict[str, Any],
         elif {was, now} <= {*PASSING} or {was, now} <= {*FAILING}:
             # the same behaviour, another expectation of the profile
             kind = "now-expected" if now.startswith("x") else "no-longer-expected"
+        elif was in PASSING + FAILING and now == NOT_TESTED:
+            kind = "no-longer-tested"
         else:
             kind = "changed-verdict"
         if kind in ("now-expected", "no-longer-expected") and old_causes != new_causes:
@@ -175,9 +183,20 @@ def change(kind: str, rid: str, old: dict[str, Any] | None, new: dict[str, Any] 
     return result
 
 
+def incomplete(data: dict[str, Any]) -> str | None:
+    """Why a run's results are no verdict (it was interrupted, or stopped because the
+    target went away), or None for a complete run."""
+    if data.get("interrupted"):
+        return "interrupted (Ctrl-C or SIGTERM)"
+    if data.get("stopped"):
+        return f"stopped: {data['stopped']}"
+    return None
+
+
 def run_summary(data: dict[str, Any]) -> dict[str, Any]:
     target = data.get("target", {})
     return {
+        "incomplete": incomplete(data),
         "started": data.get("started"),
         "services": {k: v for k, v in target.get("services", {}).items() if v},
         "embedded": target.get("embedded"),
@@ -186,9 +205,11 @@ def run_summary(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def failing_kinds(comparison: dict[str, Any], fail_on: Iterable[str] = ()) -> list[str]:
-    """The kinds of change that fail the comparison: regressions, and those asked for."""
-    wanted = {"regression", *fail_on}
+def failing_kinds(comparison: dict[str, Any], fail_on: Iterable[str] = (),
+                  allow: Iterable[str] = ()) -> list[str]:
+    """The kinds of change that fail the comparison: ``FAILING_KINDS`` (but those
+    ``allow`` names), and those asked for."""
+    wanted = {*FAILING_KINDS, *fail_on} - set(allow)
     return [kind for kind in KIND_NAMES if kind in wanted and comparison["counts"].get(kind)]
 
 
@@ -198,9 +219,13 @@ def summary_lines(comparison: dict[str, Any], label: str) -> list[str]:
                        if kind in comparison["counts"])
     lines = [f"opensim-conformance: compared with {label} ({comparison['compared']} "
              f"requirements in both): {counts or 'no change'}"]
+    for side in ("before", "after"):
+        why = comparison.get(side, {}).get("incomplete")
+        if why:
+            lines.append(f"  INCOMPLETE {side} run, no verdict: {why}")
     for kind, _ in KINDS:
         for c in (c for c in comparison["changes"] if c["kind"] == kind):
-            lines.append(f"  {kind.upper() if kind == 'regression' else kind:20} "
+            lines.append(f"  {kind.upper() if kind in FAILING_KINDS else kind:20} "
                          f"{c['requirement']}: {describe(c)}")
     return lines
 
@@ -264,9 +289,15 @@ def command(argv: list[str]) -> int:
     parser.add_argument("--html", type=Path, metavar="FILE",
                         help="write the comparison as a self-contained HTML page")
     parser.add_argument("--fail-on", action="append", default=[], metavar="KIND",
-                        choices=[kind for kind in KIND_NAMES if kind != "regression"],
+                        choices=[kind for kind in KIND_NAMES if kind not in FAILING_KINDS],
                         help="also exit 1 on this kind of change (repeatable), e.g. "
                              "changed-cause, changed-observation")
+    parser.add_argument("--allow-not-tested", action="store_true",
+                        help="a requirement judged before and not tested after (e.g. a run "
+                             "without --login-uri) does not fail the comparison")
+    parser.add_argument("--allow-incomplete", action="store_true",
+                        help="an interrupted or stopped run does not by itself fail the "
+                             "comparison (its changes still count)")
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
@@ -277,13 +308,22 @@ def command(argv: list[str]) -> int:
         print(f"opensim-conformance compare: {exc}", file=sys.stderr)
         return 4
     comparison = compare_runs(before, after)
-    for line in summary_lines(comparison, f"{args.before} -> {args.after}"):
-        print(line)
+    lines = summary_lines(comparison, f"{args.before} -> {args.after}")
+    partial = [side for side in ("before", "after") if comparison[side]["incomplete"]]
+    if partial and not args.allow_incomplete:
+        lines.append(f"  the {' and '.join(partial)} run is incomplete: compare complete runs "
+                     f"(or give --allow-incomplete)")
+    try:
+        for line in lines:
+            print(line, flush=True)
+    except BrokenPipeError:  # a reader that stops early (| head) is no error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     if args.json:
         write_json(comparison, args.json)
     if args.html:
         from conformance.report.html import write_comparison_html
 
         write_comparison_html(comparison, args.html, f"{args.before} → {args.after}")
-    failing = failing_kinds(comparison, args.fail_on)
-    return 1 if failing else 0
+    failing = failing_kinds(comparison, args.fail_on,
+                            ["no-longer-tested"] if args.allow_not_tested else [])
+    return 1 if failing or (partial and not args.allow_incomplete) else 0

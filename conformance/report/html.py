@@ -21,6 +21,7 @@ from conformance.report.results import (
     UNEXPECTED,
     budget_text,
     group_causes,
+    incomplete_line,
     write_atomically,
 )
 
@@ -57,6 +58,7 @@ p.cause{font-weight:bold;white-space:pre-wrap}
 section.requirement,td.outcome-none{background:none}
 ul.tests{margin:.2em 0;padding-left:1.5em;font-family:monospace;font-size:.9em}
 .meta{color:#555}
+p.incomplete{background:#c00;color:#fff;font-weight:bold;padding:.4em .8em}
 """
 
 
@@ -144,11 +146,20 @@ def header(results: dict[str, Any]) -> str:
                 for service, url in target["services"].items() if url]
         where = ", ".join(urls) or "no service URL"
     unexpected = sum(n for outcome, n in results["summary"].items() if outcome in UNEXPECTED)
+    incomplete = incomplete_line(results)
     verdict = (f"<p class='verdict failed'>{unexpected} requirement"
                f"{'s' if unexpected != 1 else ''} with an unexpected outcome</p>"
                if unexpected else
                "<p class='verdict passed'>Every tested requirement as expected</p>")
+    if incomplete:  # a partial run is never a green page
+        verdict = (f"<p class='verdict incomplete'>{esc(incomplete)}</p>\n"
+                   + verdict.replace("<p class='verdict passed'>Every tested requirement",
+                                     "<p class='verdict incomplete'>Every requirement "
+                                     "reached"))
     mode = " (read-only)" if target.get("read_only") else ""
+    if target.get("tls", {}).get("verify") is False:
+        verdict = ("<p class='verdict incomplete'>TLS certificates were NOT verified "
+                   "(--insecure)</p>\n" + verdict)
     concurrency = results.get("concurrency")
     side_by_side = (f" Concurrency: {esc(concurrency['lanes'])} lane(s), "
                     f"{esc(concurrency['reason'])}." if concurrency else "")

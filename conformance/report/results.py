@@ -31,6 +31,12 @@ UNEXPECTED = ("failed", "xpassed", "suite-error", "blocked")
 #: the suite itself is broken (pytest's "internal error").
 EXIT_FAILED = 1
 EXIT_SUITE_ERROR = 3
+#: A run cut short by the operator (Ctrl-C, SIGTERM): not a verdict (the shell's code
+#: for a process ended by SIGINT).
+EXIT_INTERRUPTED = 130
+#: What the summary, the HTML banner and a comparison say of an interrupted run.
+INTERRUPTED_TEXT = ("INTERRUPTED: the run is incomplete and is no verdict "
+                    "(requirements not reached are absent)")
 #: The version of results.json's layout (schemas/results.schema.json): raised when a key
 #: changes meaning or goes away, not when one is added.
 SCHEMA_VERSION = 1
@@ -135,11 +141,13 @@ class Results:
                 "services": {s: redacted_url(profile.service_url(s)) for s in SERVICES},
                 "principal": profile.principal,
                 "read_only": profile.read_only,
+                "tls": tls_record(profile),
             },
             "expectations": {rid: e.__dict__ for rid, e in profile.expectations.items()},
             # every requirement this suite knows: a comparison tells a requirement the
             # other run did not select from one it did not have
             "catalogue": list(catalogue),
+            "interrupted": False,
             "summary": {},
             "by_service": {},
             "requirements": {},
@@ -236,6 +244,12 @@ class Results:
         blocker = self.data["requirements"].get(test.get("blocked_by") or "")
         return blocker is not None and blocker["outcome"] == "xfailed"
 
+    def interrupt(self) -> None:
+        """Mark the run as cut short (Ctrl-C, SIGTERM): results.json says so, the
+        summary and the HTML report say it is incomplete, and the exit code is
+        ``EXIT_INTERRUPTED`` whatever the tests that ran found."""
+        self.data["interrupted"] = True
+
     def causes(self, *outcomes: str) -> list[tuple[str, str, list[str]]]:
         return group_causes(self.data["requirements"], outcomes)
 
@@ -281,6 +295,9 @@ class Results:
 
     def summary_lines(self) -> list[str]:
         lines = ["", "opensim-conformance: requirements by outcome"]
+        incomplete = incomplete_line(self.data)
+        if incomplete:
+            lines.insert(1, incomplete)
         for rid, entry in self.data["requirements"].items():
             if entry["outcome"] in ("failed", "xpassed"):
                 lines.append(f"  {entry['outcome'].upper():8} {rid}  "
@@ -302,7 +319,27 @@ class Results:
                          f" (give another number, or random, to explore further)"
                          f"{budget_text(self.data)}")
         lines += cleanup_lines(self.data["cleanup"])
+        if incomplete:
+            lines.append(incomplete)
         return lines
+
+
+def incomplete_line(data: dict[str, Any]) -> str | None:
+    """What makes a run's results no verdict: it was interrupted (Ctrl-C, SIGTERM) or
+    stopped because the target went away; None for a complete run."""
+    if data.get("interrupted"):
+        return (f"opensim-conformance {INTERRUPTED_TEXT}; "
+                f"{len(data['requirements'])} requirements reached before it")
+    if data.get("stopped"):
+        return f"opensim-conformance INCOMPLETE: {data['stopped']}"
+    return None
+
+
+def tls_record(profile: Profile) -> dict[str, Any]:
+    """How the run verified certificates: ``verify`` false is --insecure."""
+    verify = profile.tls_verify()
+    return {"verify": verify is not False,
+            "ca_bundle": verify if isinstance(verify, str) else None}
 
 
 def budget_text(data: dict[str, Any]) -> str:
