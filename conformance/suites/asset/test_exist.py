@@ -65,7 +65,7 @@ def test_duplicate_ids_each_get_their_own_answer(assets: AssetClient,
 
 
 @pytest.mark.requirement("ASSET-EXIST-SAMPLE")
-@pytest.mark.reads
+@pytest.mark.writes
 def test_the_pages_sample_request_is_answered(assets: AssetClient,
                                               existing: list[str]) -> None:
     """The page's sample body, with its XML declaration and the xsd and xsi namespace
