@@ -308,7 +308,7 @@ def _drop_empty_ledgers(ledger: Path) -> None:
 
 def wrong_option(args: list[str]) -> str | None:
     """What is wrong with the first malformed value of a URL option (--target,
-    --login-uri, --…-url), --timeout, --principal, --agent, --lanes or --budget, checked
+    --login-uri, --…-url), --timeout, --principal, --agent, --max-connections or --budget, checked
     before any plugin reads it (one line, where pytest's parser would print its usage);
     None when all are well-formed."""
     from conformance.target import ProfileError, check_timeout, check_url, check_uuid
@@ -343,7 +343,7 @@ def wrong_option(args: list[str]) -> str | None:
             check = seconds
         elif name in ("--principal", "--agent"):
             check = check_uuid
-        elif name == "--lanes":
+        elif name == "--max-connections":
             check = whole_number
         elif name == "--budget":
             check = budget

@@ -238,7 +238,7 @@ def test_an_unreachable_target_exits_2_at_once_in_a_few_lines(tmp_path: Path) ->
     (["--target"], "--target needs a value"),
     (["--agent", "5"], "--agent must be a UUID"),
     (["--principal", "not-a-uuid"], "--principal must be a UUID"),
-    (["--lanes", "0"], "--lanes must be a whole number of 1 or more"),
+    (["--max-connections", "0"], "--max-connections must be a whole number of 1 or more"),
     (["--budget"], "--budget needs a value"),
     (["--requirement", "ASSET-NOPE"], "ASSET-NOPE"),
     (["--target", "http://192.0.2.1:8003"], "give --read-only"),

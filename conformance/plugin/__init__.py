@@ -29,6 +29,7 @@ from conformance.target import (
     SERVICES,
     Profile,
     ProfileError,
+    check_connections,
     check_timeout,
     check_url,
     check_uuid,
@@ -76,6 +77,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="TOML profile: URLs, principal, credentials, expectations")
     group.addoption("--timeout", dest="conformance_timeout", type=float, metavar="SECONDS",
                     help="timeout of each request (default 10)")
+    group.addoption("--max-connections", dest="max_connections", type=int, metavar="N",
+                    help="at most N requests under way to the target at once, all xdist "
+                         "workers together (default 8)")
     group.addoption("--read-only", action="store_true", default=None,
                     help="send no request that writes; tests that write are skipped")
     group.addoption("--allow-writes", action="store_true", default=None,
@@ -122,6 +126,7 @@ def pytest_configure(config: pytest.Config) -> None:
         ledger = Path(workerinput["opensim_conformance_ledger"])
         profile.principal = workerinput["opensim_conformance_principal"]
     run = ConformanceRun(profile, catalogue, Ledger(ledger), worker)
+    run.connections_folder = configure_connections(config, profile)
     run.shared_embedded = workerinput.get("opensim_conformance_embedded")
     run.serve_apart = worker == "main" and bool(getattr(config.option, "numprocesses", None))
     if run.serve_apart and profile.embedded:
@@ -141,8 +146,27 @@ def pytest_configure_node(node: Any) -> None:
     run = conformance_run(node.config)
     node.workerinput["opensim_conformance_ledger"] = str(run.ledger.path)
     node.workerinput["opensim_conformance_principal"] = run.profile.principal
+    if run.connections_folder is not None:
+        node.workerinput["opensim_conformance_connections"] = str(run.connections_folder)
     if run.profile.embedded:
         node.workerinput["opensim_conformance_embedded"] = run.embedded_url()
+
+
+def configure_connections(config: pytest.Config, profile: Profile) -> Path | None:
+    """At most ``profile.max_connections`` requests under way, all processes of the run
+    together: an xdist controller makes the folder of slot files its workers share (see
+    conformance.connections); it returns the folder it made, to be removed at the end."""
+    from conformance import connections
+    from conformance.plugin.concurrency import workers_of
+
+    workerinput = getattr(config, "workerinput", {})
+    if "opensim_conformance_connections" in workerinput:
+        connections.configure(profile.max_connections,
+                              Path(workerinput["opensim_conformance_connections"]))
+        return None
+    folder = connections.slot_folder() if workers_of(config) > 1 else None
+    connections.configure(profile.max_connections, folder)
+    return folder
 
 
 def build_profile(config: pytest.Config) -> Profile:
@@ -161,6 +185,9 @@ def build_profile(config: pytest.Config) -> Profile:
         profile.allow_writes = True
     if config.getoption("principal") is not None:
         profile.principal = check_uuid(config.getoption("principal"), "--principal")
+    if config.getoption("max_connections") is not None:
+        profile.max_connections = check_connections(config.getoption("max_connections"),
+                                                    "--max-connections")
     return profile
 
 
@@ -181,6 +208,8 @@ class ConformanceRun:
     serve_apart: bool = False
     #: URLs that hung or hung up on a cleanup of this run: later cleanups skip them.
     unreachable: set[str] = field(default_factory=set)
+    #: The slot files of the run's connection limit (an xdist controller's; removed).
+    connections_folder: Path | None = None
 
     def serves(self, service: str) -> bool:
         """Whether the run has a URL for ``service`` (without starting anything)."""
@@ -221,6 +250,10 @@ class ConformanceRun:
         return client
 
     def close(self) -> None:
+        if self.connections_folder is not None:
+            import shutil
+
+            shutil.rmtree(self.connections_folder, ignore_errors=True)
         if self.embedded is not None:
             self.embedded.stop()
             self.embedded_dir.cleanup()

@@ -150,7 +150,7 @@ def header(results: dict[str, Any]) -> str:
                "<p class='verdict passed'>Every tested requirement as expected</p>")
     mode = " (read-only)" if target.get("read_only") else ""
     concurrency = results.get("concurrency")
-    side_by_side = (f" Concurrency: {esc(concurrency['lanes'])} lane(s), "
+    side_by_side = (f" Concurrency: {esc(concurrency.get('workers', 1))} xdist worker(s), "
                     f"{esc(concurrency['reason'])}." if concurrency else "")
     seed = results.get("hypothesis_seed")
     generated = (f" Generated examples: seed {esc(seed)}{esc(budget_text(results))}."

@@ -7,8 +7,8 @@ import pytest
 
 from conformance.clients.caps import CapsClient, viewer_folder, wiki_folder
 from conformance.expect import ConformanceFailure, check, step
-from conformance.lanes import each
 from conformance.ledger import owned_name
+from conformance.side_by_side import each
 from conformance.suites.caps.steps import (
     Observe,
     Scratch,
