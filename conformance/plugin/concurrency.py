@@ -126,7 +126,13 @@ def choose(config: pytest.Config) -> Choice | None:
     rtt = round_trip(profile)
     if rtt is None:
         return Choice(None, 1, "the target did not answer the timing reads")
-    workers = workers_for(rtt)
+    # No more workers than requests the run may have under way (--max-connections),
+    # nor than --maxprocesses allows.
+    workers = min(workers_for(rtt), profile.max_connections)
+    most = getattr(option, "maxprocesses", None)
+    if most:
+        workers = min(workers, int(most))
+    workers = max(1, workers)
     near = f", under {NEAR_MS:g} ms" if workers == 1 else ""
     return Choice(rtt, workers, f"round trip {rtt:.0f} ms{near}; -n N to choose")
 
@@ -246,8 +252,12 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
         return None
     from xdist.scheduler import LoadScopeScheduling
 
+    whole = suites_only(config)  # every test is one of a conformance module
+
     class ModuleScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
+            if whole:
+                return nodeid.split("::", 1)[0]
             return module_of(nodeid) or nodeid
 
     # Modules go out in the order the workers collected them: the costliest first.
