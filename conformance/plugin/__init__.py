@@ -380,6 +380,33 @@ def observe(run: ConformanceRun) -> Observe:
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     conformance_run(item.config).recorder.start()
+    name_bytes_parameters(item)
+
+
+def name_bytes_parameters(item: pytest.Item) -> None:
+    """Parameters that are ``bytes`` get a value of their own in the allure results
+    (allure shows any ``bytes`` as "<class 'bytes'>", so the cases of one test would
+    look alike and merge in its report): what the bytes are, or, when long, how they
+    begin, how many there are and a digest."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    shown = {name: bytes_shown(value) for name, value in params.items()
+             if isinstance(value, bytes | bytearray)}
+    if not shown or not item.config.pluginmanager.hasplugin("allure_pytest"):
+        return
+    import allure
+
+    for name, value in shown.items():
+        allure.dynamic.parameter(name, value)
+
+
+def bytes_shown(value: bytes | bytearray, limit: int = 80) -> str:
+    text = repr(bytes(value))
+    if len(text) <= limit:
+        return text
+    import hashlib
+
+    digest = hashlib.sha256(value).hexdigest()[:12]
+    return f"{bytes(value[:limit // 2])!r}… ({len(value)} bytes, sha256 {digest}…)"
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
