@@ -61,6 +61,7 @@ class HostileServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
     block_on_close = False
+    request_queue_size = 128  # a burst of the run's connections waits to be accepted
 
     def __init__(self, behaviour: Behaviour) -> None:
         self.behaviour = behaviour
