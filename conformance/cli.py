@@ -21,7 +21,6 @@ import argparse
 import contextlib
 import errno
 import importlib
-import inspect
 import json
 import os
 import shutil
@@ -143,17 +142,10 @@ class _OptionReader:
 
 def plugin_options() -> dict[str, _Group]:
     """The options of every room of the plugin, by group, in registration order."""
-    from conformance import plugin
+    from conformance.pytest_entry import add_options
 
     reader = _OptionReader()
-    modules = [plugin, *(importlib.import_module(name) for name in plugin.pytest_plugins)]
-    for module in modules:
-        hook = getattr(module, "pytest_addoption", None)
-        if hook is None:
-            continue
-        wanted = inspect.signature(hook).parameters
-        hook(**{name: value for name, value in (("parser", reader), ("pluginmanager", None))
-                if name in wanted})
+    add_options(reader)
     return {name: group for name, group in reader.groups.items() if group.options}
 
 

@@ -135,7 +135,7 @@ def test_the_wheel_ships_the_catalogue_schemas_fixtures_and_entry_points(
         assert required in names, required
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
-    assert "opensim_conformance = conformance.plugin" in text
+    assert "opensim_conformance = conformance.pytest_entry" in text
     assert "opensim-conformance = conformance.cli:main" in text
 
 

@@ -1,7 +1,8 @@
 """The pytest plugin: options, markers, the target and the embedded reference server,
 per-test transcripts, failure reports an implementer can act on, and result files.
 
-Loaded from the ``pytest11`` entry point, so an installed wheel is enough:
+Loaded by the ``pytest11`` entry point (conformance.pytest_entry) for a run of the
+conformance suites or one given a conformance option, so an installed wheel is enough:
 ``pytest --pyargs conformance.suites --target URL`` or ``opensim-conformance --target URL``.
 """
 
@@ -53,7 +54,8 @@ EXCHANGES_SHOWN = 3
 
 RUN_KEY = pytest.StashKey["ConformanceRun"]()
 
-#: The plugin's other rooms: each adds its own options, fixtures and hooks.
+#: The plugin's other rooms: each adds its own fixtures and hooks (their options are
+#: added by conformance.pytest_entry, which loads this plugin for conformance runs only).
 pytest_plugins = ["conformance.plugin.viewer", "conformance.plugin.ais",
                   "conformance.plugin.junit", "conformance.plugin.examples",
                   "conformance.plugin.preflight", "conformance.plugin.concurrency"]
@@ -64,7 +66,7 @@ settings.register_profile("fault-injection", database=None,
                           phases=[Phase.explicit, Phase.reuse, Phase.generate])
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
+def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("opensim-conformance", "protocol conformance target")
     group.addoption("--target", metavar="URL",
                     help="base URL of the server under test (ROBUST serves /assets and "
