@@ -65,7 +65,15 @@ def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Pa
     """Load the machinery for a conformance run (options are parsed by now; the tests
     are not yet collected, and no session hook has run)."""
     if conformance_run_wanted(early_config):
-        early_config.pluginmanager.import_plugin("conformance.plugin")
+        load_machinery(early_config.pluginmanager)
+
+
+def load_machinery(pluginmanager: pytest.PytestPluginManager) -> None:
+    """Register every room, the main one first (modules this one already imported for
+    their options: registered as they are, not imported again)."""
+    for name in ROOMS:
+        if pluginmanager.get_plugin(name) is None and not pluginmanager.is_blocked(name):
+            pluginmanager.register(importlib.import_module(name), name)
 
 
 def conformance_run_wanted(config: pytest.Config) -> bool:

@@ -54,11 +54,9 @@ EXCHANGES_SHOWN = 3
 
 RUN_KEY = pytest.StashKey["ConformanceRun"]()
 
-#: The plugin's other rooms: each adds its own fixtures and hooks (their options are
-#: added by conformance.pytest_entry, which loads this plugin for conformance runs only).
-pytest_plugins = ["conformance.plugin.viewer", "conformance.plugin.ais",
-                  "conformance.plugin.junit", "conformance.plugin.examples",
-                  "conformance.plugin.preflight", "conformance.plugin.concurrency"]
+# The plugin's other rooms (viewer, ais, junit, examples, preflight, concurrency) add
+# their own fixtures and hooks; conformance.pytest_entry registers them after this one,
+# for conformance runs only, and adds every room's options.
 
 # Self-tests run the suite against injected faults: no shrinking (a failure is the
 # point, not its smallest example) and no example database between runs.
@@ -108,6 +106,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "reads: the test only reads from the target")
     config.addinivalue_line("markers", "writes: the test writes data it owns to the target")
     config.addinivalue_line("markers", "destructive: the test deletes data it owns")
+    config.addinivalue_line("markers", "requests(n): the test sends about n requests (far "
+                                       "more than most): its module starts first")
     try:
         profile = build_profile(config)
     except ProfileError as exc:

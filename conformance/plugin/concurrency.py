@@ -232,8 +232,19 @@ def concurrency_line(config: pytest.Config) -> list[str]:
 
 #: The folders of conformance/suites/ whose modules are units of work.
 SUITE_FOLDERS = [["asset"], ["xinventory"], ["caps"], ["ais"]]
-#: A generated test counts as this many tests when modules are ordered by cost.
-GENERATED_WEIGHT = 20
+#: The requests of a test (the suite's average), and of a generated test, when modules
+#: are ordered by cost; a test marked ``requests(n)`` counts n.
+TEST_REQUESTS = 7
+GENERATED_REQUESTS = 60
+
+
+def cost_of(item: pytest.Item) -> int:
+    """About how many requests a test sends."""
+    marker = item.get_closest_marker("requests")
+    if marker is not None and marker.args:
+        return int(marker.args[0])
+    generated = hasattr(getattr(item, "obj", None), "hypothesis")
+    return GENERATED_REQUESTS if generated else TEST_REQUESTS
 
 
 def module_of(nodeid: str) -> str | None:
@@ -267,16 +278,15 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On xdist workers, the conformance modules in order of their cost (generated tests
-    weigh most), so the longest start first and none is left to run alone at the end.
-    Every worker sorts alike; a module keeps its tests' order."""
+    """On xdist workers, the conformance modules in order of their cost (the requests
+    their tests send, ``cost_of``), so the longest start first and none is left to run
+    alone at the end. Every worker sorts alike; a module keeps its tests' order."""
     if not hasattr(config, "workerinput"):
         return
     cost: dict[str, int] = {}
     for item in items:
         module = item.nodeid.split("::", 1)[0]
-        generated = hasattr(getattr(item, "obj", None), "hypothesis")
-        cost[module] = cost.get(module, 0) + (GENERATED_WEIGHT if generated else 1)
+        cost[module] = cost.get(module, 0) + cost_of(item)
     order = {module: rank for rank, module in
              enumerate(sorted(cost, key=lambda module: (-cost[module], module)))}
     items.sort(key=lambda item: order[item.nodeid.split("::", 1)[0]])
