@@ -249,3 +249,13 @@ def test_one_process_keeps_within_the_connection_limit() -> None:
         server.server_close()
     assert server.answered == 9
     assert server.peak == 3
+
+
+def test_the_profile_sets_the_connection_limit() -> None:
+    from conformance.target import Profile, ProfileError, profile_from_dict
+
+    assert Profile().max_connections == 8
+    assert profile_from_dict({"max_connections": 3}).max_connections == 3
+    for wrong in (0, -1, 2.5, True, "8"):
+        with pytest.raises(ProfileError, match="max_connections must be a whole number"):
+            profile_from_dict({"max_connections": wrong})
