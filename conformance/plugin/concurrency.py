@@ -126,9 +126,13 @@ def choose(config: pytest.Config) -> Choice | None:
     rtt = round_trip(profile)
     if rtt is None:
         return Choice(None, 1, "the target did not answer the timing reads")
-    # No more workers than requests the run may have under way (--max-connections),
-    # nor than --maxprocesses allows.
+    # No more workers than requests the run may have under way (--max-connections), nor
+    # than requirements asked for (--requirement: their tests are in a module or two, and
+    # a worker costs seconds to start), nor than --maxprocesses allows.
     workers = min(workers_for(rtt), profile.max_connections)
+    asked_for = set(config.getoption("requirement", None) or [])
+    if asked_for:
+        workers = min(workers, len(asked_for))
     most = getattr(option, "maxprocesses", None)
     if most:
         workers = min(workers, int(most))
