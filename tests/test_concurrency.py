@@ -31,11 +31,11 @@ def left_behind(results: dict[str, Any]) -> collections.Counter[tuple[str, str]]
                                for entry in results["cleanup"]["remaining"])
 
 
-@pytest.mark.parametrize(("round_trip", "workers"), [
-    (0.2, 1), (NEAR_MS - 0.1, 1), (NEAR_MS, 2), (20, 4), (50, MOST_WORKERS),
-    (2000, MOST_WORKERS)])
-def test_workers_follow_the_round_trip(round_trip: float, workers: int) -> None:
-    assert workers_for(round_trip) == workers
+@pytest.mark.parametrize(("round_trip", "cores", "workers"), [
+    (0.2, 2, 1), (NEAR_MS - 0.1, 2, 1), (NEAR_MS, 1, 2), (20, 1, 4), (10, 2, 5),
+    (50, 2, MOST_WORKERS), (2000, 1, MOST_WORKERS)])
+def test_workers_follow_the_round_trip(round_trip: float, cores: int, workers: int) -> None:
+    assert workers_for(round_trip, cores) == workers
 
 
 def test_a_module_of_the_suites_is_a_unit_of_work_and_anything_else_a_test() -> None:

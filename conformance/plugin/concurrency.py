@@ -3,7 +3,7 @@
 Against a target of the user's that is far away, most of a test's time is spent waiting
 for answers. The run then spreads its modules over xdist workers without being asked:
 before the session it times a few reads of the target (the round trip) and asks xdist
-for as many workers as keep a core busy (``workers_for``, through xdist's public
+for as many workers as keep the cores busy (``workers_for``, through xdist's public
 ``pytest_xdist_auto_num_workers`` hook, as with ``-n auto``). A loopback or LAN target
 (round trip under ``NEAR_MS``) and the embedded reference server run one test at a time
 in one process: there the run is bound by CPU, and a worker costs seconds of it to start.
@@ -62,12 +62,16 @@ class Choice:
 CHOICE = pytest.StashKey[Choice]()
 
 
-def workers_for(round_trip_ms: float) -> int:
-    """Workers that keep a core busy when each request waits ``round_trip_ms``: a
-    worker is busy CPU_MS of every CPU_MS + round trip. One under NEAR_MS."""
+def workers_for(round_trip_ms: float, cores: int | None = None) -> int:
+    """Workers that keep the machine's cores busy when each request waits
+    ``round_trip_ms``: a worker is busy CPU_MS of every CPU_MS + round trip. One under
+    NEAR_MS."""
     if round_trip_ms < NEAR_MS:
         return 1
-    wanted = round((round_trip_ms + CPU_MS) / CPU_MS)
+    if cores is None:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+            os.cpu_count() or 1)
+    wanted = round(cores * (round_trip_ms + CPU_MS) / CPU_MS)
     return max(2, min(MOST_WORKERS, wanted))
 
 
