@@ -7,11 +7,13 @@ speed, and CI does not run it.
 
 1. A target far away: for each delay, a fresh reference server (a fresh SQLite file) in
    a process of its own behind a DelayProxy (also at 0 ms, so every run takes the same
-   path), and the whole suite as a user runs it, in a fresh process, against the proxy:
-   once one test at a time (``--lanes 1``, serial) and once as the suite chooses by
-   itself (default). Each run gets its own server, so no run sees another's objects.
+   path), and the whole suite as a user runs it (the ``opensim-conformance`` command,
+   every report on), in a fresh process, against the proxy: once one test at a time
+   (``-n 0``, serial) and once as the suite chooses by itself (default: xdist workers
+   from the round trip). Each run gets its own server, so no run sees another's objects.
    Per run: the wall time, pytest's outcome line, the concurrency the suite chose, the
-   objects the run's ledger lists as left behind, and the requests per requirement.
+   objects the run's ledger lists as left behind, the allure results written (one per
+   test), and the requests per requirement.
 2. The embedded reference server: ``pytest`` from the checkout, serially and with
    ``-n 2``, ``--repeat`` times each.
 3. The reference server's request rate over loopback (``--requests``; 0 skips it).
@@ -53,7 +55,7 @@ from conformance.reference.server import ServerProcess, ServerThread  # noqa: E4
 from conformance.wire.asset import build_asset  # noqa: E402
 
 #: The two ways a user runs the suite against a target of theirs.
-MODES = {"serial": ["--lanes", "1"], "default": []}
+MODES = {"serial": ["-n", "0"], "default": []}
 #: How many of the costliest requirements the table shows.
 COSTLIEST = 10
 #: The lines of pytest's output kept of a run that did not pass.
@@ -116,15 +118,16 @@ def remote_run(delay_ms: float, mode: str, extra: list[str], timeout: float) -> 
     """One run of the whole suite against a fresh server ``delay_ms`` away."""
     with tempfile.TemporaryDirectory(prefix="bench-") as name:
         folder = Path(name)
-        results, ledger = folder / "results.json", folder / "ledger.jsonl"
+        results, ledger = folder / "reports" / "results.json", folder / "ledger.jsonl"
         with far_target(delay_ms, folder) as url:
-            command = [sys.executable, "-m", "pytest", "--pyargs", "conformance.suites",
-                       "--target", url, "--login-uri", url, "-q", "-p", "no:cacheprovider",
-                       "--results-json", str(results), "--ledger", str(ledger),
-                       *MODES[mode], *extra]
+            # The command as a user runs it (reports/ in the working folder, every
+            # report on); the ledger named, so that it stays when nothing is left.
+            command = [sys.executable, "-m", "conformance", "--target", url, "--login-uri",
+                       url, "-q", "--ledger", str(ledger), *MODES[mode], *extra]
             wall, code, output = run_pytest(command, folder, folder, timeout)
         data = json.loads(results.read_text("utf-8")) if results.is_file() else {}
         created, remaining = ledger_summary(run_ledgers(ledger))
+        allure = len(list((folder / "reports" / "allure-results").glob("*-result.json")))
     left = Counter(f"{entry.service}/{entry.kind}" for entry in remaining)
     tests = unique_tests(data)
     return {
@@ -137,6 +140,7 @@ def remote_run(delay_ms: float, mode: str, extra: list[str], timeout: float) -> 
         "summary": data.get("summary", {}),
         "concurrency": data.get("concurrency"),
         "tests": len(tests),
+        "allure_results": allure,
         "requests": sum(len(test["transcript"]) for test in tests),
         "created": created,
         "left_behind": len(remaining),
@@ -269,20 +273,21 @@ def table(report: dict[str, Any]) -> list[str]:
     """The table of far-away runs, the costliest requirements and the embedded line."""
     runs = {(run["delay_ms"], run["mode"]): run for run in report["remote"]}
     lines = [f"{'delay':>7} | {'serial s':>8} | {'default s':>9} | {'speedup':>7} | "
-             f"{'lanes':>5} | {'left behind serial':<24} | left behind default"]
+             f"{'workers':>7} | {'left behind serial':<24} | left behind default"]
     lines.append("-" * len(lines[0]))
     for delay in report["delays_ms"]:
         serial, default = runs.get((delay, "serial")), runs.get((delay, "default"))
         speedup = (f"{serial['wall_s'] / default['wall_s']:.2f}x"
                    if serial and default and default["wall_s"] else "-")
-        lanes = ((default or {}).get("concurrency") or {}).get("lanes", "-")
+        workers = ((default or {}).get("concurrency") or {}).get("workers", "-")
         lines.append(
             f"{delay:>4g} ms | {serial['wall_s'] if serial else '-':>8} | "
-            f"{default['wall_s'] if default else '-':>9} | {speedup:>7} | {lanes:>5} | "
+            f"{default['wall_s'] if default else '-':>9} | {speedup:>7} | {workers:>7} | "
             f"{left_text(serial):<24} | {left_text(default)}")
     for run in report["remote"]:
         lines.append(f"  {run['delay_ms']:g} ms {run['mode']}: {run['outcome']}; "
-                     f"{run['requests']} requests")
+                     f"{run['requests']} requests, {run['allure_results']} allure results "
+                     f"for {run['tests']} tests")
     costliest = report.get("costliest")
     if costliest:
         lines += ["", f"the {len(costliest['rows'])} costliest requirements (serial run at "
@@ -392,8 +397,8 @@ def main() -> None:
             run = remote_run(delay, mode, extra, args.timeout)
             report["remote"].append(run)
             choice = run["concurrency"] or {}
-            print(f"  {delay:4g} ms {mode:<8} {run['wall_s']:7.1f} s  lanes "
-                  f"{choice.get('lanes', '-')}  {run['requests']} requests  left "
+            print(f"  {delay:4g} ms {mode:<8} {run['wall_s']:7.1f} s  workers "
+                  f"{choice.get('workers', '-')}  {run['requests']} requests  left "
                   f"{left_text(run)}  {run['outcome']}", flush=True)
             write(args.json, report)
     report["costliest"] = costliest(report["remote"])

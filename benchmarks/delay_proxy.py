@@ -26,7 +26,9 @@ class DelayProxy:
                  host: str = "127.0.0.1", port: int = 0) -> None:
         self.upstream = (upstream_host, upstream_port)
         self.delay = delay_ms / 1000
-        self.socket = socket.create_server((host, port))
+        # A burst of the run's connections (--max-connections, all workers) waits to
+        # be accepted.
+        self.socket = socket.create_server((host, port), backlog=128)
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self._run, daemon=True, name="delay-proxy")
         self.ready = threading.Event()

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from conformance.clients.http import HttpClient, Recorder, TargetFailure
-from conformance.lanes import each
 from conformance.ledger import RETRY_HINTS, UNREMOVABLE, Entry, Ledger, ledger_summary
+from conformance.side_by_side import each
 from conformance.target import Profile, is_loopback
 
 #: service -> how to remove one object of it; True when the target says it is gone.
@@ -52,7 +52,7 @@ def cleanup(profile: Profile, ledger: Ledger,
     Nothing is sent when the run may not write. Objects are removed at the URL they
     were created at, in three passes: a service's batch remover takes all of its objects
     at a URL in few requests; what it left is removed one object at a time, side by side
-    (``conformance.lanes``); what still remains once more, one after the other, children
+    (``conformance.side_by_side``); what still remains once more, one after the other, children
     before their parents.
     """
     for module in REMOVER_MODULES:

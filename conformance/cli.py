@@ -23,7 +23,6 @@ import argparse
 import contextlib
 import errno
 import importlib
-import inspect
 import json
 import os
 import secrets
@@ -164,17 +163,10 @@ class _OptionReader:
 
 def plugin_options() -> dict[str, _Group]:
     """The options of every room of the plugin, by group, in registration order."""
-    from conformance import plugin
+    from conformance.pytest_entry import add_options
 
     reader = _OptionReader()
-    modules = [plugin, *(importlib.import_module(name) for name in plugin.pytest_plugins)]
-    for module in modules:
-        hook = getattr(module, "pytest_addoption", None)
-        if hook is None:
-            continue
-        wanted = inspect.signature(hook).parameters
-        hook(**{name: value for name, value in (("parser", reader), ("pluginmanager", None))
-                if name in wanted})
+    add_options(reader)
     return {name: group for name, group in reader.groups.items() if group.options}
 
 
@@ -366,7 +358,7 @@ def _drop_empty_ledgers(ledger: Path) -> None:
 
 def wrong_option(args: list[str]) -> str | None:
     """What is wrong with the first malformed value of a URL option (--target,
-    --login-uri, --…-url), --timeout, --principal, --agent, --lanes or --budget, checked
+    --login-uri, --…-url), --timeout, --principal, --agent, --max-connections or --budget, checked
     before any plugin reads it (one line, where pytest's parser would print its usage);
     None when all are well-formed."""
     from conformance.target import ProfileError, check_timeout, check_url, check_uuid
@@ -401,7 +393,7 @@ def wrong_option(args: list[str]) -> str | None:
             check = seconds
         elif name in ("--principal", "--agent"):
             check = check_uuid
-        elif name == "--lanes":
+        elif name == "--max-connections":
             check = whole_number
         elif name == "--budget":
             check = budget

@@ -7,6 +7,7 @@ it. Example::
     target = "http://grid.example.org:8003"   # base for services on one server
     timeout = 10                               # seconds per request
     max_body_size = "64MiB"                    # the largest answer read (bytes, KiB, MiB, GiB)
+    max_connections = 8                        # requests under way at once, at most
     read_only = false
     allow_writes = true                        # needed to write to a non-loopback target
     principal = "a1b2c3d4-…"                   # default: a fresh UUID per run
@@ -64,6 +65,8 @@ class Profile:
     services: dict[str, str] = field(default_factory=dict)
     timeout: float = 10.0
     max_body_size: int = 64 << 20
+    #: At most this many requests under way to the target at once (--max-connections).
+    max_connections: int = 8
     read_only: bool = False
     allow_writes: bool = False
     principal: str = field(default_factory=lambda: str(uuid.uuid4()))
@@ -175,8 +178,9 @@ def load_profile(path: Path | None) -> Profile:
 def profile_from_dict(data: dict[str, Any], origin: str = "profile") -> Profile:
     """A profile from a TOML table; every key is checked (a URL, a number > 0, a UUID, a
     boolean), so that a wrong profile is one line naming the key, never a traceback."""
-    known = {"target", "services", "timeout", "max_body_size", "read_only", "allow_writes",
-             "principal", "credentials", "expectations", "ca_bundle", "insecure"}
+    known = {"target", "services", "timeout", "max_body_size", "max_connections", "read_only",
+             "allow_writes", "principal", "credentials", "expectations", "ca_bundle",
+             "insecure"}
     unknown = set(data) - known
     if unknown:
         raise ProfileError(f"{origin}: unknown keys {sorted(unknown)}")
@@ -198,6 +202,8 @@ def profile_from_dict(data: dict[str, Any], origin: str = "profile") -> Profile:
         timeout=check_timeout(data.get("timeout", 10.0), f"{origin}: timeout"),
         max_body_size=check_size(data.get("max_body_size", 64 << 20),
                                  f"{origin}: max_body_size"),
+        max_connections=check_connections(data.get("max_connections", 8),
+                                          f"{origin}: max_connections"),
         read_only=check_bool(data.get("read_only", False), f"{origin}: read_only"),
         allow_writes=check_bool(data.get("allow_writes", False), f"{origin}: allow_writes"),
         username=credentials.get("username"),
@@ -294,6 +300,13 @@ def check_size(value: object, what: str) -> int:
     if size < 1:
         raise wrong
     return size
+
+
+def check_connections(value: object, what: str) -> int:
+    """A whole number of connections, 1 or more."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ProfileError(f"{what} must be a whole number of 1 or more, not {value!r}")
+    return value
 
 
 def check_uuid(value: object, what: str) -> str:

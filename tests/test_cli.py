@@ -135,7 +135,7 @@ def test_the_wheel_ships_the_catalogue_schemas_fixtures_and_entry_points(
         assert required in names, required
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
-    assert "opensim_conformance = conformance.plugin" in text
+    assert "opensim_conformance = conformance.pytest_entry" in text
     assert "opensim-conformance = conformance.cli:main" in text
 
 
@@ -242,7 +242,7 @@ def test_an_unreachable_target_exits_2_at_once_in_a_few_lines(tmp_path: Path) ->
     (["--target"], "--target needs a value"),
     (["--agent", "5"], "--agent must be a UUID"),
     (["--principal", "not-a-uuid"], "--principal must be a UUID"),
-    (["--lanes", "0"], "--lanes must be a whole number of 1 or more"),
+    (["--max-connections", "0"], "--max-connections must be a whole number of 1 or more"),
     (["--budget"], "--budget needs a value"),
     (["--requirement", "ASSET-NOPE"], "ASSET-NOPE"),
     (["--target", "http://192.0.2.1:8003"], "give --read-only"),
@@ -424,14 +424,14 @@ def test_an_interrupted_run_says_so_everywhere_and_is_no_verdict(tmp_path: Path)
     allure results kept; and ``compare`` refuses it as a side."""
     from conformance.resources import schema_violations
 
-    complete = run(["-q", "--lanes", "1", "-m", "asset"], tmp_path)
+    complete = run(["-q", "-m", "asset"], tmp_path)
     assert complete.returncode == 0, complete.stdout[-2000:]
     reports = tmp_path / "reports"
     full = tmp_path / "full.json"
     full.write_text((reports / "results.json").read_text("utf-8"), "utf-8")
     allure = set((reports / "allure-results").iterdir())
     (tmp_path / "ctrl_c_after_3.py").write_text(CTRL_C_AFTER_3, "utf-8")
-    result = run(["-p", "ctrl_c_after_3", "--lanes", "1", "-m", "asset"], tmp_path)
+    result = run(["-p", "ctrl_c_after_3", "-m", "asset"], tmp_path)
     assert result.returncode == 130, result.stdout[-3000:]
     assert "INTERRUPTED: the run is incomplete" in result.stdout
     data = json.loads((reports / "results.json").read_text("utf-8"))
@@ -595,7 +595,7 @@ def test_an_interrupted_run_with_module_fixtures_still_open_keeps_its_reports(
     """Ctrl-C inside an AIS3 module: its folder fixture is torn down after the run's
     cleanup and still reaches the embedded server; no traceback, the reports written."""
     (tmp_path / "ctrl_c_after_3.py").write_text(CTRL_C_AFTER_3, "utf-8")
-    result = run(["-p", "ctrl_c_after_3", "--lanes", "1", "-m", "ais"], tmp_path)
+    result = run(["-p", "ctrl_c_after_3", "-m", "ais"], tmp_path)
     assert result.returncode == 130, result.stdout[-3000:] + result.stderr[-3000:]
     assert "Traceback" not in result.stderr and "INTERNALERROR" not in result.stdout
     assert "a teardown failed" not in result.stderr  # the embedded server stops last

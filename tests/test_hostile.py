@@ -529,7 +529,7 @@ def test_sigterm_interrupts_as_sigint_does(tmp_path: Path, signum: int) -> None:
     import sys
 
     process = subprocess.Popen(
-        [sys.executable, "-m", "conformance.cli", "-m", "asset or xinventory", "--lanes", "1"],
+        [sys.executable, "-m", "conformance.cli", "-m", "asset or xinventory"],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"})
     assert process.stdout is not None

@@ -251,12 +251,12 @@ def test_html_lists_unexpected_outcomes_first() -> None:
 
 def test_html_says_how_the_run_was_spread_and_its_generated_examples() -> None:
     data = results_of(failed(GET_404))
-    data["concurrency"] = {"round_trip_ms": 54.9, "lanes": 10,
-                           "reason": "round trip 55 ms; --lanes N to choose"}
+    data["concurrency"] = {"round_trip_ms": 54.9, "workers": 8,
+                           "reason": "round trip 55 ms; -n N to choose"}
     data["hypothesis_seed"], data["budget"] = 0, 3.0
     data["requirements"][GET_404]["tests"][0]["examples"] = {"checked": 2, "unsent": 13}
     text = parse(render(data)).text_content()
-    assert "Concurrency: 10 lane(s), round trip 55 ms" in text
+    assert "Concurrency: 8 xdist worker(s), round trip 55 ms" in text
     assert "Generated examples: seed 0, --budget 3 s per test (1 test reached it: 2 of 15 " \
            "examples checked)" in text
     assert "Generated examples: 2 checked, 13 drawn after the budget and not sent" in text

@@ -59,7 +59,12 @@ def reverse_proxy(backend: str) -> ThreadingHTTPServer:
         def log_message(self, *args: object) -> None:
             pass
 
-    return ThreadingHTTPServer(("127.0.0.1", 0), Forward)
+    class Proxy(ThreadingHTTPServer):
+        # A burst of the run's connections (--max-connections) waits to be accepted,
+        # as at nginx; Python's default backlog of 5 resets some of them.
+        request_queue_size = 128
+
+    return Proxy(("127.0.0.1", 0), Forward)
 
 
 @pytest.fixture

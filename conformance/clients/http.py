@@ -34,7 +34,7 @@ import urllib3
 import urllib3.connection
 import urllib3.response
 
-from conformance.lanes import LANES
+from conformance.connections import limit
 
 #: How much of a body a failure message shows.
 BODY_PREVIEW = 2000
@@ -327,10 +327,9 @@ class _Log:
 class Recorder:
     """Collects the exchanges, and what was observed, of the test that is running.
 
-    Tests that run side by side in threads (lanes) each have their own log: ``start()``
-    begins one in the calling thread's context, and threads a test starts for its own
-    requests (``conformance.lanes.each``) run in a copy of that context, so what they
-    send lands in the test's log."""
+    Each test has its own log: ``start()`` begins one in the calling thread's context,
+    and threads a test starts for its own requests (``conformance.side_by_side.each``)
+    run in a copy of that context, so what they send lands in the test's log."""
 
     def __init__(self) -> None:
         self._shared = _Log()
@@ -380,11 +379,12 @@ class HttpClient:
         self.recorder = recorder
         self.read_only = read_only
         self.session = requests.Session()
-        # At most LANES connections to the host, and so at most LANES requests under way
-        # at once however many threads send (a request waits for a free connection):
-        # side by side is never a flood of a real grid.
+        # As many pooled connections as the run may have under way (--max-connections);
+        # a request beyond the limit waits in ``request`` for a slot: side by side is
+        # never a flood of a real grid, whatever the threads and xdist workers.
+        most = limit().most
         for scheme in ("http://", "https://"):
-            self.session.mount(scheme, _DeadlineAdapter(pool_maxsize=LANES, pool_block=True))
+            self.session.mount(scheme, _DeadlineAdapter(pool_maxsize=most, pool_block=True))
         # The environment's proxy settings are read once, here: requests reads them (and
         # ~/.netrc) again for every request otherwise, which costs more CPU than the rest
         # of an exchange. Credentials come from the profile, not from ~/.netrc.
@@ -423,17 +423,20 @@ class HttpClient:
         started = time.monotonic()
         _HEAD_DEADLINE.set(self.total_timeout)
         try:
-            response = self.session.request(
-                method, url, data=body or None, headers=sent_headers,
-                timeout=self.timeout, allow_redirects=False, stream=True,
-            )
-        except requests.exceptions.RequestException as exc:
-            exchange.error = transport_cause(exc, self.timeout)
-        else:
-            exchange.status = response.status_code
-            exchange.reason = response.reason or ""
-            exchange.headers = dict(response.headers)
-            self._read_body(response, exchange, started + self.total_timeout)
+            with limit().held():
+                started = time.monotonic()
+                try:
+                    response = self.session.request(
+                        method, url, data=body or None, headers=sent_headers,
+                        timeout=self.timeout, allow_redirects=False, stream=True,
+                    )
+                except requests.exceptions.RequestException as exc:
+                    exchange.error = transport_cause(exc, self.timeout)
+                else:
+                    exchange.status = response.status_code
+                    exchange.reason = response.reason or ""
+                    exchange.headers = dict(response.headers)
+                    self._read_body(response, exchange, started + self.total_timeout)
         finally:
             exchange.elapsed_ms = (time.monotonic() - started) * 1000
         if exchange.error is not None:

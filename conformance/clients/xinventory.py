@@ -12,8 +12,8 @@ from typing import Any
 
 from conformance.cleanup import batch_remover, remover
 from conformance.clients.http import Exchange, HttpClient
-from conformance.lanes import each
 from conformance.ledger import Entry, Ledger, owned_name
+from conformance.side_by_side import each
 from conformance.wire import xinventory as wire
 from conformance.wire.ids import new_id
 from conformance.wire.xml import WireError

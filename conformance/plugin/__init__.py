@@ -1,7 +1,8 @@
 """The pytest plugin: options, markers, the target and the embedded reference server,
 per-test transcripts, failure reports an implementer can act on, and result files.
 
-Loaded from the ``pytest11`` entry point, so an installed wheel is enough:
+Loaded by the ``pytest11`` entry point (conformance.pytest_entry) for a run of the
+conformance suites or one given a conformance option, so an installed wheel is enough:
 ``pytest --pyargs conformance.suites --target URL`` or ``opensim-conformance --target URL``.
 """
 
@@ -40,6 +41,7 @@ from conformance.target import (
     Profile,
     ProfileError,
     check_ca_bundle,
+    check_connections,
     check_size,
     check_timeout,
     check_url,
@@ -64,10 +66,9 @@ EXCHANGES_SHOWN = 3
 
 RUN_KEY = pytest.StashKey["ConformanceRun"]()
 
-#: The plugin's other rooms: each adds its own options, fixtures and hooks.
-pytest_plugins = ["conformance.plugin.viewer", "conformance.plugin.ais",
-                  "conformance.plugin.junit", "conformance.plugin.examples",
-                  "conformance.plugin.preflight", "conformance.plugin.concurrency"]
+# The plugin's other rooms (viewer, ais, junit, examples, preflight, concurrency) add
+# their own fixtures and hooks; conformance.pytest_entry registers them after this one,
+# for conformance runs only, and adds every room's options.
 
 # Self-tests run the suite against injected faults: no shrinking (a failure is the
 # point, not its smallest example) and no example database between runs.
@@ -75,7 +76,7 @@ settings.register_profile("fault-injection", database=None,
                           phases=[Phase.explicit, Phase.reuse, Phase.generate])
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
+def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("opensim-conformance", "protocol conformance target")
     group.addoption("--target", metavar="URL",
                     help="base URL of the server under test (ROBUST serves /assets and "
@@ -91,6 +92,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--max-body-size", dest="max_body_size", metavar="SIZE",
                     help="the largest answer body read, in bytes or with a unit (KiB, MiB, "
                          "GiB); a larger one fails its exchange (default 64MiB)")
+    group.addoption("--max-connections", dest="max_connections", type=int, metavar="N",
+                    help="at most N requests under way to the target at once, all xdist "
+                         "workers together (default 8)")
     group.addoption("--read-only", action="store_true", default=None,
                     help="send no request that writes; tests that write are skipped")
     group.addoption("--allow-writes", action="store_true", default=None,
@@ -120,6 +124,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "reads: the test only reads from the target")
     config.addinivalue_line("markers", "writes: the test writes data it owns to the target")
     config.addinivalue_line("markers", "destructive: the test deletes data it owns")
+    config.addinivalue_line("markers", "requests(n): the test sends about n requests (far "
+                                       "more than most): its module starts first")
     try:
         profile = build_profile(config)
     except ProfileError as exc:
@@ -143,6 +149,7 @@ def pytest_configure(config: pytest.Config) -> None:
         ledger = Path(workerinput["opensim_conformance_ledger"])
         profile.principal = workerinput["opensim_conformance_principal"]
     run = ConformanceRun(profile, catalogue, Ledger(ledger), worker)
+    run.connections_folder = configure_connections(config, profile)
     run.shared_embedded = workerinput.get("opensim_conformance_embedded")
     run.serve_apart = worker == "main" and bool(getattr(config.option, "numprocesses", None))
     if run.serve_apart and profile.embedded:
@@ -162,6 +169,8 @@ def pytest_configure_node(node: Any) -> None:
     run = conformance_run(node.config)
     node.workerinput["opensim_conformance_ledger"] = str(run.ledger.path)
     node.workerinput["opensim_conformance_principal"] = run.profile.principal
+    if run.connections_folder is not None:
+        node.workerinput["opensim_conformance_connections"] = str(run.connections_folder)
     if run.profile.embedded:
         node.workerinput["opensim_conformance_embedded"] = run.embedded_url()
 
@@ -200,6 +209,23 @@ class Interruption:
                             f"created is removed and the login logged out before it ends")
 
 
+def configure_connections(config: pytest.Config, profile: Profile) -> Path | None:
+    """At most ``profile.max_connections`` requests under way, all processes of the run
+    together: an xdist controller makes the folder of slot files its workers share (see
+    conformance.connections); it returns the folder it made, to be removed at the end."""
+    from conformance import connections
+    from conformance.plugin.concurrency import workers_of
+
+    workerinput = getattr(config, "workerinput", {})
+    if "opensim_conformance_connections" in workerinput:
+        connections.configure(profile.max_connections,
+                              Path(workerinput["opensim_conformance_connections"]))
+        return None
+    folder = connections.slot_folder() if workers_of(config) > 1 else None
+    connections.configure(profile.max_connections, folder)
+    return folder
+
+
 def build_profile(config: pytest.Config) -> Profile:
     profile = load_profile(config.getoption("target_profile"))
     if config.getoption("target") is not None:
@@ -223,6 +249,9 @@ def build_profile(config: pytest.Config) -> Profile:
     if config.getoption("insecure", None):
         profile.insecure = True
     use_tls(profile.tls_verify())
+    if config.getoption("max_connections") is not None:
+        profile.max_connections = check_connections(config.getoption("max_connections"),
+                                                    "--max-connections")
     return profile
 
 
@@ -243,6 +272,8 @@ class ConformanceRun:
     serve_apart: bool = False
     #: URLs that hung or hung up on a cleanup of this run: later cleanups skip them.
     unreachable: set[str] = field(default_factory=set)
+    #: The slot files of the run's connection limit (an xdist controller's; removed).
+    connections_folder: Path | None = None
 
     def serves(self, service: str) -> bool:
         """Whether the run has a URL for ``service`` (without starting anything)."""
@@ -283,6 +314,10 @@ class ConformanceRun:
         return client
 
     def close(self) -> None:
+        if self.connections_folder is not None:
+            import shutil
+
+            shutil.rmtree(self.connections_folder, ignore_errors=True)
         if self.embedded is not None:
             self.embedded.stop()
             self.embedded_dir.cleanup()
@@ -411,6 +446,33 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     recorder = conformance_run(item.config).recorder
     recorder.start()
     begin_test(recorder)
+    name_bytes_parameters(item)
+
+
+def name_bytes_parameters(item: pytest.Item) -> None:
+    """Parameters that are ``bytes`` get a value of their own in the allure results
+    (allure shows any ``bytes`` as "<class 'bytes'>", so the cases of one test would
+    look alike and merge in its report): what the bytes are, or, when long, how they
+    begin, how many there are and a digest."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    shown = {name: bytes_shown(value) for name, value in params.items()
+             if isinstance(value, bytes | bytearray)}
+    if not shown or not item.config.pluginmanager.hasplugin("allure_pytest"):
+        return
+    import allure
+
+    for name, value in shown.items():
+        allure.dynamic.parameter(name, value)
+
+
+def bytes_shown(value: bytes | bytearray, limit: int = 80) -> str:
+    text = repr(bytes(value))
+    if len(text) <= limit:
+        return text
+    import hashlib
+
+    digest = hashlib.sha256(value).hexdigest()[:12]
+    return f"{bytes(value[:limit // 2])!r}… ({len(value)} bytes, sha256 {digest}…)"
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

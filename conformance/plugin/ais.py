@@ -19,7 +19,7 @@ from conformance.plugin.viewer import capability_client
 NOT_OFFERED = "AIS3 not offered by the target"
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
+def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("opensim-conformance-ais", "Inventory API v3 (AIS3)")
     group.addoption("--ais-library-url", dest="ais_library_url", metavar="URL",
                     help="the LibraryAPIv3 capability URL (with --ais-url and --agent)")

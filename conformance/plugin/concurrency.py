@@ -1,33 +1,29 @@
-"""How a run spreads its tests: modules side by side in threads of one process (lanes),
-or over pytest-xdist workers (``-n N``).
+"""How a run spreads its tests: over pytest-xdist workers, whole modules each.
 
 Against a target of the user's that is far away, most of a test's time is spent waiting
-for answers. The run then takes several modules side by side without being asked: before
-the session it times a few reads of the target (the round trip) and runs as many modules
-at once as keep one process's interpreter busy (``lanes_for``). Each module runs in one
-thread, its tests one after the other (they share its fixtures' state); the session's
-fixtures (the principal's clients, the viewer's login) are set up once for all. Threads
-cost nothing to start; an xdist worker costs seconds of CPU, which on a small machine
-eats what it saves. A loopback or LAN target (round trip under ``NEAR_MS``) and the
-embedded reference server run one test at a time: there the run is bound by CPU.
-``--lanes N`` chooses the number, ``--lanes 1`` one test at a time.
+for answers. The run then spreads its modules over xdist workers without being asked:
+before the session it times a few reads of the target (the round trip) and asks xdist
+for as many workers as keep the cores busy (``workers_for``, through xdist's public
+``pytest_xdist_auto_num_workers`` hook, as with ``-n auto``). A loopback or LAN target
+(round trip under ``NEAR_MS``) and the embedded reference server run one test at a time
+in one process: there the run is bound by CPU, and a worker costs seconds of it to start.
+``-n N`` chooses the number of workers (``-n 0``: one test at a time, in one process).
 
-``-n N`` spreads the run over xdist workers instead (for many cores). Workers take whole
-test modules; every worker acts as the run's principal and writes to the run's one
-ledger (the main room), acts as the viewer the controller logged in once (the viewer
-room), and uses the embedded reference server the controller runs in a process of its
-own.
+Workers take whole test modules (``ModuleScheduling``, xdist's LoadScope scheduling with
+a module as the unit): a module's tests share its fixtures' state (its folder, its
+principal's objects). Every worker acts as the run's principal and writes to the run's
+one ledger (the main room), acts as the viewer the controller logged in once (the viewer
+room), uses the embedded reference server the controller runs in a process of its own,
+and sends at most its share of the run's connections (``conformance.connections``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import threading
 import time
-from collections.abc import Generator, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Generator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,68 +31,89 @@ import pytest
 #: Round trips (ms) under this run one test at a time: the suite is then bound by CPU.
 NEAR_MS = 5.0
 #: The CPU (ms) the suite spends on one request and its checks (measured on the
-#: development machine): a lane waits the round trip and works this long per request.
+#: development machine): a worker waits the round trip and works this long per request.
 CPU_MS = 6.0
-#: The most lanes a run takes by itself (the most connections one target sees at once,
-#: besides requests a test sends side by side itself).
-MOST_LANES = 12
+#: The most workers a run takes by itself (each costs memory and a second or two of CPU
+#: to start).
+MOST_WORKERS = 8
 #: How many reads time the round trip (the first also opens the connection).
 PROBES = 3
 
 
 @dataclass
 class Choice:
-    """How the run was spread: the round trip measured (ms), the lanes, and why."""
+    """How the run was spread: the round trip measured (ms), the workers, and why."""
 
     round_trip_ms: float | None
-    lanes: int
+    workers: int
     reason: str
 
     def line(self) -> str:
-        if self.lanes > 1:
-            return (f"opensim-conformance concurrency: {self.lanes} modules side by side "
-                    f"({self.reason})")
+        if self.workers > 1:
+            return (f"opensim-conformance concurrency: {self.workers} xdist workers, whole "
+                    f"modules each ({self.reason})")
         return f"opensim-conformance concurrency: one test at a time ({self.reason})"
 
     def to_json(self) -> dict[str, Any]:
         rtt = None if self.round_trip_ms is None else round(self.round_trip_ms, 1)
-        return {"round_trip_ms": rtt, "lanes": self.lanes, "reason": self.reason}
+        return {"round_trip_ms": rtt, "workers": self.workers, "reason": self.reason}
 
 
 CHOICE = pytest.StashKey[Choice]()
 
 
-def lanes_for(round_trip_ms: float) -> int:
-    """Lanes that keep one interpreter busy when each request waits ``round_trip_ms``:
-    a lane is busy CPU_MS of every CPU_MS + round trip. One under NEAR_MS."""
+def workers_for(round_trip_ms: float, cores: int | None = None) -> int:
+    """Workers that keep the machine's cores busy when each request waits
+    ``round_trip_ms``: a worker is busy CPU_MS of every CPU_MS + round trip. One under
+    NEAR_MS."""
     if round_trip_ms < NEAR_MS:
         return 1
-    wanted = round((round_trip_ms + CPU_MS) / CPU_MS)
-    return max(2, min(MOST_LANES, wanted))
+    if cores is None:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+            os.cpu_count() or 1)
+    wanted = round(cores * (round_trip_ms + CPU_MS) / CPU_MS)
+    return max(2, min(MOST_WORKERS, wanted))
 
 
-@pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_cmdline_main(config: pytest.Config) -> Generator[None, Any, Any]:
-    """Choose the lanes before the session starts."""
+def before_run(config: pytest.Config) -> None:
+    """Choose the workers before xdist reads ``-n`` (in a ``pytest_cmdline_main`` wrapper,
+    which runs before xdist's own): a run left to the suite gets ``-n auto``, which xdist
+    resolves through ``pytest_xdist_auto_num_workers`` below."""
     choice = choose(config)
-    if choice is not None:
-        config.stash[CHOICE] = choice
-    return (yield)
+    if choice is None:
+        return
+    config.stash[CHOICE] = choice
+    if choice.workers > 1 and getattr(config.option, "numprocesses", None) is None:
+        config.option.numprocesses = "auto"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """``-n auto`` in a conformance run: the workers chosen from the round trip (0, one
+    process, when one test at a time is best)."""
+    choice = config.stash.get(CHOICE, None)
+    if choice is None:
+        return None
+    return choice.workers if choice.workers > 1 else 0
 
 
 def choose(config: pytest.Config) -> Choice | None:
-    """The run's concurrency when the user left it to the suite; None when the user
-    chose (``--lanes``, ``-n``, ``--dist``, ``--tx``) or the run sends nothing."""
+    """The run's concurrency; None when the run sends nothing (or xdist is off)."""
     from conformance.plugin.preflight import informational, mode_refusal, preflight_once
 
     if hasattr(config, "workerinput") or informational(config):
         return None
     option = config.option
-    if (getattr(option, "lanes", None) is not None
-            or getattr(option, "numprocesses", None) is not None
-            or getattr(option, "tx", None) or getattr(option, "dist", "no") != "no"
-            or getattr(option, "usepdb", False)):
-        return None
+    if not hasattr(option, "numprocesses"):
+        return None  # xdist is not loaded (-p no:xdist): one process
+    asked = option.numprocesses
+    if getattr(option, "usepdb", False):
+        return Choice(None, 1, "--pdb")
+    if asked not in (None, "auto", "logical"):
+        workers = int(asked)
+        return Choice(None, max(1, workers), f"as asked with -n {workers}")
+    if getattr(option, "tx", None) or getattr(option, "dist", "no") != "no":
+        return None  # the user spread the run another way
     from conformance.plugin import build_profile
     from conformance.target import ProfileError
 
@@ -105,7 +122,7 @@ def choose(config: pytest.Config) -> Choice | None:
     except ProfileError:
         return None  # the plugin reports it as a usage error
     if profile.embedded:
-        return Choice(None, 1, "the embedded reference server")
+        return Choice(None, 1, "the embedded reference server; -n N to spread it")
     if mode_refusal(profile):
         return None  # the preflight refuses the run
     if config.getoption("preflight", None) and preflight_once(config, profile):
@@ -113,9 +130,19 @@ def choose(config: pytest.Config) -> Choice | None:
     rtt = round_trip(profile)
     if rtt is None:
         return Choice(None, 1, "the target did not answer the timing reads")
-    lanes = lanes_for(rtt)
-    near = f", under {NEAR_MS:g} ms" if lanes == 1 else ""
-    return Choice(rtt, lanes, f"round trip {rtt:.0f} ms{near}; --lanes N to choose")
+    # No more workers than requests the run may have under way (--max-connections), nor
+    # than requirements asked for (--requirement: their tests are in a module or two, and
+    # a worker costs seconds to start), nor than --maxprocesses allows.
+    workers = min(workers_for(rtt), profile.max_connections)
+    asked_for = set(config.getoption("requirement", None) or [])
+    if asked_for:
+        workers = min(workers, len(asked_for))
+    most = getattr(option, "maxprocesses", None)
+    if most:
+        workers = min(workers, int(most))
+    workers = max(1, workers)
+    near = f", under {NEAR_MS:g} ms" if workers == 1 else ""
+    return Choice(rtt, workers, f"round trip {rtt:.0f} ms{near}; -n N to choose")
 
 
 def round_trip(profile: Any) -> float | None:
@@ -137,6 +164,14 @@ def round_trip(profile: Any) -> float | None:
                 return None
             timings.append((time.monotonic() - started) * 1000)
     return min(timings[1:] or timings)
+
+
+def workers_of(config: pytest.Config) -> int:
+    """How many xdist workers the run has (1: none, one process)."""
+    if hasattr(config, "workerinput"):
+        return int(config.workerinput.get("workercount", 1))
+    count = len(getattr(config.option, "tx", None) or [])
+    return max(1, count) if getattr(config.option, "dist", "no") != "no" else 1
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -171,21 +206,21 @@ def pytest_testnodeready(node: Any) -> None:
         os.environ["PYTEST_ADDOPTS"] = addopts
 
 
+SUITES = Path(__file__).resolve().parents[1] / "suites"
+
+
+def suite_path(arg: str, config: pytest.Config) -> bool:
+    """Whether a command-line argument names the conformance suites or a part of them."""
+    name = arg.split("::", 1)[0]
+    if config.getoption("pyargs", False) and name.split(".")[:2] == ["conformance", "suites"]:
+        return True
+    path = Path(config.invocation_params.dir, name).resolve()
+    return path == SUITES or SUITES in path.parents
+
+
 def suites_only(config: pytest.Config) -> bool:
     """Whether the run's arguments name only the conformance suites."""
-    from pathlib import Path
-
-    suites = Path(__file__).resolve().parents[1] / "suites"
-    if not config.args:
-        return False
-    for arg in config.args:
-        name = arg.split("::", 1)[0]
-        if config.getoption("pyargs") and name.split(".")[:2] == ["conformance", "suites"]:
-            continue
-        path = Path(config.invocation_params.dir, name).resolve()
-        if path != suites and suites not in path.parents:
-            return False
-    return True
+    return bool(config.args) and all(suite_path(arg, config) for arg in config.args)
 
 
 @pytest.hookimpl(trylast=True)
@@ -203,283 +238,70 @@ def concurrency_line(config: pytest.Config) -> list[str]:
     return [] if choice is None else [choice.line()]
 
 
+#: The folders of conformance/suites/ whose modules are units of work.
+SUITE_FOLDERS = [["asset"], ["xinventory"], ["caps"], ["ais"]]
+#: The requests of a test (the suite's average), and of a generated test, when modules
+#: are ordered by cost; a test marked ``requests(n)`` counts n.
+TEST_REQUESTS = 7
+GENERATED_REQUESTS = 60
+
+
+def cost_of(item: pytest.Item) -> int:
+    """About how many requests a test sends."""
+    marker = item.get_closest_marker("requests")
+    if marker is not None and marker.args:
+        return int(marker.args[0])
+    generated = hasattr(getattr(item, "obj", None), "hypothesis")
+    return GENERATED_REQUESTS if generated else TEST_REQUESTS
+
+
+def module_of(nodeid: str) -> str | None:
+    """The conformance module a test belongs to; None for a test of anything else."""
+    module = nodeid.split("::", 1)[0]
+    if module.replace("\\", "/").split("/")[-2:-1] not in SUITE_FOLDERS:
+        return None
+    return module
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """Workers take whole modules, unless the user chose another distribution than the
-    default "load"."""
+    """Workers take whole conformance modules, unless the user chose another distribution
+    than the default "load" (or "loadscope"); any other test is a unit of its own."""
     if config.getoption("dist") not in ("load", "loadscope"):
         return None
     from xdist.scheduler import LoadScopeScheduling
 
+    whole = suites_only(config)  # every test is one of a conformance module
+
     class ModuleScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            module = nodeid.split("::", 1)[0]
-            if module.replace("\\", "/").split("/")[-2:-1] not in SUITE_FOLDERS:
-                return nodeid  # not a conformance test (a self-test): one test a unit
-            return module
+            if whole:
+                return nodeid.split("::", 1)[0]
+            return module_of(nodeid) or nodeid
 
     # Modules go out in the order the workers collected them: the costliest first.
     config.option.loadscopereorder = False
     return ModuleScheduling(config, log)
 
 
-#: The folders of conformance/suites/ whose modules are units of work.
-SUITE_FOLDERS = [["asset"], ["xinventory"], ["caps"], ["ais"]]
-#: A generated test counts as this many tests when modules are ordered by cost.
-GENERATED_WEIGHT = 20
-
-
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On xdist workers, the conformance modules in order of their cost (generated tests
-    weigh most), so the longest start first and none is left to run alone at the end.
-    Every worker sorts alike; a module keeps its tests' order."""
+    """On xdist workers, the conformance modules in order of their cost (the requests
+    their tests send, ``cost_of``), so the longest start first and none is left to run
+    alone at the end. Every worker sorts alike; a module keeps its tests' order."""
     if not hasattr(config, "workerinput"):
         return
     cost: dict[str, int] = {}
     for item in items:
         module = item.nodeid.split("::", 1)[0]
-        generated = hasattr(getattr(item, "obj", None), "hypothesis")
-        cost[module] = cost.get(module, 0) + (GENERATED_WEIGHT if generated else 1)
+        cost[module] = cost.get(module, 0) + cost_of(item)
     order = {module: rank for rank, module in
              enumerate(sorted(cost, key=lambda module: (-cost[module], module)))}
     items.sort(key=lambda item: order[item.nodeid.split("::", 1)[0]])
 
 
-# ---------------------------------------------------------------------- lanes
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("opensim-conformance", "protocol conformance target")
-    group.addoption("--lanes", type=int, metavar="N",
-                    help="run N test modules side by side in threads of this process "
-                         "(1: one after the other); by default chosen from the target's "
-                         "round trip")
-
-
-def lanes_of(config: pytest.Config) -> int:
-    """How many modules this process runs side by side (1: one after the other)."""
-    asked = config.getoption("lanes", None)
-    if asked is not None:
-        if asked < 1:
-            raise pytest.UsageError(f"--lanes must be a whole number of 1 or more, not {asked}")
-        return int(asked)
-    choice = config.stash.get(CHOICE, None)
-    return 1 if choice is None else max(1, choice.lanes)
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtestloop(session: pytest.Session) -> bool | None:
-    """With more than one lane: the conformance modules side by side, each module's tests
-    one after the other in one thread (they share its fixtures' state), the costliest
-    modules first. Anything else (a self-test, an xdist worker) runs pytest's own loop."""
-    lanes = lanes_of(session.config)
-    if (lanes <= 1 or hasattr(session.config, "workerinput") or session.testsfailed
-            or session.config.option.collectonly or len(session.items) < 2):
-        return None
-    modules = by_module(session.items)
-    if len(modules) < 2 or not lanes_supported():
-        return None
-    run_in_lanes(session, modules, lanes)
-    if session.shouldfail:
-        raise session.Failed(session.shouldfail)
-    if session.shouldstop:
-        raise session.Interrupted(session.shouldstop)
-    return True
-
-
-def lanes_supported() -> bool:
-    """Whether this pytest has the parts lanes adapt (its session's setup state, its
-    fixture definitions' cache, its current-test variable): they are pytest's own, not
-    its API, so a pytest that changed them runs one test at a time."""
-    try:
-        from _pytest import runner
-        from _pytest.fixtures import FixtureDef
-    except ImportError:
-        return False
-    probe = FixtureDef.__init__.__code__.co_names
-    return (hasattr(runner, "SetupState") and hasattr(runner, "_update_current_test_var")
-            and hasattr(FixtureDef, "execute") and "cached_result" in probe
-            and "_finalizers" in probe)
-
-
-def by_module(items: list[pytest.Item]) -> list[list[pytest.Item]]:
-    """The items as their modules' runs, costliest module first (see ``module_cost``)."""
-    modules: dict[str, list[pytest.Item]] = {}
-    for item in items:
-        modules.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
-    cost = {module: module_cost(tests) for module, tests in modules.items()}
-    return [modules[module] for module in sorted(modules, key=lambda m: (-cost[m], m))]
-
-
-def module_cost(items: list[pytest.Item]) -> int:
-    return sum(GENERATED_WEIGHT if hasattr(getattr(item, "obj", None), "hypothesis") else 1
-               for item in items)
-
-
-class _SessionLevel:
-    """A ``nextitem`` that keeps only the session set up: a lane that ends a module
-    tears down the module (and its packages), never the session's fixtures, which
-    other lanes go on using."""
-
-    def __init__(self, session: pytest.Session) -> None:
-        self.session = session
-
-    def listchain(self) -> list[pytest.Session]:
-        return [self.session]
-
-
-class LaneSetupState:
-    """``session._setupstate`` while lanes run: each thread has its own stack of set-up
-    nodes (pytest keeps one per session, for one test at a time)."""
-
-    def __init__(self) -> None:
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self.states: list[Any] = []
-
-    def _state(self) -> Any:
-        state = getattr(self._local, "state", None)
-        if state is None:
-            from _pytest.runner import SetupState
-
-            state = self._local.state = SetupState()
-            with self._lock:
-                self.states.append(state)
-        return state
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._state(), name)
-
-
-@contextlib.contextmanager
-def one_setup_at_a_time() -> Iterator[None]:
-    """Session-wide fixtures are set up once, by the first lane that needs them: the
-    others wait and take the cached value (pytest's fixture cache is not made for two
-    threads setting up one fixture)."""
-    from _pytest.fixtures import FixtureDef
-
-    lock = threading.RLock()
-    execute = FixtureDef.execute
-
-    def execute_once(self: Any, request: Any) -> Any:
-        if self.scope in ("session", "package"):
-            with lock:
-                return execute(self, request)
-        return execute(self, request)
-
-    FixtureDef.execute = execute_once  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        FixtureDef.execute = execute  # type: ignore[method-assign]
-
-
-@contextlib.contextmanager
-def fixtures_per_lane() -> Iterator[None]:
-    """A fixture's value and finalizers kept per thread: pytest keeps them on the
-    fixture's definition, one for the whole session, so two modules using one conftest
-    fixture at once would take each other's values. Session-wide fixtures keep theirs
-    on the definition, shared (``one_setup_at_a_time`` sets them up once)."""
-    from _pytest.fixtures import FixtureDef
-
-    local = threading.local()
-
-    def slot(fixturedef: Any) -> dict[str, Any]:
-        if fixturedef.scope in ("session", "package"):
-            return fixturedef.__dict__  # type: ignore[no-any-return]
-        store: dict[int, dict[str, Any]] = local.__dict__.setdefault("store", {})
-        return store.setdefault(id(fixturedef), {"cached_result": None, "_finalizers": []})
-
-    def per_lane(name: str) -> property:
-        return property(lambda self: slot(self)[name],
-                        lambda self, value: slot(self).__setitem__(name, value))
-
-    definition: Any = FixtureDef
-    for name in ("cached_result", "_finalizers"):
-        setattr(definition, name, per_lane(name))
-    try:
-        yield
-    finally:
-        for name in ("cached_result", "_finalizers"):
-            delattr(definition, name)
-
-
-@contextlib.contextmanager
-def current_test_per_lane() -> Iterator[None]:
-    """PYTEST_CURRENT_TEST names one of the tests that run (pytest sets it for one at
-    a time, and unsets it with a pop that fails once another lane has unset it)."""
-    from _pytest import runner
-
-    update = runner._update_current_test_var
-
-    def update_lane(item: pytest.Item, when: Any) -> None:
-        if when is None:
-            os.environ.pop("PYTEST_CURRENT_TEST", None)
-        else:
-            update(item, when)
-
-    runner._update_current_test_var = update_lane
-    try:
-        yield
-    finally:
-        runner._update_current_test_var = update
-
-
-@contextlib.contextmanager
-def one_parse_at_a_time() -> Iterator[None]:
-    """``ast.parse`` one thread at a time: CPython before 3.11.8 and 3.12.1 keeps the
-    AST converter's recursion depth per interpreter, not per thread, so two threads
-    parsing at once fail with "AST constructor recursion depth mismatch"
-    (python/cpython#106905). pytest parses source to show tracebacks, Hypothesis to
-    describe examples."""
-    import ast
-
-    lock = threading.Lock()
-    parse = ast.parse
-
-    def parse_alone(*args: Any, **kwargs: Any) -> Any:
-        with lock:
-            return parse(*args, **kwargs)
-
-    ast.parse = parse_alone  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        ast.parse = parse
-
-
-def run_in_lanes(session: pytest.Session, modules: list[list[pytest.Item]],
-                 lanes: int) -> None:
-    """Run each module in one thread, ``lanes`` threads at once; then tear down what
-    each thread set up for the session."""
-    hook = session.config.hook
-    session_level = _SessionLevel(session)
-    original = session._setupstate
-    lane_states = LaneSetupState()
-    session._setupstate = lane_states  # type: ignore[assignment]
-
-    def run_module(items: list[pytest.Item]) -> None:
-        for index, item in enumerate(items):
-            if session.shouldfail or session.shouldstop:
-                return
-            nextitem = items[index + 1] if index + 1 < len(items) else session_level
-            hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
-
-    try:
-        with fixtures_per_lane(), one_setup_at_a_time(), one_parse_at_a_time(), \
-                current_test_per_lane(), ThreadPoolExecutor(
-                max_workers=min(lanes, len(modules)),
-                thread_name_prefix="conformance-module") as pool:
-            futures = [pool.submit(run_module, items) for items in modules]
-            try:
-                for future in futures:
-                    future.result()
-            except BaseException:
-                session.shouldstop = session.shouldstop or "interrupted"
-                raise
-            finally:
-                for state in lane_states.states:
-                    state.teardown_exact(None)
-    finally:
-        session._setupstate = original
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> Generator[None, Any, Any]:
+    """Choose the workers before the session starts (and before xdist reads ``-n``)."""
+    before_run(config)
+    return (yield)

@@ -44,13 +44,9 @@ EXAMPLES_KEY = pytest.StashKey["Budget"]()
 PROFILE = "opensim-conformance"
 
 settings.register_profile(PROFILE, database=None)
-# Hypothesis keeps caches (unicode data, constants) in ./.hypothesis by default: keep them
-# out of the user's working directory unless the user chose a place.
-if not os.getenv("HYPOTHESIS_STORAGE_DIRECTORY"):
-    set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "opensim-conformance-hypothesis")
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
+def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("opensim-conformance")
     group.addoption("--budget", dest="conformance_budget", metavar="SECONDS",
                     help=f"time for the generated examples of each test (default "
@@ -62,6 +58,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     """Choose the seed before Hypothesis's own plugin reads ``--hypothesis-seed``, and
     the budget of each generated test."""
+    # Hypothesis keeps caches (unicode data, constants) in ./.hypothesis by default: keep
+    # them out of the user's working directory unless the user chose a place.
+    if not os.getenv("HYPOTHESIS_STORAGE_DIRECTORY"):
+        set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "opensim-conformance-hypothesis")
     workerinput = getattr(config, "workerinput", {})
     if "opensim_conformance_budget" in workerinput:
         config.stash[BUDGET_KEY] = float(workerinput["opensim_conformance_budget"])

@@ -49,7 +49,7 @@ EXIT_UNREACHABLE = 2
 STOPPED = "opensim-conformance stopped the run"
 ZERO_UUID = "00000000-0000-0000-0000-000000000000"
 
-def pytest_addoption(parser: pytest.Parser) -> None:
+def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("opensim-conformance", "protocol conformance target")
     group.addoption("--preflight", action="store_true", default=None,
                     help="probe each service once before the run; a service that does not "

@@ -40,7 +40,7 @@ EXPLICIT_CAPABILITIES = {
 }
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
+def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("opensim-conformance-viewer", "the viewer's login and capabilities")
     group.addoption("--login-uri", dest="login_url", metavar="URL",
                     help="the grid's login URI (XML-RPC login_to_simulator); the suite logs "

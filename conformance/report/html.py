@@ -161,7 +161,7 @@ def header(results: dict[str, Any]) -> str:
         verdict = ("<p class='verdict incomplete'>TLS certificates were NOT verified "
                    "(--insecure)</p>\n" + verdict)
     concurrency = results.get("concurrency")
-    side_by_side = (f" Concurrency: {esc(concurrency['lanes'])} lane(s), "
+    side_by_side = (f" Concurrency: {esc(concurrency.get('workers', 1))} xdist worker(s), "
                     f"{esc(concurrency['reason'])}." if concurrency else "")
     seed = results.get("hypothesis_seed")
     generated = (f" Generated examples: seed {esc(seed)}{esc(budget_text(results))}."

@@ -17,8 +17,8 @@ from conformance.clients.caps import CapsClient
 from conformance.clients.http import Exchange, SuiteError, TargetFailure
 from conformance.clients.xinventory import XInventoryClient
 from conformance.expect import check, expect, fail, present, step
-from conformance.lanes import each
 from conformance.ledger import owned_name
+from conformance.side_by_side import each
 from conformance.suites.xinventory.steps import add_folder, add_item
 from conformance.wire import llsd
 from conformance.wire.ids import ZERO_UUID
@@ -224,7 +224,7 @@ class Scratch:
             return add_item(self.client, folder or self.id, **fields)
 
     def items(self, count: int, folder: str | None = None) -> list[Item]:
-        """``count`` items, their creates sent side by side (conformance.lanes)."""
+        """``count`` items, their ADDITEMs sent side by side (conformance.side_by_side)."""
         return each(lambda n: self.item(folder, name=owned_name(f"item {n}")), range(count))
 
     def version(self, folder: str | None = None) -> int:

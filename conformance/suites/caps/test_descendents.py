@@ -7,8 +7,8 @@ import pytest
 
 from conformance.clients.caps import CapsClient, viewer_folder, wiki_folder
 from conformance.expect import ConformanceFailure, check, step
-from conformance.lanes import each
 from conformance.ledger import owned_name
+from conformance.side_by_side import each
 from conformance.suites.caps.steps import (
     Observe,
     Scratch,
@@ -189,6 +189,7 @@ LARGE = 1000
 
 @pytest.mark.requirement("CAPS-FID-LARGE-FOLDER")
 @pytest.mark.writes
+@pytest.mark.requests(LARGE + 10)
 def test_a_folder_of_a_thousand_items_is_answered_in_full(caps: CapsClient, scratch: Scratch,
                                                            observe: Observe) -> None:
     """A folder holding 1000 items is answered with all of them and descendents 1000."""

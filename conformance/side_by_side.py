@@ -1,9 +1,11 @@
 """Independent requests sent side by side: bulk setup (a folder of a thousand items) and
 cleanup, where each request waits mostly for the network, not for the CPU.
 
-Against a grid 50 ms away a thousand ADDITEM calls one after the other take 50 s; in
-``LANES`` lanes they take a sixteenth of that. Only requests that do not depend on each
-other's answers go side by side, as a grid's many simulators send them to one service.
+Against a grid 50 ms away a thousand ADDITEM calls one after the other take 50 s; side by
+side, as many at once as the run's connection limit allows (``--max-connections``, see
+``conformance.connections``), they take a fraction of that. Only requests that do not
+depend on each other's answers go side by side, as a grid's many simulators send them to
+one service.
 """
 
 from __future__ import annotations
@@ -13,29 +15,30 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
+from conformance.connections import limit
+
 T = TypeVar("T")
 R = TypeVar("R")
 
-#: How many requests at most are under way at once: the threads of one ``each``, and
-#: the connections an HttpClient keeps to its host (more threads wait for one).
-LANES = 16
 
-
-def each(function: Callable[[T], R], items: Iterable[T], lanes: int = LANES) -> list[R]:
-    """``function`` of every item, in up to ``lanes`` threads; the results in the items'
-    order. Every item is tried; then the first exception (in the items' order) is raised,
-    so a step that fails for one item fails the whole bulk the same way."""
+def each(function: Callable[[T], R], items: Iterable[T], width: int | None = None) -> list[R]:
+    """``function`` of every item, up to ``width`` at once (default: the run's connection
+    limit); the results in the items' order. Every item is tried; then the first exception
+    (in the items' order) is raised, so a step that fails for one item fails the whole
+    bulk the same way."""
     work = list(items)
-    if len(work) <= 1 or lanes <= 1:
+    width = limit().most if width is None else width
+    if len(work) <= 1 or width <= 1:
         return [function(item) for item in work]
+
     def attempt(item: T) -> tuple[bool, object]:
         try:
             return True, function(item)
         except BaseException as exc:  # raised below, in the caller's thread
             return False, exc
 
-    with ThreadPoolExecutor(max_workers=min(lanes, len(work)),
-                            thread_name_prefix="conformance-lane") as pool:
+    with ThreadPoolExecutor(max_workers=min(width, len(work)),
+                            thread_name_prefix="conformance-side-by-side") as pool:
         # each in a copy of the caller's context: the requests land in its test's log
         futures = [pool.submit(contextvars.copy_context().run, attempt, item)
                    for item in work]
