@@ -211,8 +211,8 @@ class Interruption:
 
 def configure_connections(config: pytest.Config, profile: Profile) -> Path | None:
     """At most ``profile.max_connections`` requests under way, all processes of the run
-    together: an xdist controller makes the folder of slot files its workers share (see
-    conformance.connections); it returns the folder it made, to be removed at the end."""
+    together: an xdist controller runs the token server its workers share (see
+    conformance.connections); it returns the server's folder, removed at the end."""
     from conformance import connections
     from conformance.plugin.concurrency import workers_of
 
@@ -221,7 +221,8 @@ def configure_connections(config: pytest.Config, profile: Profile) -> Path | Non
         connections.configure(profile.max_connections,
                               Path(workerinput["opensim_conformance_connections"]))
         return None
-    folder = connections.slot_folder() if workers_of(config) > 1 else None
+    folder = connections.share_limit(profile.max_connections) if workers_of(config) > 1 \
+        else None
     connections.configure(profile.max_connections, folder)
     return folder
 
@@ -315,9 +316,9 @@ class ConformanceRun:
 
     def close(self) -> None:
         if self.connections_folder is not None:
-            import shutil
+            from conformance import connections
 
-            shutil.rmtree(self.connections_folder, ignore_errors=True)
+            connections.stop_sharing(self.connections_folder)
         if self.embedded is not None:
             self.embedded.stop()
             self.embedded_dir.cleanup()
