@@ -77,6 +77,12 @@ class InventoryTree:
                 found |= self.subtree(child)
         return found
 
+    def folders_outside(self, folder_id: str) -> list[str]:
+        """The folders not in the folder's subtree (where it may move or copy to), in the
+        order of ``folders``."""
+        subtree = self.subtree(folder_id)
+        return [folder for folder in self.folders() if folder not in subtree]
+
     def within(self, folder_id: str, ancestor: str, *, itself: bool) -> bool:
         """Whether the folder is below ``ancestor`` (or, with ``itself``, is it)."""
         current = folder_id if itself else self.parents.get(folder_id)

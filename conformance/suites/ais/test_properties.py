@@ -50,20 +50,25 @@ class Writes(TreeSequence):
                   f"gave {versions.get(folder)}")
         return answer
 
+    def create_one(self, folder: str, part: str, body: dict[str, Any], one: str,
+                   listed_in: str) -> str:
+        """POST one category, item or link into the folder: the id the answer lists."""
+
+        def send() -> dict[str, Any]:
+            return document(self.ais.create(folder, {part: [body]}, tid=self.ais.new_id()),
+                            201)
+        created = ids(key(self.write(f"POST {part}", {folder}, send), listed_in), listed_in)
+        check(len(created) == 1, f"POST of one {one}: {listed_in} is {created}")
+        return created.pop()
+
     # ------------------------------------------------------------------ operations
 
     @operation
     def create_folder(self, a: int, b: int) -> None:
         parent = self.model.folder_at(a, by_id=True)
         name = owned_name(f"tree folder {len(self.model.parents)}")
-
-        def send() -> dict[str, Any]:
-            return document(self.ais.create(parent, {"categories": [wire.category_body(
-                name, parent)]}, tid=self.ais.new_id()), 201)
-        answer = self.write("POST categories", {parent}, send)
-        created = ids(key(answer, "_created_categories"), "_created_categories")
-        check(len(created) == 1, f"POST of one category: _created_categories is {created}")
-        new = created.pop()
+        new = self.create_one(parent, "categories", wire.category_body(name, parent),
+                              "category", "_created_categories")
         self.model.parents[new] = parent
         self.model.names[new] = name
 
@@ -71,14 +76,7 @@ class Writes(TreeSequence):
     def create_item(self, a: int, b: int) -> None:
         folder = self.model.folder_at(a, by_id=True)
         name = owned_name(f"tree item {len(self.model.items)}")
-
-        def send() -> dict[str, Any]:
-            return document(self.ais.create(folder, {"items": [wire.item_body(name)]},
-                                            tid=self.ais.new_id()), 201)
-        created = ids(key(self.write("POST items", {folder}, send), "_created_items"),
-                      "_created_items")
-        check(len(created) == 1, f"POST of one item: _created_items is {created}")
-        new = created.pop()
+        new = self.create_one(folder, "items", wire.item_body(name), "item", "_created_items")
         self.model.items[new] = folder
         self.model.names[new] = name
 
@@ -88,14 +86,9 @@ class Writes(TreeSequence):
         target = pick(sorted(self.model.items), b)
         if target is None:
             return
-
-        def send() -> dict[str, Any]:
-            return document(self.ais.create(folder, {"links": [wire.link_body(
-                target, owned_name("tree link"))]}, tid=self.ais.new_id()), 201)
-        created = ids(key(self.write("POST links", {folder}, send), "_created_items"),
-                      "_created_items")
-        check(len(created) == 1, f"POST of one link: _created_items is {created}")
-        self.model.links[created.pop()] = (folder, target)
+        new = self.create_one(folder, "links", wire.link_body(target, owned_name("tree link")),
+                              "link", "_created_items")
+        self.model.links[new] = (folder, target)
 
     @operation
     def rename_folder(self, a: int, b: int) -> None:
@@ -121,8 +114,7 @@ class Writes(TreeSequence):
         source = pick(sorted(self.model.parents), a)
         if source is None:
             return
-        destinations = [f for f in self.model.folders() if f not in self.model.subtree(source)]
-        destination = pick(sorted(destinations), b)
+        destination = pick(sorted(self.model.folders_outside(source)), b)
         if destination is None:
             return
         before = self.model.children(destination)

@@ -204,8 +204,7 @@ class Operations(TreeSequence):
         folder = pick(sorted(self.model.parents), a)
         if folder is None:
             return
-        destinations = [f for f in self.model.folders() if f not in self.model.subtree(folder)]
-        destination = pick(destinations, b)
+        destination = pick(self.model.folders_outside(folder), b)
         if destination is None or destination == self.model.parents[folder]:
             return
 
