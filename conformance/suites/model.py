@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from conformance.clients.http import SuiteError
@@ -35,6 +36,14 @@ def operation(method: OperationT) -> OperationT:
     """Declare a method of a ``TreeSequence`` one of its operations."""
     _OPERATIONS.add(method)
     return method
+
+
+def sequence_settings(max_examples: int) -> settings:
+    """The settings of a sequence test: no deadline (every step is a round trip to the
+    target), and the test's fixtures shared by its examples (each sequence makes its own
+    sandbox folders)."""
+    return settings(max_examples=max_examples, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def pick(choices: Sequence[str], index: int) -> str | None:

@@ -8,13 +8,19 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given
 
 from conformance.clients.ais import AisClient
 from conformance.expect import check, fail
 from conformance.ledger import owned_name
 from conformance.suites.ais.steps import create_folder, document, ids, key, version
-from conformance.suites.model import InventoryTree, TreeSequence, operation, pick
+from conformance.suites.model import (
+    InventoryTree,
+    TreeSequence,
+    operation,
+    pick,
+    sequence_settings,
+)
 from conformance.wire import ais as wire
 from conformance.wire.ids import canonical_uuid
 
@@ -239,8 +245,7 @@ class Writes(TreeSequence):
 
 @pytest.mark.requirement("AIS-TREE-CONSISTENT")
 @pytest.mark.destructive
-@settings(max_examples=8, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@sequence_settings(8)
 @given(steps=Writes.steps(max_size=8))
 @example(steps=[("create_folder", 0, 0), ("create_item", 1, 0), ("create_folder", 1, 0),
                 ("copy", 0, 0), ("link", 0, 0), ("delete_item", 0, 0)])

@@ -12,7 +12,13 @@ from hypothesis import strategies as st
 from conformance.clients.xinventory import XInventoryClient
 from conformance.expect import Observe, check
 from conformance.ledger import NAME_PREFIX
-from conformance.suites.model import InventoryTree, TreeSequence, operation, pick
+from conformance.suites.model import (
+    InventoryTree,
+    TreeSequence,
+    operation,
+    pick,
+    sequence_settings,
+)
 from conformance.suites.xinventory.steps import (
     Inventory,
     add_folder,
@@ -273,8 +279,7 @@ class Operations(TreeSequence):
 
 @pytest.mark.requirement("XINV-TREE-CONSISTENT")
 @pytest.mark.destructive
-@settings(max_examples=12, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@sequence_settings(12)
 @given(steps=Operations.steps(max_size=10))
 @example(steps=[("add_item", 0, 0), ("move_item", 0, 1), ("add_folder", 1, 0),
                 ("move_folder", 0, 0)])
