@@ -77,7 +77,7 @@ def test_a_fault_found_on_a_worker_is_pinned_on_its_own_requirement(
 def delay_proxy() -> Any:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     try:
-        from delay_proxy import DelayProxy  # type: ignore[import-not-found]
+        from delay_proxy import DelayProxy
     finally:
         sys.path.remove(str(ROOT / "benchmarks"))
     return DelayProxy
