@@ -20,6 +20,7 @@ from conformance.expect import check, expect, fail, present, step
 from conformance.ledger import owned_name
 from conformance.side_by_side import each
 from conformance.suites.xinventory.steps import add_folder, add_item
+from conformance.viewer import Viewer
 from conformance.wire import llsd
 from conformance.wire.ids import ZERO_UUID
 from conformance.wire.xinventory import Folder, Item
@@ -147,6 +148,13 @@ def fetch_entry(caps: CapsClient, folder_id: str, owner_id: str | None = None,
 def needs(caps: CapsClient, name: str) -> None:
     if not caps.offers(name):
         pytest.skip(f"{name} not offered by the target (the seed capability did not grant it)")
+
+
+def inventory_root(viewer: Viewer) -> str:
+    """The avatar's inventory root (skips when the login did not name it)."""
+    if not viewer.inventory_root:
+        pytest.skip("the avatar's inventory root is unknown (log in with --login-uri)")
+    return viewer.inventory_root
 
 
 # ---------------------------------------------------------------------- reading a tree

@@ -23,6 +23,7 @@ from conformance.suites.caps.steps import (
     fetch_entry,
     has_links,
     integer,
+    inventory_root,
     item_ids,
     items_by_id,
     missing_id,
@@ -38,7 +39,7 @@ pytestmark = pytest.mark.caps
 
 def descendents_is_the_listing(entry: dict[str, object], where: str) -> None:
     """The wiki's count: descendents == len(items) + len(categories)."""
-    listed = len(array(entry, "items")) + len(array(entry, "categories"))  # type: ignore[arg-type]
+    listed = len(array(entry, "items")) + len(array(entry, "categories"))
     descendents = integer(entry.get("descendents"), f"descendents of {where}")
     check(descendents == listed,
           f"{where}: descendents is {descendents}, but items + categories hold {listed}")
@@ -46,7 +47,7 @@ def descendents_is_the_listing(entry: dict[str, object], where: str) -> None:
 
 def descendents_is_the_children(entry: dict[str, object], where: str) -> None:
     """descendents == distinct categories and items whose parent is the folder."""
-    categories, items = children(entry)  # type: ignore[arg-type]
+    categories, items = children(entry)
     descendents = integer(entry.get("descendents"), f"descendents of {where}")
     check(descendents == len(categories) + len(items),
           f"{where}: descendents is {descendents}, but the folder's distinct children are "
@@ -62,12 +63,11 @@ def test_the_answer_is_a_folders_array_of_folder_structures(caps: CapsClient, vi
                                                            observe: Observe) -> None:
     """The inventory root, asked as the viewer asks, comes back as {folders: [{folder_id,
     version, descendents, categories, items}]} with the documented types."""
-    if not viewer.inventory_root:
-        pytest.skip("the avatar's inventory root is unknown (log in with --login-uri)")
-    reply = caps.folder(viewer.inventory_root)
+    root_id = inventory_root(viewer)
+    reply = caps.folder(root_id)
     value = answer(reply, observe)
     conforms(reply, "caps-descendents-response", value)
-    entry = entry_for(value, viewer.inventory_root)
+    entry = entry_for(value, root_id)
     for key in ("agent_id", "owner_id"):
         kind = llsd.llsd_type(entry.get(key)) if key in entry else "absent"
         observe(f"folder entry {key}: {kind}")
@@ -95,9 +95,8 @@ def test_descendents_counts_the_listing_in_every_folder_without_links(
         caps: CapsClient, viewer: Viewer) -> None:
     """Every folder of the avatar's inventory (the first 40, read as the viewer walks it)
     that holds no links has descendents = len(items) + len(categories)."""
-    if not viewer.inventory_root:
-        pytest.skip("the avatar's inventory root is unknown (log in with --login-uri)")
-    for _, entry in walk(caps, viewer.inventory_root, viewer.agent_id):
+    root_id = inventory_root(viewer)
+    for _, entry in walk(caps, root_id, viewer.agent_id):
         if not has_links(entry):
             descendents_is_the_listing(entry, f"folder {entry.get('folder_id')}")
 
@@ -131,9 +130,8 @@ def test_descendents_counts_distinct_children_in_every_folder(caps: CapsClient,
                                                              viewer: Viewer) -> None:
     """Every folder of the avatar's inventory (the first 40) has descendents = its
     distinct categories and items whose parent it is."""
-    if not viewer.inventory_root:
-        pytest.skip("the avatar's inventory root is unknown (log in with --login-uri)")
-    for _, entry in walk(caps, viewer.inventory_root, viewer.agent_id):
+    root_id = inventory_root(viewer)
+    for _, entry in walk(caps, root_id, viewer.agent_id):
         descendents_is_the_children(entry, f"folder {entry.get('folder_id')}")
 
 
@@ -259,9 +257,8 @@ def test_a_folder_version_matches_its_category_in_the_parent(caps: CapsClient,
                                                             viewer: Viewer) -> None:
     """Each system folder's version in its own entry equals its version as a category of
     the inventory root."""
-    if not viewer.inventory_root:
-        pytest.skip("the avatar's inventory root is unknown (log in with --login-uri)")
-    _, root = fetch_entry(caps, viewer.inventory_root)
+    root_id = inventory_root(viewer)
+    _, root = fetch_entry(caps, root_id)
     categories = {llsd.as_uuid(c.get("category_id")): c for c in array(root, "categories")}
     check(categories, "the inventory root lists no categories")
     asked = [viewer_folder(folder_id, viewer.agent_id) for folder_id in list(categories)[:10]
@@ -312,8 +309,8 @@ def test_adding_to_a_folder_changes_its_version_and_shows_at_once(
 def empty_or_absent(value: dict[str, object], folder_id: str, observe: Observe,
                     what: str) -> None:
     """The folder has no entry with contents; which form the target used is recorded."""
-    entries = entries_for(value, folder_id)  # type: ignore[arg-type]
-    bad = folder_id in bad_folder_ids(value)  # type: ignore[arg-type]
+    entries = entries_for(value, folder_id)
+    bad = folder_id in bad_folder_ids(value)
     for entry in entries:
         listed = len(array(entry, "items")) + len(array(entry, "categories"))
         check(listed == 0, f"{what} was answered with {listed} children")
@@ -351,15 +348,14 @@ def test_the_zero_folder_beside_the_root(caps: CapsClient, viewer: Viewer,
     200, and the root is answered with its categories: every category the root lists
     when asked alone just before and just after (other modules may add folders to the
     root meanwhile), and none it lists in neither."""
-    if not viewer.inventory_root:
-        pytest.skip("the avatar's inventory root is unknown (log in with --login-uri)")
-    _, before = fetch_entry(caps, viewer.inventory_root)
+    root_id = inventory_root(viewer)
+    _, before = fetch_entry(caps, root_id)
     value = answer(caps.descendents([
         viewer_folder(ZERO_UUID, viewer.agent_id, fetch_folders=False),
-        viewer_folder(viewer.inventory_root, viewer.agent_id)]), observe)
-    _, after = fetch_entry(caps, viewer.inventory_root)
+        viewer_folder(root_id, viewer.agent_id)]), observe)
+    _, after = fetch_entry(caps, root_id)
     empty_or_absent(value, ZERO_UUID, observe, "the zero folder")
-    beside = set(category_ids(entry_for(value, viewer.inventory_root)))
+    beside = set(category_ids(entry_for(value, root_id)))
     alone = (set(category_ids(before)), set(category_ids(after)))
     missing = (alone[0] & alone[1]) - beside
     check(not missing, f"asked beside the zero folder, the root does not list "
