@@ -5,6 +5,7 @@ test names known requirements and its markers."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -39,11 +40,11 @@ def entries(service: str, level: str) -> list[Requirement]:
     return [r for r in load_catalogue().values() if r.service == service and r.level == level]
 
 
-@pytest.fixture(scope="module")
-def collected() -> dict[str, dict[str, list[str]]]:
-    """Every conformance test: node id -> its requirement IDs and marker names."""
+def collect(*options: str) -> dict[str, dict[str, list[str]]]:
+    """The conformance tests pytest collects with ``options``: node id -> its requirement
+    IDs and marker names."""
     script = (
-        "import json, pytest\n"
+        "import json, sys, pytest\n"
         "class Collect:\n"
         "    items = {}\n"
         "    def pytest_collection_finish(self, session):\n"
@@ -53,14 +54,19 @@ def collected() -> dict[str, dict[str, list[str]]]:
         "            self.items[item.nodeid] = {'ids': ids, 'markers': names}\n"
         "c = Collect()\n"
         "pytest.main(['--collect-only', '-q', '--pyargs', 'conformance.suites',\n"
-        "             '-p', 'no:cacheprovider'], plugins=[c])\n"
+        "             '-p', 'no:cacheprovider', *sys.argv[1:]], plugins=[c])\n"
         "print(json.dumps(c.items))\n"
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         check=True, cwd=Path(__file__).parent)
-    import json
-
+    out = subprocess.run([sys.executable, "-c", script, *options], capture_output=True,
+                         text=True, check=True, cwd=Path(__file__).parent)
     items: dict[str, dict[str, list[str]]] = json.loads(out.stdout.strip().splitlines()[-1])
+    return items
+
+
+@pytest.fixture(scope="module")
+def collected() -> dict[str, dict[str, list[str]]]:
+    """Every conformance test: node id -> its requirement IDs and marker names."""
+    items = collect()
     assert items, "no conformance test was collected"
     return items
 
@@ -89,6 +95,27 @@ def test_every_test_names_known_requirements_and_its_markers(
         if not SIDE_EFFECTS.intersection(item["markers"]):
             problems.append(f"{nodeid}: needs a side-effect marker (reads/writes/destructive)")
     assert not problems, "\n".join(problems)
+
+
+def test_the_service_marker_comes_from_the_catalogue() -> None:
+    """A module does not mark its tests with their service: the suites' conftest derives
+    the marker from each test's requirements (above, every test has exactly the one its
+    requirements belong to)."""
+    by_hand = re.compile(r"pytest\.mark\.(" + "|".join(sorted(SERVICE_MARKERS)) + r")\b")
+    declared = [f"{path.relative_to(ROOT)}:{number}"
+                for path in sorted((ROOT / "conformance" / "suites").rglob("*.py"))
+                for number, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+                if by_hand.search(line)]
+    assert not declared, f"service markers declared by hand: {declared}"
+
+
+def test_a_service_marker_selects_its_services_tests(
+        collected: dict[str, dict[str, list[str]]]) -> None:
+    """``-m ais`` selects every test of an AIS3 requirement and no other: the marker is
+    there before pytest selects."""
+    selected = collect("-m", "ais")
+    expected = {nodeid for nodeid, item in collected.items() if "ais" in item["markers"]}
+    assert expected and set(selected) == expected
 
 
 def test_every_requirement_states_what_must_hold() -> None:

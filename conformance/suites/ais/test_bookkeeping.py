@@ -26,8 +26,6 @@ from conformance.suites.ais.steps import (
 from conformance.wire import ais as wire
 from conformance.wire.ids import canonical_uuid
 
-pytestmark = pytest.mark.ais
-
 
 def versions_map(answer: dict[str, Any]) -> dict[str, int]:
     """``_updated_category_versions`` must be a map from UUID to integer."""

@@ -28,8 +28,6 @@ from conformance.suites.ais.steps import (
 )
 from conformance.wire import ais as wire
 
-pytestmark = pytest.mark.ais
-
 PERM_COPY = 0x8000
 PERM_ALL = 0x7FFFFFFF
 

@@ -16,8 +16,6 @@ from conformance.ledger import owned_name
 from conformance.suites.ais.steps import contents, create_folder, document, error
 from conformance.wire import ais as wire
 
-pytestmark = pytest.mark.ais
-
 STALE = '"opensim-conformance-stale-tag"'
 PARTS = ["", "children", "items", "categories"]
 

@@ -11,8 +11,6 @@ from conformance.ledger import owned_name
 from conformance.suites.ais.steps import contents, created_ids, error, one, same
 from conformance.wire import ais as wire
 
-pytestmark = pytest.mark.ais
-
 
 @pytest.mark.requirement("AIS-MEDIA-415")
 @pytest.mark.writes

@@ -31,9 +31,6 @@ from conformance.suites.ais.steps import (
 from conformance.wire import ais as wire
 from conformance.wire import xinventory as xwire
 
-pytestmark = pytest.mark.ais
-
-
 # ---------------------------------------------------------------------- PATCH forms
 
 

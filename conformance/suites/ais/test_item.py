@@ -20,8 +20,6 @@ from conformance.suites.ais.steps import (
 )
 from conformance.wire.ids import new_id
 
-pytestmark = pytest.mark.ais
-
 
 @pytest.mark.requirement("AIS-ITEM-GET")
 @pytest.mark.writes

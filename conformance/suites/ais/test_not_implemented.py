@@ -24,8 +24,6 @@ from conformance.suites.ais.steps import (
     same,
 )
 
-pytestmark = pytest.mark.ais
-
 PERM_COPY, PERM_ALL = 0x8000, 0x7FFFFFFF
 
 

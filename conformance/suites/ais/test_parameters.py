@@ -24,9 +24,6 @@ from conformance.suites.ais.steps import (
 )
 from conformance.wire import ais as wire
 
-pytestmark = pytest.mark.ais
-
-
 # ---------------------------------------------------------------------- depth
 
 

@@ -25,8 +25,6 @@ from conformance.suites.ais.steps import (
 )
 from conformance.wire import ais as wire
 
-pytestmark = pytest.mark.ais
-
 
 @dataclass(frozen=True)
 class Filled:

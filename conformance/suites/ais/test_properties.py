@@ -20,8 +20,6 @@ from conformance.suites.ais.steps import create_folder, document, ids, key, vers
 from conformance.wire import ais as wire
 from conformance.wire.ids import canonical_uuid
 
-pytestmark = pytest.mark.ais
-
 OPERATIONS = ("create_folder", "create_item", "link", "rename_folder", "rename_item", "copy",
               "delete_item", "delete_folder")
 operations = st.lists(st.tuples(st.sampled_from(OPERATIONS), st.integers(0, 99),

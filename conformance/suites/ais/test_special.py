@@ -24,8 +24,6 @@ from conformance.suites.ais.steps import (
 )
 from conformance.wire import ais as wire
 
-pytestmark = pytest.mark.ais
-
 
 def typed_children(ais: AisClient, root: str) -> list[tuple[int, str]]:
     """(type_default, id) of each of the root's child categories that has a type."""

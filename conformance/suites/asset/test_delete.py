@@ -13,7 +13,7 @@ from conformance.expect import check, expect
 from conformance.suites.asset.steps import stored
 from conformance.wire.asset import parse_boolean_reply
 
-pytestmark = [pytest.mark.asset, pytest.mark.destructive]
+pytestmark = pytest.mark.destructive
 
 
 @pytest.mark.requirement("ASSET-DELETE-REPLY")

@@ -15,9 +15,6 @@ from conformance.resources import fixture_path
 from conformance.suites.asset.steps import stored
 from conformance.wire.asset import parse_array_of_boolean
 
-pytestmark = pytest.mark.asset
-
-
 #: Which ids to ask about: each stored asset at most once (an id asked twice is
 #: ASSET-EXIST-DUPLICATES), and any number of fresh unknown ids, in any order.
 PICKS = st.tuples(st.booleans(), st.booleans(), st.integers(0, 5)).flatmap(

@@ -23,7 +23,7 @@ from conformance.wire.asset import (
 )
 from conformance.wire.xml import WireError
 
-pytestmark = [pytest.mark.asset, pytest.mark.writes]
+pytestmark = pytest.mark.writes
 
 
 def post_and_read(assets: AssetClient, sent: str | None) -> tuple[str, AssetDocument]:

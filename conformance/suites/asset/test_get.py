@@ -13,8 +13,6 @@ from conformance.suites.asset.steps import Sample, fetch, stored
 from conformance.wire.asset import asset_fields, parse_asset
 from conformance.wire.ids import same_uuid
 
-pytestmark = pytest.mark.asset
-
 
 @pytest.mark.requirement("ASSET-GET-200")
 @pytest.mark.writes

@@ -11,7 +11,7 @@ from conformance.clients.asset import AssetClient
 from conformance.expect import expect
 from conformance.resources import fixture_path
 
-pytestmark = [pytest.mark.asset, pytest.mark.writes]
+pytestmark = pytest.mark.writes
 
 
 def corpus(folder: str) -> list[Path]:

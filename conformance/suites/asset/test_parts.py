@@ -14,8 +14,6 @@ from conformance.suites.asset.steps import Sample
 from conformance.wire.ids import same_uuid
 from conformance.wire.xml import local_name, parse_document
 
-pytestmark = pytest.mark.asset
-
 
 @pytest.mark.requirement("ASSET-DATA-RAW")
 @pytest.mark.writes

@@ -21,7 +21,7 @@ from conformance.wire.asset import (
 )
 from conformance.wire.ids import same_uuid
 
-pytestmark = [pytest.mark.asset, pytest.mark.writes]
+pytestmark = pytest.mark.writes
 
 FEW = settings(max_examples=15, deadline=None,
                suppress_health_check=[HealthCheck.function_scoped_fixture])

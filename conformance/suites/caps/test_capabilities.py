@@ -9,8 +9,6 @@ from conformance.clients.caps import CAPABILITIES
 from conformance.expect import check
 from conformance.viewer import Viewer
 
-pytestmark = pytest.mark.caps
-
 
 @pytest.mark.requirement("CAPS-SEED-FOUR")
 @pytest.mark.reads

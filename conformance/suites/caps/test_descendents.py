@@ -34,8 +34,6 @@ from conformance.wire import llsd
 from conformance.wire.ids import ZERO_UUID
 from conformance.wire.xml import WireError
 
-pytestmark = pytest.mark.caps
-
 
 def descendents_is_the_listing(entry: dict[str, object], where: str) -> None:
     """The wiki's count: descendents == len(items) + len(categories)."""

@@ -22,8 +22,6 @@ from conformance.suites.caps.steps import (
 from conformance.viewer import Viewer
 from conformance.wire import llsd
 
-pytestmark = pytest.mark.caps
-
 
 @pytest.mark.requirement("CAPS-FI2-ITEMS")
 @pytest.mark.writes

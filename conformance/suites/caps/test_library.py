@@ -21,8 +21,6 @@ from conformance.suites.caps.steps import (
 from conformance.viewer import Viewer
 from conformance.wire import llsd
 
-pytestmark = pytest.mark.caps
-
 
 def library(viewer: Viewer) -> tuple[str, str]:
     if not (viewer.library_root and viewer.library_owner):

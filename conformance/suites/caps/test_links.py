@@ -20,8 +20,6 @@ from conformance.suites.caps.steps import (
 )
 from conformance.wire import llsd
 
-pytestmark = pytest.mark.caps
-
 
 def listed_item(entry: dict[str, Any], item_id: str) -> dict[str, Any]:
     """The item's entry in the folder's items (the last, if listed more than once: a

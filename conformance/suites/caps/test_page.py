@@ -27,8 +27,6 @@ from conformance.viewer import Viewer
 from conformance.wire import llsd
 from conformance.wire.ids import ZERO_UUID
 
-pytestmark = pytest.mark.caps
-
 #: The null asset type (LLAssetType::AT_NONE): a category the user made.
 NULL_TYPE = -1
 

@@ -21,8 +21,6 @@ from conformance.suites.caps.steps import (
 from conformance.viewer import Viewer
 from conformance.wire import llsd
 
-pytestmark = pytest.mark.caps
-
 
 def listed(caps: CapsClient, viewer: Viewer) -> list[tuple[Exchange, dict[str, Any]]]:
     """Folder entries of the avatar's inventory and of the library (read-only)."""

@@ -26,8 +26,6 @@ from conformance.suites.xinventory.steps import (
 from conformance.wire.ids import new_id, same_uuid
 from conformance.wire.xinventory import Folder, canonical_uuid
 
-pytestmark = pytest.mark.xinventory
-
 
 @pytest.mark.requirement("XINV-GETFOLDERCONTENT")
 @pytest.mark.writes

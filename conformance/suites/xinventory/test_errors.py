@@ -18,8 +18,6 @@ from conformance.suites.xinventory.steps import (
 from conformance.wire.ids import new_id
 from conformance.wire.xinventory import Folder, encode_form, encode_pairs
 
-pytestmark = pytest.mark.xinventory
-
 
 @pytest.mark.requirement("XINV-ERR-NO-METHOD")
 @pytest.mark.reads

@@ -27,8 +27,6 @@ from conformance.suites.xinventory.steps import (
 from conformance.wire.ids import new_id
 from conformance.wire.xinventory import Folder
 
-pytestmark = pytest.mark.xinventory
-
 
 @pytest.mark.requirement("XINV-ADDFOLDER-ROUNDTRIP")
 @pytest.mark.writes

@@ -19,8 +19,6 @@ from conformance.suites.xinventory.steps import (
 )
 from conformance.wire.xinventory import Folder, encode_pairs
 
-pytestmark = pytest.mark.xinventory
-
 
 @pytest.mark.requirement("XINV-FORM-ENCODING")
 @pytest.mark.writes

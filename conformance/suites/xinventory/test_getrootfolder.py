@@ -17,7 +17,7 @@ from conformance.suites.xinventory.steps import (
 from conformance.wire.ids import new_id, same_uuid
 from conformance.wire.xinventory import ZERO_UUID, Folder, untyped_lists
 
-pytestmark = [pytest.mark.xinventory, pytest.mark.reads]
+pytestmark = pytest.mark.reads
 
 
 def root_of(xinventory: XInventoryClient, principal: str) -> Folder:

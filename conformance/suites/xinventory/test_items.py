@@ -27,8 +27,6 @@ from conformance.suites.xinventory.steps import (
 from conformance.wire.ids import new_id
 from conformance.wire.xinventory import Folder, is_null_slot, ordered_values
 
-pytestmark = pytest.mark.xinventory
-
 FOREIGN_CREATOR = "http://grid.example.org:8002/;Ada Lovelace"
 
 

@@ -17,8 +17,6 @@ from conformance.suites.xinventory.steps import (
 from conformance.wire.ids import new_id
 from conformance.wire.xinventory import Folder, parse_integer
 
-pytestmark = pytest.mark.xinventory
-
 GESTURE = 21  # the asset type and inventory type of a gesture
 NOTECARD = 7
 COPY, MODIFY, TRANSFER, MOVE = 0x8000, 0x4000, 0x2000, 0x80000

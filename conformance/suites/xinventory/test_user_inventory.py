@@ -22,8 +22,6 @@ from conformance.suites.xinventory.steps import (
 from conformance.wire.ids import new_id, same_uuid
 from conformance.wire.xinventory import ZERO_UUID
 
-pytestmark = pytest.mark.xinventory
-
 PHOTO_ALBUM = 15
 OUTFIT = 47
 
