@@ -13,7 +13,8 @@ def test_equal_names_what_came_back_and_what_was_expected() -> None:
     equal({2, 1}, {1, 2}, "the set of ids")
     with pytest.raises(ConformanceFailure, match=r"^the name is 'x', expected 'y'$"):
         equal("x", "y", "the name")
-    with pytest.raises(ConformanceFailure, match=r"^the set of ids is \['a', 'b'\], expected \['c'\]$"):
+    with pytest.raises(ConformanceFailure,
+                       match=r"^the set of ids is \['a', 'b'\], expected \['c'\]$"):
         equal({"b", "a"}, {"c"}, "the set of ids")
 
 
