@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from conformance.clients.xinventory import XInventoryClient
-from conformance.expect import check
+from conformance.expect import check, contains, equal
 from conformance.ledger import owned_name
 from conformance.suites.xinventory.steps import (
     TRASH,
@@ -39,7 +39,7 @@ def test_added_folder_reads_back_field_for_field(inventory: Inventory, scratch: 
     folder = client.new_folder(scratch.id, owned_name("round-trip <&>"), version=version)
     succeeds(client.add_folder(folder), "ADDFOLDER")
     fetched = fetch_folder(client, folder.id)
-    check(fetched == folder, f"GETFOLDER gave {fetched}, expected what was added: {folder}")
+    equal(fetched, folder, "GETFOLDER of the folder added")
 
 
 @pytest.mark.requirement("XINV-ADDFOLDER-EXISTING")
@@ -52,7 +52,7 @@ def test_adding_an_existing_id_is_false_and_keeps_the_folder(inventory: Inventor
     refused(client.add_folder(replace(folder, name=owned_name("second"))),
             "ADDFOLDER of an existing ID")
     fetched = fetch_folder(client, folder.id)
-    check(fetched.name == folder.name, f"the folder's Name became {fetched.name!r}")
+    equal(fetched.name, folder.name, "the folder's Name")
 
 
 @pytest.mark.requirement("XINV-ADDFOLDER-SYSTEM-TYPE")
@@ -113,7 +113,7 @@ def test_update_of_a_missing_folder_adds_it(inventory: Inventory, scratch: Folde
     folder = client.new_folder(scratch.id, owned_name("added by update"))
     succeeds(client.update_folder(folder, creates=True), "UPDATEFOLDER of a missing folder")
     fetched = fetch_folder(client, folder.id)
-    check(fetched == folder, f"GETFOLDER gave {fetched}, expected {folder}")
+    equal(fetched, folder, "GETFOLDER")
 
 
 @pytest.mark.requirement("XINV-UPDATEFOLDER-SYSTEM")
@@ -142,10 +142,10 @@ def test_moved_folder_has_its_new_parent(inventory: Inventory, scratch: Folder) 
     source, destination = add_folder(client, scratch.id), add_folder(client, scratch.id)
     folder = add_folder(client, source.id)
     succeeds(client.move_folder(folder.id, destination.id), "MOVEFOLDER")
-    check(fetch_folder(client, folder.id).parent_id == destination.id,
-          "after MOVEFOLDER the folder's ParentID is not the destination")
-    check(folder.id in fetch_content(client, destination.id).folder_ids(),
-          "the destination's content does not list the moved folder")
+    equal(fetch_folder(client, folder.id).parent_id, destination.id,
+          "after MOVEFOLDER the folder's ParentID")
+    contains(fetch_content(client, destination.id).folder_ids(), folder.id,
+             "the destination's folders")
     check(folder.id not in fetch_content(client, source.id).folder_ids(),
           "the old parent's content still lists the moved folder")
 

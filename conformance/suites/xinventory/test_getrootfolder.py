@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.clients.xinventory import XInventoryClient
-from conformance.expect import Observe, check, expect, present
+from conformance.expect import Observe, check, equal, expect, one_of, present
 from conformance.suites.xinventory.steps import (
     ROOT_TYPES,
     data,
@@ -57,14 +57,14 @@ def test_the_folder_has_the_documented_elements(xinventory: XInventoryClient,
 def test_parent_id_is_the_zero_uuid(xinventory: XInventoryClient, known: str) -> None:
     """The root folder's ParentID is UUID.Zero."""
     root = root_of(xinventory, known)
-    check(root.parent_id == ZERO_UUID, f"ParentID is {root.parent_id}, expected {ZERO_UUID}")
+    equal(root.parent_id, ZERO_UUID, "ParentID")
 
 
 @pytest.mark.requirement("XINV-GETROOTFOLDER-TYPE")
 def test_type_is_9(xinventory: XInventoryClient, known: str) -> None:
     """The root folder's Type is 9 (RootCategory), as the wiki says it always is."""
     root = root_of(xinventory, known)
-    check(root.type == 9, f"Type is {root.type}, expected 9")
+    equal(root.type, 9, "Type")
 
 
 @pytest.mark.requirement("XINV-GETROOTFOLDER-TYPE-ROOT")
@@ -75,14 +75,14 @@ def test_type_is_a_root_type_viewers_accept(xinventory: XInventoryClient, known:
     record which one the target uses."""
     root = root_of(xinventory, known)
     observe(f"the root folder's Type is {root.type}", about="OBS-XINV-ROOT-TYPE")
-    check(root.type in ROOT_TYPES, f"Type is {root.type}, expected 8 or 9")
+    one_of(root.type, ROOT_TYPES, "Type")
 
 
 @pytest.mark.requirement("XINV-GETROOTFOLDER-NAME")
 def test_name_is_my_inventory(xinventory: XInventoryClient, known: str) -> None:
     """The root folder is the user's "My Inventory" folder."""
     root = root_of(xinventory, known)
-    check(root.name == "My Inventory", f"Name is {root.name!r}, expected 'My Inventory'")
+    equal(root.name, "My Inventory", "Name")
 
 
 @pytest.mark.requirement("XINV-GETROOTFOLDER-OWNER")
@@ -103,7 +103,7 @@ def test_id_is_the_folders_own_id(xinventory: XInventoryClient, known: str) -> N
     again = root_of(owner, known)
     check(again.id == root.id, f"two GETROOTFOLDER calls gave two IDs: {root.id}, {again.id}")
     fetched = fetch_folder(owner, root.id)
-    check(fetched == root, f"GETFOLDER of the root's ID gave {fetched}, expected {root}")
+    equal(fetched, root, "GETFOLDER of the root's ID")
     children = [f for f in skeleton(owner) if f.parent_id == root.id]
     check(children, f"no folder of the skeleton has the root's ID {root.id} as ParentID")
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from conformance.clients.xinventory import XInventoryClient
-from conformance.expect import Observe, check
+from conformance.expect import Observe, check, contains, equal
 from conformance.ledger import owned_name
 from conformance.suites.xinventory.steps import (
     Inventory,
@@ -94,7 +94,7 @@ def test_update_changes_the_mutable_fields(inventory: Inventory, scratch: Folder
                      group_id=new_id(), group_owned=True)
     succeeds(client.update_item(update), "UPDATEITEM")
     fetched = fetch_item(client, item.id)
-    check(fetched == update, f"after UPDATEITEM the item is {fetched}, expected {update}")
+    equal(fetched, update, "after UPDATEITEM the item")
 
 
 #: What UPDATEITEM can never change (MOVEITEMS moves items; the creator's UUID is the
@@ -128,8 +128,7 @@ def test_update_keeps_owner_folder_types_and_creator(
                if getattr(fetched, name) != getattr(item, name)}
     check(not changed, f"UPDATEITEM changed fields that must keep their values: {changed}")
     if applied:
-        check(fetched.name == update.name,
-              "UPDATEITEM answered True but did not store the new Name")
+        equal(fetched.name, update.name, "UPDATEITEM answered True, and the item's Name")
         kept = "kept" if fetched.creator_data == FOREIGN_CREATOR else "not kept"
         observe(f"CreatorData sent to an item stored without it: {kept}",
                 about="OBS-XINV-UPDATEITEM-CREATORDATA")
@@ -158,10 +157,10 @@ def test_moved_item_has_its_new_folder(inventory: Inventory, scratch: Folder) ->
     source, destination = add_folder(client, scratch.id), add_folder(client, scratch.id)
     item = add_item(client, source.id)
     succeeds(client.move_items({item.id: destination.id}), "MOVEITEMS")
-    check(fetch_item(client, item.id).folder == destination.id,
-          "after MOVEITEMS, GETITEM does not show the destination as the item's Folder")
-    check(item.id in fetch_content(client, destination.id).item_ids(),
-          "the destination's content does not list the moved item")
+    equal(fetch_item(client, item.id).folder, destination.id,
+          "after MOVEITEMS, the item's Folder (GETITEM)")
+    contains(fetch_content(client, destination.id).item_ids(), item.id,
+             "the destination's items")
     check(item.id not in fetch_content(client, source.id).item_ids(),
           "the source's content still lists the moved item")
 
@@ -204,10 +203,9 @@ def test_multiple_items_come_in_request_order_with_null_for_missing(
             "the unknown id left out" if (len(slots), nulls) == (2, 0) else
             f"{len(slots)} slots for 3 ids with {nulls} NULL")
     observe(form, about="OBS-XINV-MULTIPLEITEMS-UNKNOWN")
-    check(len(slots) == 3, f"asked for 3 items, got {len(slots)} slots")
+    equal(len(slots), 3, "the number of slots for 3 items asked")
     check(is_null_slot(slots[1]), f"the slot of the unknown id holds {slots[1]!r}, not NULL")
     got = [item_record(slots[i], reply, f"slot {i}") for i in (0, 2)]
-    check([g.id for g in got] == [second.id, first.id],
-          f"the slots hold items {[g.id for g in got]}, expected {[second.id, first.id]}")
-    check(got[0] == second, f"slot 0 is {got[0]}, expected {second}")
+    equal([g.id for g in got], [second.id, first.id], "the items the slots hold")
+    equal(got[0], second, "slot 0")
 

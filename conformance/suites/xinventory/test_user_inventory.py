@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.clients.xinventory import XInventoryClient
-from conformance.expect import Observe, check, present
+from conformance.expect import Observe, check, equal, present
 from conformance.suites.xinventory.steps import (
     CLASSIC_SYSTEM_FOLDERS,
     LOST_AND_FOUND,
@@ -110,8 +110,8 @@ def test_the_skeleton_lists_every_folder_of_the_principal_and_no_other(
     check(expected <= set(listed), f"the skeleton lacks {sorted(expected - set(listed))}")
     strangers = {theirs.id, other.root.id} & set(listed)
     check(not strangers, f"the skeleton lists another principal's folders {sorted(strangers)}")
-    check(next(f for f in folders if f.id == deep.id).parent_id == inner.id,
-          "the skeleton gives the nested folder the wrong ParentID")
+    equal(next(f for f in folders if f.id == deep.id).parent_id, inner.id,
+          "the ParentID the skeleton gives the nested folder")
 
 
 @pytest.mark.requirement("XINV-GETINVENTORYSKELETON")
@@ -130,9 +130,9 @@ def test_folder_for_a_system_type_is_the_roots_child(inventory: Inventory,
     """GETFOLDERFORTYPE answers the root's child folder of that type."""
     folder = present(folder_reply(inventory.client.get_folder_for_type(folder_type)),
                      f"the folder of TYPE={folder_type} (GETFOLDERFORTYPE answered empty)")
-    check(folder.type == folder_type, f"TYPE={folder_type} gave a folder of Type {folder.type}")
-    check(folder.parent_id == inventory.root.id,
-          f"TYPE={folder_type} gave a folder whose ParentID {folder.parent_id} is not the root")
+    equal(folder.type, folder_type, f"the Type of the folder TYPE={folder_type} gave")
+    equal(folder.parent_id, inventory.root.id,
+          f"the ParentID of the folder TYPE={folder_type} gave")
     check(same_uuid(folder.owner, inventory.principal), "the folder has another Owner")
 
 
