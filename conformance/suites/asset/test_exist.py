@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conformance.clients.asset import AssetClient
-from conformance.expect import check, expect
+from conformance.expect import equal, expect
 from conformance.resources import fixture_path
 from conformance.suites.asset.steps import stored
 from conformance.wire.asset import parse_array_of_boolean
@@ -32,8 +32,7 @@ def assert_answers(assets: AssetClient, ids: list[str], expected: list[bool]) ->
     reply = assets.exist(ids)
     expect(reply).status(200)
     answers = expect(reply).parsed(parse_array_of_boolean, "an <ArrayOfBoolean> document")
-    check(answers == expected, f"asked about {len(ids)} ids, answered {answers}, "
-                               f"expected {expected}")
+    equal(answers, expected, f"the answer about {len(ids)} ids")
 
 
 @pytest.mark.requirement("ASSET-EXIST-ORDER")
@@ -73,9 +72,8 @@ def test_the_pages_sample_request_is_answered(assets: AssetClient,
     reply = assets.exist_raw(body.encode("utf-8"))
     expect(reply).status(200)
     answers = expect(reply).parsed(parse_array_of_boolean, "an <ArrayOfBoolean> document")
-    check(answers == [True, False], f"the page's sample request asking about a stored and an "
-                                    f"unknown asset was answered {answers}, expected "
-                                    f"[True, False]")
+    equal(answers, [True, False], "the answer to the page's sample request asking about a "
+                                   "stored and an unknown asset")
 
 
 @pytest.mark.requirement("ASSET-EXIST-EMPTY")

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from conformance.clients.asset import AssetClient
-from conformance.expect import check, expect, present
+from conformance.expect import check, equal, expect, present
 from conformance.suites.asset.steps import Sample, fetch, stored
 from conformance.wire.asset import asset_fields, parse_asset
 from conformance.wire.ids import same_uuid
@@ -49,8 +49,7 @@ def test_every_documented_element_is_present_with_its_type(assets: AssetClient,
                      "Type": sample.type, "CreatorID": sample.creator_id}
     returned = {"Name": document.name, "Description": document.description,
                 "Type": document.type, "CreatorID": document.creator_id}
-    check(returned == stored_fields,
-          f"GET returned {returned}, expected what was stored: {stored_fields}")
+    equal(returned, stored_fields, "what GET returned of what was stored")
 
 
 @pytest.mark.requirement("ASSET-GET-FULLID")

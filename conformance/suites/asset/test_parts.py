@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from conformance.clients.asset import AssetClient
-from conformance.expect import check, expect, present
+from conformance.expect import check, equal, expect, present
 from conformance.suites.asset.steps import Sample
 from conformance.wire.ids import same_uuid
 from conformance.wire.xml import local_name, parse_document
@@ -34,8 +34,7 @@ def test_metadata_describes_the_asset_without_its_data(assets: AssetClient,
     reply = assets.get_part(sample.id, "metadata")
     expect(reply).status(200)
     root = expect(reply).parsed(parse_document, "an XML document")
-    check(local_name(root) == "AssetMetadata",
-          f"root element is <{local_name(root)}>, expected <AssetMetadata>")
+    equal(local_name(root), "AssetMetadata", "the root element")
     fields: dict[str, Any] = {local_name(child): (child.text or "") for child in root
               if isinstance(child.tag, str) and not len(child)}
     fields["FullID"] = {"Guid": root.findtext("{*}FullID/{*}Guid") or ""}
@@ -45,9 +44,8 @@ def test_metadata_describes_the_asset_without_its_data(assets: AssetClient,
     type_text = str(present(fields.get("Type"), "the Type element")).strip()
     check(type_text.lstrip("-").isdigit(), f"Type is {type_text!r}, not an integer")
     returned = (fields.get("Name"), fields.get("Description"), int(type_text))
-    check(returned == (sample.name, sample.description, sample.type),
-          f"Name, Description, Type are {returned}, expected "
-          f"{(sample.name, sample.description, sample.type)}")
+    equal(returned, (sample.name, sample.description, sample.type),
+          "(Name, Description, Type)")
 
 
 @pytest.mark.requirement("ASSET-SUBRESOURCE-404")

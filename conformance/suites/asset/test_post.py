@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conformance.clients.asset import AssetClient
-from conformance.expect import check, expect
+from conformance.expect import check, equal, expect
 from conformance.ledger import owned_name
 from conformance.resources import fixture_path
 from conformance.suites.asset.steps import fetch, store, stored
@@ -118,7 +118,7 @@ def test_name_and_description_of_64_characters_round_trip(assets: AssetClient,
     asset_id = store(assets, b"text", **{field: text})
     document = fetch(assets, asset_id)
     returned = document.name if field == "name" else document.description
-    check(returned == text, f"{field} {text!r} read back as {returned!r}")
+    equal(returned, text, f"{field} read back")
 
 
 @pytest.mark.requirement("ASSET-POST-TEXT-OVER-64")
@@ -151,7 +151,7 @@ def test_type_round_trips_across_the_signed_byte_range(assets: AssetClient,
     """Type is a signed byte: -128..127 read back unchanged."""
     asset_id = store(assets, b"type", asset_type=asset_type)
     returned = fetch(assets, asset_id).type
-    check(returned == asset_type, f"Type {asset_type} read back as {returned}")
+    equal(returned, asset_type, "Type read back")
 
 
 @pytest.mark.requirement("ASSET-POST-TEMPORARY-LOCAL")
@@ -205,5 +205,4 @@ def test_reposting_a_normal_asset_keeps_the_original(
     _, reply = assets.store(asset_id, data=b"replacement", flags="Normal")
     observe(f"a re-POST of an existing Normal asset answered {reply.status}")
     data = fetch(assets, asset_id).data
-    check(data == b"original", f"after a re-POST the asset's data is {data!r}, expected "
-                               f"the original b'original'")
+    equal(data, b"original", "after a re-POST the asset's data")

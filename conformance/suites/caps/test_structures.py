@@ -9,7 +9,7 @@ import pytest
 
 from conformance.clients.caps import CapsClient
 from conformance.clients.http import Exchange
-from conformance.expect import check
+from conformance.expect import check, equal
 from conformance.suites.caps.steps import (
     Observe,
     Scratch,
@@ -65,7 +65,7 @@ def test_a_subfolder_is_listed_with_its_own_values(caps: CapsClient, scratch: Sc
               "type_default": llsd.as_int(category.get("type_default",
                                                        category.get("type"))),
               "version": category.get("version")}
-    check(actual == expected, f"the category reads {actual}, expected {expected}")
+    equal(actual, expected, "the category")
 
 
 @pytest.mark.requirement("CAPS-ITEM-KEYS")
