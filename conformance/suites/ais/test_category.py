@@ -8,7 +8,7 @@ from urllib.parse import urljoin
 import pytest
 
 from conformance.clients.ais import AisClient
-from conformance.expect import check, step
+from conformance.expect import check, contains, equal, step
 from conformance.ledger import owned_name
 from conformance.suites.ais.steps import (
     category_exists,
@@ -91,11 +91,9 @@ def test_post_creates_the_categories_of_the_body(ais: AisClient, folder: str) ->
     answer = document(reply, 201, schema="ais-category-new-children")
     new = one(sorted(ids(key(answer, "_created_categories"), "_created_categories")),
               "_created_categories")
-    check(new in contents(ais, folder)["categories"],
-          f"the created category {new} is not among the parent's children")
+    contains(contents(ais, folder)["categories"], new, "the parent's categories")
     created = document(ais.get_category(new), 200)
-    check(created.get("name") == name, f"the new category is named {created.get('name')!r}, "
-                                        f"expected {name!r}")
+    equal(created.get("name"), name, "the new category's name")
 
 
 @pytest.mark.requirement("AIS-CATEGORY-POST-LOCATION")
@@ -120,9 +118,9 @@ def test_post_creates_items(ais: AisClient, folder: str) -> None:
     name = owned_name("posted item")
     reply = ais.create(folder, {"items": [wire.item_body(name)]}, tid=ais.new_id())
     new = one(created_ids(reply, "_created_items"), "_created_items")
-    check(new in contents(ais, folder)["items"], f"the created item {new} is not in the folder")
+    contains(contents(ais, folder)["items"], new, "the folder's items")
     item = document(ais.get_item(new), 200)
-    check(item.get("name") == name, f"the item is named {item.get('name')!r}, expected {name!r}")
+    equal(item.get("name"), name, "the item's name")
 
 
 @pytest.mark.requirement("AIS-CATEGORY-POST-LINKS")
@@ -135,7 +133,7 @@ def test_post_creates_links_as_the_viewer_sends_them(ais: AisClient, folder: str
     reply = ais.create(folder, {"links": [wire.link_body(target, owned_name("link"))]},
                        tid=ais.new_id())
     link = one(created_ids(reply, "_created_items"), "_created_items")
-    check(link in contents(ais, folder)["links"], f"the link {link} is not in the folder's links")
+    contains(contents(ais, folder)["links"], link, "the folder's links")
     fetched = document(ais.get_item(link), 200)
     check(same(fetched.get("linked_id"), target),
           f"the link's linked_id is {fetched.get('linked_id')}, expected {target}")
@@ -173,10 +171,9 @@ def test_patch_renames_the_category(ais: AisClient, folder: str) -> None:
     name = owned_name("renamed")
     answer = document(ais.patch_category(folder, {"name": name}), 200,
                       schema="ais-category-modify")
-    check(answer.get("name") == name, f"the answer's name is {answer.get('name')!r}")
+    equal(answer.get("name"), name, "the answer's name")
     fetched = document(ais.get_category(folder), 200)
-    check(fetched.get("name") == name, f"GET gives the name {fetched.get('name')!r}, "
-                                       f"expected {name!r}")
+    equal(fetched.get("name"), name, "the name GET gives")
 
 
 @pytest.mark.requirement("AIS-CATEGORY-PATCH-404")
@@ -216,10 +213,10 @@ def test_copy_copies_the_tree_into_the_destination(ais: AisClient, folder: str) 
     answer = document(reply, 201, schema="ais-category-copy")
     check(reply.header("Location"), "the 201 has no Location header")
     copies = contents(ais, destination)["categories"]
-    check(len(copies) == 1, f"the destination holds {len(copies)} categories, expected the copy")
+    equal(len(copies), 1, "the number of categories the destination holds (the copy)")
     copy = next(iter(copies))
-    check(copy in ids(key(answer, "_created_categories"), "_created_categories"),
-          f"the copy {copy} is not in _created_categories")
+    contains(ids(key(answer, "_created_categories"), "_created_categories"), copy,
+             "_created_categories")
     inside = contents(ais, copy)
     check(len(inside["items"]) == 1 and len(inside["categories"]) == 1,
           f"the copy holds {len(inside['items'])} items and {len(inside['categories'])} "

@@ -9,7 +9,7 @@ import pytest
 
 from conformance.clients.ais import AisClient
 from conformance.clients.http import Exchange
-from conformance.expect import check, expect, present, step
+from conformance.expect import check, contains, equal, expect, present, step
 from conformance.ledger import owned_name
 from conformance.suites.ais.steps import (
     contents,
@@ -39,8 +39,7 @@ def test_move_category(ais: AisClient, folder: str) -> None:
     document(reply, 200, schema="ais-category-move")
     present(reply.header("Location"), "the Location header of the MOVE")
     present(reply.header("ETag"), "the ETag header of the MOVE")
-    check(moved in contents(ais, destination)["categories"], "the category is not in the "
-                                                             "destination")
+    contains(contents(ais, destination)["categories"], moved, "the destination's categories")
     check(moved not in contents(ais, folder)["categories"], "the category is still in its "
                                                             "old parent")
 
@@ -60,7 +59,7 @@ def test_copy_item(ais: AisClient, folder: str) -> None:
     check(copies and copies == contents(ais, destination)["items"],
           f"_created_items lists {copies}, the destination holds "
           f"{contents(ais, destination)['items']}")
-    check(item in contents(ais, folder)["items"], "the original item left its folder")
+    contains(contents(ais, folder)["items"], item, "the original folder's items")
 
 
 @pytest.mark.requirement("AIS-ITEM-MOVE")
@@ -76,7 +75,7 @@ def test_move_item(ais: AisClient, folder: str) -> None:
     present(reply.header("Location"), "the Location header of the MOVE")
     check(same(answer.get("parent_id"), destination), "the answer's parent_id is not the "
                                                       "destination")
-    check(item in contents(ais, destination)["items"], "the item is not in the destination")
+    contains(contents(ais, destination)["items"], item, "the destination's items")
 
 
 @pytest.mark.requirement("AIS-CATEGORY-MOVE")
@@ -89,7 +88,7 @@ def test_move_category_to_an_unknown_destination_is_404(ais: AisClient, folder: 
     if reply.status in (405, 501):
         implemented(reply, "MOVE /category/{category}")
     not_found(reply)
-    check(moved in contents(ais, folder)["categories"], "the category left its parent")
+    contains(contents(ais, folder)["categories"], moved, "the parent's categories")
 
 
 @pytest.mark.requirement("AIS-ITEM-COPY")
@@ -102,7 +101,7 @@ def test_copy_item_to_an_unknown_destination_is_404(ais: AisClient, folder: str)
     if reply.status in (405, 501):
         implemented(reply, "COPY /item/{item}")
     not_found(reply)
-    check(contents(ais, folder)["items"] == {item}, "the folder's items changed")
+    equal(contents(ais, folder)["items"], {item}, "the folder's items")
 
 
 def not_found(reply: Exchange) -> None:
