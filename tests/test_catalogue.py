@@ -5,6 +5,8 @@ test names known requirements and its markers."""
 
 from __future__ import annotations
 
+import ast
+import difflib
 import json
 import re
 import subprocess
@@ -116,6 +118,58 @@ def test_a_service_marker_selects_its_services_tests(
     selected = collect("-m", "ais")
     expected = {nodeid for nodeid, item in collected.items() if "ais" in item["markers"]}
     assert expected and set(selected) == expected
+
+
+#: How close (difflib's ratio, text folded) a test's docstring may come to its
+#: requirement's ``must`` before it counts as restating it.
+RESTATES = 0.8
+
+
+def restated_musts(path: Path, catalogue: dict[str, Requirement],
+                   root: Path = ROOT) -> list[str]:
+    """The tests of the module at ``path`` (below ``root``) whose docstring restates the
+    ``must`` of a requirement it names."""
+    def fold(text: str) -> str:
+        return " ".join(text.lower().replace("``", "").split()).rstrip(".")
+
+    found = []
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        doc = ast.get_docstring(node)
+        ids = [arg.value for decorator in node.decorator_list
+               if isinstance(decorator, ast.Call)
+               and isinstance(decorator.func, ast.Attribute)
+               and decorator.func.attr == "requirement"
+               for arg in decorator.args if isinstance(arg, ast.Constant)]
+        for rid in ids:
+            if doc and rid in catalogue and difflib.SequenceMatcher(
+                    None, fold(doc), fold(catalogue[rid].must)).ratio() >= RESTATES:
+                found.append(f"{path.relative_to(root)}::{node.name} restates {rid}'s must")
+    return found
+
+
+def test_no_docstring_restates_its_requirements_must() -> None:
+    """The catalogue's ``must`` says what a test checks (the report shows it); a test's
+    docstring, where it has one, says only what the ``must`` does not (how the test goes
+    about it), so that the two cannot drift apart."""
+    catalogue = load_catalogue()
+    restated = [problem for path in sorted((ROOT / "conformance" / "suites").rglob("test_*.py"))
+                for problem in restated_musts(path, catalogue)]
+    assert not restated, "\n".join(restated)
+
+
+def test_a_docstring_that_restates_the_must_is_found(tmp_path: Path) -> None:
+    catalogue = {"ASSET-X": Requirement("ASSET-X", "asset", "s", "documented", "a.txt", "q",
+                                        must="GET of an unknown asset answers 404.")}
+    source = ('import pytest\n\n@pytest.mark.requirement("ASSET-X")\n'
+              'def test_a():\n    """GET of an unknown asset answers ``404``."""\n\n'
+              '@pytest.mark.requirement("ASSET-X")\n'
+              'def test_b():\n    """Asked twice, with a fresh ID each time."""\n')
+    path = tmp_path / "test_restated_example.py"
+    path.write_text(source, "utf-8")
+    found = restated_musts(path, catalogue, tmp_path)
+    assert len(found) == 1 and "::test_a restates ASSET-X" in found[0]
 
 
 def test_every_requirement_states_what_must_hold() -> None:

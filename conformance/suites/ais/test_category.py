@@ -83,8 +83,6 @@ def test_get_unknown_category_is_404(ais: AisClient, part: str) -> None:
 @pytest.mark.requirement("AIS-CATEGORY-POST")
 @pytest.mark.writes
 def test_post_creates_the_categories_of_the_body(ais: AisClient, folder: str) -> None:
-    """POST /category/{parent} with ``categories`` answers 201 with a
-    categoryNewChildrenResponse; the new category is in the parent."""
     name = owned_name("posted")
     reply = ais.create(folder, {"categories": [wire.category_body(name, folder)]},
                        tid=ais.new_id())
@@ -113,8 +111,6 @@ def test_post_location_is_the_parents_children(ais: AisClient, folder: str) -> N
 @pytest.mark.requirement("AIS-CATEGORY-POST-ITEMS")
 @pytest.mark.writes
 def test_post_creates_items(ais: AisClient, folder: str) -> None:
-    """POST with ``items`` creates the items, lists them in _created_items, and each then
-    reads back with its name."""
     name = owned_name("posted item")
     reply = ais.create(folder, {"items": [wire.item_body(name)]}, tid=ais.new_id())
     new = one(created_ids(reply, "_created_items"), "_created_items")
@@ -142,7 +138,6 @@ def test_post_creates_links_as_the_viewer_sends_them(ais: AisClient, folder: str
 @pytest.mark.requirement("AIS-CATEGORY-POST-404")
 @pytest.mark.writes
 def test_post_to_unknown_category_is_404(ais: AisClient) -> None:
-    """POST to a category that does not exist answers 404 (errorCategoryNotFound)."""
     parent = ais.new_id()
     error(ais.create(parent, {"categories": [wire.category_body(owned_name("x"), parent)]},
                      tid=ais.new_id()), 404, "ais-error-category")
@@ -166,8 +161,6 @@ def test_post_of_an_invalid_body_is_400(ais: AisClient, folder: str, body: objec
 @pytest.mark.requirement("AIS-CATEGORY-PATCH")
 @pytest.mark.writes
 def test_patch_renames_the_category(ais: AisClient, folder: str) -> None:
-    """PATCH /category/{id} with modifyCategory {name} answers 200 with a
-    categoryModifyResponse, and the category then has the new name."""
     name = owned_name("renamed")
     answer = document(ais.patch_category(folder, {"name": name}), 200,
                       schema="ais-category-modify")
@@ -187,8 +180,6 @@ def test_patch_of_unknown_category_is_404(ais: AisClient) -> None:
 @pytest.mark.requirement("AIS-CATEGORY-PATCH-400")
 @pytest.mark.writes
 def test_patch_with_a_name_that_is_not_a_string_is_400(ais: AisClient, folder: str) -> None:
-    """PATCH whose ``name`` is not a string answers 400 (errorInvalidCategoryRequest);
-    the name stays."""
     before = document(ais.get_category(folder), 200).get("name")
     error(ais.patch_category(folder, {"name": ["not", "a", "string"]}), 400,
           "ais-error-category")
@@ -228,8 +219,6 @@ def test_copy_copies_the_tree_into_the_destination(ais: AisClient, folder: str) 
 @pytest.mark.requirement("AIS-CATEGORY-COPY-403")
 @pytest.mark.writes
 def test_copy_of_a_tree_holding_a_no_copy_item_is_403(ais: AisClient, folder: str) -> None:
-    """COPY of a category holding an item its owner may not copy answers 403
-    (errorInvalidPermissions) and copies nothing."""
     source = create_folder(ais, folder, owned_name("no-copy source"))
     item = create_item(ais, source, permissions={
         "base_mask": PERM_ALL & ~PERM_COPY, "owner_mask": PERM_ALL & ~PERM_COPY,
@@ -247,7 +236,6 @@ def test_copy_of_a_tree_holding_a_no_copy_item_is_403(ais: AisClient, folder: st
 @pytest.mark.requirement("AIS-CATEGORY-COPY-404")
 @pytest.mark.writes
 def test_copy_to_unknown_destination_is_404(ais: AisClient, folder: str) -> None:
-    """COPY whose Destination does not exist answers 404 (Destination category not found)."""
     error(ais.copy_category(folder, ais.new_id(), tid=ais.new_id()), 404, "ais-error-category")
 
 
@@ -267,8 +255,6 @@ def test_copy_of_a_deleted_source_is_410(ais: AisClient, folder: str) -> None:
 @pytest.mark.requirement("AIS-CATEGORY-DELETE")
 @pytest.mark.destructive
 def test_delete_removes_the_category_and_its_contents(ais: AisClient, folder: str) -> None:
-    """DELETE /category/{id} answers 200 with a categoryDeleteResponse; the category, its
-    subcategories and items are gone."""
     doomed = create_folder(ais, folder)
     sub = create_folder(ais, doomed)
     item = create_item(ais, sub)
@@ -282,7 +268,6 @@ def test_delete_removes_the_category_and_its_contents(ais: AisClient, folder: st
 @pytest.mark.requirement("AIS-CATEGORY-DELETE-410")
 @pytest.mark.destructive
 def test_deleting_twice_is_410(ais: AisClient, folder: str) -> None:
-    """A second DELETE of the same category answers 410 (Category gone)."""
     doomed = create_folder(ais, folder)
     with step("could not delete the category the first time"):
         document(ais.delete_category(doomed), 200)

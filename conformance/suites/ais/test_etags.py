@@ -29,8 +29,6 @@ def etag(reply: Exchange) -> str:
 @pytest.mark.writes
 @pytest.mark.parametrize("part", PARTS, ids=lambda p: p or "category")
 def test_get_carries_an_etag(ais: AisClient, folder: str, part: str) -> None:
-    """GET of the category (and of its children, items, categories) answers 200 with an
-    ETag header."""
     tag = etag(ais.get_category(folder, part))
     check(tag.strip(), "the ETag header is empty")
 
@@ -40,7 +38,6 @@ def test_get_carries_an_etag(ais: AisClient, folder: str, part: str) -> None:
 @pytest.mark.parametrize("part", PARTS, ids=lambda p: p or "category")
 def test_if_none_match_with_the_current_tag_is_304(ais: AisClient, folder: str,
                                                    part: str) -> None:
-    """GET with If-None-Match: the current ETag answers 304 Not modified (with the ETag)."""
     with step("could not read the current ETag", requirement="AIS-ETAG-GET"):
         tag = etag(ais.get_category(folder, part))
     reply = ais.get_category(folder, part, headers={"If-None-Match": tag})
@@ -78,8 +75,6 @@ def test_if_match_with_several_tags_matches_any(ais: AisClient, folder: str) -> 
 @pytest.mark.writes
 @pytest.mark.parametrize("part", PARTS, ids=lambda p: p or "category")
 def test_if_none_match_with_other_tags_is_200(ais: AisClient, folder: str, part: str) -> None:
-    """GET with If-None-Match holding only tags that do not match answers 200 with the
-    resource; with several tags of which one is current, 304."""
     with step("could not read the current ETag", requirement="AIS-ETAG-GET"):
         tag = etag(ais.get_category(folder, part))
     reply = ais.get_category(folder, part, headers={"If-None-Match": STALE})

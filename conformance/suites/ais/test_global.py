@@ -15,8 +15,6 @@ from conformance.wire import ais as wire
 @pytest.mark.requirement("AIS-MEDIA-415")
 @pytest.mark.writes
 def test_a_body_of_an_unsupported_media_type_is_415(ais: AisClient, folder: str) -> None:
-    """A POST whose Content-Type is neither LLSD nor JSON answers 415 (errorGeneral) and
-    creates nothing."""
     before = contents(ais, folder)
     body = wire.encode(wire.request_value({"categories": [wire.category_body(
         owned_name("x"), folder)]}))
@@ -31,8 +29,6 @@ def test_a_body_of_an_unsupported_media_type_is_415(ais: AisClient, folder: str)
 @pytest.mark.parametrize("value", ["yes", "2", "TRUE!"])
 def test_simulate_not_matching_the_pattern_is_400(ais: AisClient, folder: str,
                                                   value: str) -> None:
-    """A simulate value that does not match ^(0|1|true|false)?$ answers 400 and the write
-    is not made."""
     before = contents(ais, folder)
     error(ais.create(folder, {"categories": [wire.category_body(owned_name("x"), folder)]},
                      tid=ais.new_id(), simulate=value), 400)
@@ -42,8 +38,6 @@ def test_simulate_not_matching_the_pattern_is_400(ais: AisClient, folder: str,
 @pytest.mark.requirement("AIS-JSON-BODY")
 @pytest.mark.writes
 def test_a_json_body_is_read(ais: AisClient, folder: str) -> None:
-    """A POST whose body is JSON, labelled application/json, creates what it asks for
-    as the same body in LLSD does."""
     name = owned_name("from json")
     body = wire.encode_json({"categories": [wire.category_body(name, folder)]})
     reply = ais.create(folder, None, raw=body, tid=ais.new_id(),

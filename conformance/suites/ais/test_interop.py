@@ -147,8 +147,6 @@ def xinventory(run: ConformanceRun, ais: AisClient) -> Iterator[XInventoryClient
 @pytest.mark.writes
 def test_changes_through_ais3_show_in_xinventory(ais: AisClient, xinventory: XInventoryClient,
                                                  folder: str) -> None:
-    """A category and an item created through AIS3 are in XInventory's GETFOLDERCONTENT
-    of the folder at once, with the folder's AIS3 version; a rename shows in GETFOLDER."""
     sub = create_folder(ais, folder)
     item = create_item(ais, folder)
     ais_version = version(ais, folder)

@@ -37,15 +37,12 @@ def test_get_item_answers_the_item(ais: AisClient, folder: str) -> None:
 @pytest.mark.requirement("AIS-ITEM-GET-404")
 @pytest.mark.reads
 def test_get_unknown_item_is_404(ais: AisClient) -> None:
-    """GET of an item that does not exist answers 404 (errorItemNotFound)."""
     error(ais.get_item(ais.new_id()), 404, "ais-error-item")
 
 
 @pytest.mark.requirement("AIS-ITEM-PATCH")
 @pytest.mark.writes
 def test_patch_changes_name_and_description(ais: AisClient, folder: str) -> None:
-    """PATCH /item/{id} with modifyItem {name, desc} answers 200 with an
-    itemModifyResponse; the item then reads back with both changed and nothing else."""
     item = create_item(ais, folder)
     before = document(ais.get_item(item), 200)
     name, desc = owned_name("patched"), "patched description"
@@ -60,15 +57,12 @@ def test_patch_changes_name_and_description(ais: AisClient, folder: str) -> None
 @pytest.mark.requirement("AIS-ITEM-PATCH-404")
 @pytest.mark.writes
 def test_patch_of_unknown_item_is_404(ais: AisClient) -> None:
-    """PATCH of an item that does not exist answers 404."""
     error(ais.patch_item(ais.new_id(), {"name": owned_name("x")}), 404, "ais-error-item")
 
 
 @pytest.mark.requirement("AIS-ITEM-PATCH-400")
 @pytest.mark.writes
 def test_patch_with_a_name_that_is_not_a_string_is_400(ais: AisClient, folder: str) -> None:
-    """PATCH whose ``name`` is not a string answers 400 (errorInvalidItemRequest); the
-    item keeps its name."""
     name = owned_name("kept")
     item = create_item(ais, folder, name)
     error(ais.patch_item(item, {"name": {"not": "a string"}}), 400, "ais-error-item")
@@ -79,8 +73,6 @@ def test_patch_with_a_name_that_is_not_a_string_is_400(ais: AisClient, folder: s
 @pytest.mark.requirement("AIS-ITEM-DELETE")
 @pytest.mark.destructive
 def test_delete_removes_the_item(ais: AisClient, folder: str) -> None:
-    """DELETE /item/{id} answers 200 with an itemDeleteResponse; the item is gone from
-    GET and from its folder."""
     item = create_item(ais, folder)
     document(ais.delete_item(item), 200, schema="ais-item-delete")
     check(not item_exists(ais, item), "the deleted item still answers GET")

@@ -100,9 +100,6 @@ def test_children_embed_as_deep_as_asked(ais: AisClient, folder: str, depth: str
 @pytest.mark.requirement("AIS-DEPTH-CATEGORIES")
 @pytest.mark.writes
 def test_categories_take_depth(ais: AisClient, folder: str) -> None:
-    """GET /category/{id}/categories?depth=* (the pattern's "*": every level) embeds the
-    whole tree of categories below; a larger depth never embeds fewer levels than a
-    smaller one."""
     chain(ais, folder, 4)
     levels = {depth: embedded_depth(document(ais.get_category(folder, "categories",
                                                               depth=depth), 200))

@@ -50,8 +50,6 @@ def filled(ais: AisClient, folder: str) -> Filled:
 @pytest.mark.requirement("AIS-CHILDREN-GET")
 @pytest.mark.writes
 def test_children_embeds_categories_items_and_links(ais: AisClient, filled: Filled) -> None:
-    """GET /category/{id}/children answers 200 with a categoryChildrenResponse whose
-    _embedded holds the subcategory, the item and the link."""
     answer = document(ais.get_category(filled.id, "children"), 200,
                       schema="ais-category-children")
     found = {part: set(wire.embedded(answer, part)) for part in ("categories", "items", "links")}
@@ -84,8 +82,6 @@ def test_items_embeds_items_and_links(ais: AisClient, filled: Filled) -> None:
 @pytest.mark.requirement("AIS-CATEGORIES-GET")
 @pytest.mark.writes
 def test_categories_embeds_the_subcategories_only(ais: AisClient, filled: Filled) -> None:
-    """GET /category/{id}/categories answers 200 with a categoryCategoriesResponse whose
-    _embedded.categories holds the subcategory; no items."""
     answer = document(ais.get_category(filled.id, "categories"), 200,
                       schema="ais-category-categories")
     found = set(wire.embedded(answer, "categories"))
@@ -100,8 +96,6 @@ def test_categories_embeds_the_subcategories_only(ais: AisClient, filled: Filled
 @pytest.mark.destructive
 def test_delete_children_empties_the_category_and_keeps_it(ais: AisClient,
                                                            filled: Filled) -> None:
-    """DELETE /category/{id}/children answers 200 (categoryDeleteResponse); the category
-    remains, empty."""
     document(ais.delete_category(filled.id, "children"), 200, schema="ais-category-delete")
     check(category_exists(ais, filled.id), "the category itself is gone")
     left = contents(ais, filled.id)
@@ -123,8 +117,6 @@ def test_delete_links_removes_only_links(ais: AisClient, filled: Filled) -> None
 @pytest.mark.requirement("AIS-ITEMS-DELETE")
 @pytest.mark.destructive
 def test_delete_items_removes_items_and_links(ais: AisClient, filled: Filled) -> None:
-    """DELETE /category/{id}/items answers 200 (categoryItemsDeleteResponse); items and
-    links are gone, the subcategory stays."""
     document(ais.delete_category(filled.id, "items"), 200, schema="ais-category-items-delete")
     left = contents(ais, filled.id)
     check(left == {"categories": {filled.sub}, "items": set(), "links": set()},
@@ -134,8 +126,6 @@ def test_delete_items_removes_items_and_links(ais: AisClient, filled: Filled) ->
 @pytest.mark.requirement("AIS-CATEGORIES-DELETE")
 @pytest.mark.destructive
 def test_delete_categories_removes_only_subcategories(ais: AisClient, filled: Filled) -> None:
-    """DELETE /category/{id}/categories answers 200 (categoryDeleteResponse); the
-    subcategory is gone, the item and the link stay."""
     document(ais.delete_category(filled.id, "categories"), 200, schema="ais-category-delete")
     left = contents(ais, filled.id)
     check(left == {"categories": set(), "items": {filled.item}, "links": {filled.link}},

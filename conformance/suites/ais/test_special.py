@@ -142,9 +142,6 @@ def test_put_of_an_existing_special_category_is_409(ais: AisClient, root: str) -
 @pytest.mark.requirement("AIS-CATEGORY-PUT")
 @pytest.mark.destructive
 def test_put_creates_a_missing_special_category(ais: AisClient, root: str) -> None:
-    """PUT /category/{special} for a folder type the agent lacks answers 201 with a
-    categoryNewResponse and a Location; the name then resolves to the new folder, under
-    the root."""
     present = system_folders(ais, root)
     missing = [name for name, kind in sorted(wire.SPECIAL_CATEGORIES.items())
                if kind != wire.ROOT_TYPE and kind not in present]
@@ -175,8 +172,6 @@ def test_put_creates_a_missing_special_category(ais: AisClient, root: str) -> No
 @pytest.mark.requirement("AIS-CATEGORY-PUT-404")
 @pytest.mark.writes
 def test_put_of_an_unknown_category_is_404(ais: AisClient) -> None:
-    """PUT /category/{uuid} of a category that does not exist (no special name) answers
-    404 with errorCategoryNotFound and creates nothing."""
     unknown = ais.new_id()
     error(ais.put_category(unknown, creates=False, tid=ais.new_id()), 404,
           "ais-error-category")

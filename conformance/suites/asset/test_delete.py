@@ -18,7 +18,6 @@ pytestmark = pytest.mark.destructive
 
 @pytest.mark.requirement("ASSET-DELETE-REPLY")
 def test_delete_answers_200_with_a_boolean(assets: AssetClient) -> None:
-    """DELETE of an asset the suite stored answers 200 with a <boolean> document."""
     asset_id = stored(assets, b"delete me")
     reply = assets.delete(asset_id)
     expect(reply).status(200)

@@ -79,7 +79,6 @@ def test_the_pages_sample_request_is_answered(assets: AssetClient,
 @pytest.mark.requirement("ASSET-EXIST-EMPTY")
 @pytest.mark.reads
 def test_an_empty_list_is_answered_with_an_empty_list(assets: AssetClient) -> None:
-    """An empty <ArrayOfString> is answered 200 with an empty <ArrayOfBoolean>."""
     assert_answers(assets, [], [])
 
 
@@ -89,6 +88,5 @@ def test_an_empty_list_is_answered_with_an_empty_list(assets: AssetClient) -> No
                          ids=lambda path: path.stem)
 def test_a_body_that_is_not_an_array_of_string_is_400(assets: AssetClient,
                                                      case: Path) -> None:
-    """A body that is not an <ArrayOfString> document answers 400."""
     body = case.read_bytes().replace(b"{ID}", str(uuid.uuid4()).encode())
     expect(assets.exist_raw(body)).status(400)

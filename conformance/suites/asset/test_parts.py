@@ -18,7 +18,6 @@ from conformance.wire.xml import local_name, parse_document
 @pytest.mark.requirement("ASSET-DATA-RAW")
 @pytest.mark.writes
 def test_data_is_the_raw_bytes_as_octet_stream(assets: AssetClient, sample: Sample) -> None:
-    """GET /assets/{id}/data answers 200 application/octet-stream with the raw bytes."""
     reply = assets.get_part(sample.id, "data")
     expect(reply).status(200).content_type("application/octet-stream")
     check(reply.body == sample.data,
@@ -29,8 +28,6 @@ def test_data_is_the_raw_bytes_as_octet_stream(assets: AssetClient, sample: Samp
 @pytest.mark.writes
 def test_metadata_describes_the_asset_without_its_data(assets: AssetClient,
                                                        sample: Sample) -> None:
-    """GET /assets/{id}/metadata answers 200 with an <AssetMetadata> document: the
-    asset's ID, Name, Description and Type, and no Data."""
     reply = assets.get_part(sample.id, "metadata")
     expect(reply).status(200)
     root = expect(reply).parsed(parse_document, "an XML document")
@@ -53,5 +50,4 @@ def test_metadata_describes_the_asset_without_its_data(assets: AssetClient,
 @pytest.mark.parametrize("part", ["data", "metadata"])
 def test_data_and_metadata_of_an_unknown_asset_are_404(assets: AssetClient,
                                                        part: str) -> None:
-    """GET /assets/{id}/data or /metadata of an asset that does not exist answers 404."""
     expect(assets.get_part(str(uuid.uuid4()), part)).status(404)

@@ -57,9 +57,6 @@ def test_post_answers_a_string_with_the_posted_uuid(assets: AssetClient, princip
 
 @pytest.mark.requirement("ASSET-POST-REGION-CONNECTOR")
 def test_the_document_a_region_posts_is_stored(assets: AssetClient, principal: str) -> None:
-    """The POST OpenSimulator's region-side connector sends (to /assets/, a BOM, the W3C
-    namespaces, every element of AssetBase with UploadAttempts) answers 200 with the
-    posted UUID, and the asset reads back with its data."""
     asset_id = assets.new_id()
     data = bytes(range(256))
     body = build_region_asset(asset_id, data, name=owned_name("region"),
@@ -76,7 +73,6 @@ def test_the_document_a_region_posts_is_stored(assets: AssetClient, principal: s
 
 @pytest.mark.requirement("ASSET-POST-DEFAULTS")
 def test_omitted_temporary_means_false(assets: AssetClient) -> None:
-    """An asset posted without Temporary reads back with Temporary false."""
     asset_id = store(assets, b"defaults", temporary=None)
     document = fetch(assets, asset_id)
     check(document.temporary is False,

@@ -185,7 +185,6 @@ LARGE = 1000
 @pytest.mark.requests(LARGE + 10)
 def test_a_folder_of_a_thousand_items_is_answered_in_full(caps: CapsClient, scratch: Scratch,
                                                            observe: Observe) -> None:
-    """A folder holding 1000 items is answered with all of them and descendents 1000."""
     folder = scratch.subfolder(name="large")
     items = scratch.items(LARGE, folder.id)
     written = {item.id for item in items}
@@ -245,8 +244,6 @@ def test_the_viewer_request_lists_every_child(caps: CapsClient, scratch: Scratch
 @pytest.mark.reads
 def test_a_folder_version_matches_its_category_in_the_parent(caps: CapsClient,
                                                             viewer: Viewer) -> None:
-    """Each system folder's version in its own entry equals its version as a category of
-    the inventory root."""
     root_id = inventory_root(viewer)
     _, root = fetch_entry(caps, root_id)
     categories = {llsd.as_uuid(c.get("category_id")): c for c in array(root, "categories")}
@@ -278,8 +275,6 @@ def test_a_folder_version_is_the_stored_version(caps: CapsClient, scratch: Scrat
 @pytest.mark.writes
 def test_adding_to_a_folder_changes_its_version_and_shows_at_once(
         caps: CapsClient, scratch: Scratch) -> None:
-    """After an item, then a folder, is added through XInventory, the folder's version
-    differs from the one before, and the new child is listed in the next answer."""
     _, before = fetch_entry(caps, scratch.id)
     item = scratch.item()
     _, after_item = fetch_entry(caps, scratch.id)

@@ -42,8 +42,6 @@ def link_reads(link: dict[str, Any], asset_type: int, inv_type: int, target: str
 @pytest.mark.writes
 def test_an_item_link_of_inventory_type_24_points_to_an_item(caps: CapsClient,
                                                             scratch: Scratch) -> None:
-    """An item link stored with inventory type 24 is listed with inv_type 24 and the
-    target item's id as asset_id."""
     target = scratch.item()
     link = scratch.item_link(target, inv_type=ITEM_LINK)
     _, entry = fetch_entry(caps, scratch.id)
@@ -54,8 +52,6 @@ def test_an_item_link_of_inventory_type_24_points_to_an_item(caps: CapsClient,
 @pytest.mark.writes
 def test_a_folder_link_of_inventory_type_25_points_to_a_folder(caps: CapsClient,
                                                               scratch: Scratch) -> None:
-    """A folder link stored with inventory type 25 is listed with inv_type 25 and the
-    target folder's id as asset_id."""
     target = scratch.subfolder(name="link target")
     link = scratch.folder_link(target, inv_type=FOLDER_LINK)
     _, entry = fetch_entry(caps, scratch.id)

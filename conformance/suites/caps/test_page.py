@@ -148,8 +148,6 @@ def test_the_owner_is_always_the_agent(caps: CapsClient, scratch: Scratch, viewe
 @pytest.mark.writes
 def test_a_group_owned_item_carries_its_group(caps: CapsClient, scratch: Scratch,
                                               observe: Observe) -> None:
-    """An item stored group-owned with a group is listed with is_owner_group true and
-    the group as group_id."""
     if getattr(scratch, "through", "XInventory") != "XInventory":
         pytest.skip("a group-owned item is written through XInventory only (AIS3 creates "
                     "items owned by the agent)")

@@ -50,8 +50,6 @@ def test_every_category_carries_the_documented_keys(caps: CapsClient, viewer: Vi
 @pytest.mark.requirement("CAPS-CATEGORY-VALUES")
 @pytest.mark.writes
 def test_a_subfolder_is_listed_with_its_own_values(caps: CapsClient, scratch: Scratch) -> None:
-    """A subfolder written through XInventory is listed with its category_id, parent_id,
-    name, type_default and version."""
     folder = scratch.subfolder(name="values <&>")
     _, entry = fetch_entry(caps, scratch.id)
     found = [c for c in array(entry, "categories")

@@ -30,8 +30,6 @@ from conformance.wire.xinventory import Folder, canonical_uuid
 @pytest.mark.writes
 def test_content_lists_the_folders_and_items_of_the_folder(inventory: Inventory,
                                                            scratch: Folder) -> None:
-    """GETFOLDERCONTENT answers FID (the folder), VERSION (its version) and the records
-    of its child folders (FOLDERS) and items (ITEMS), and nothing deeper."""
     client = inventory.client
     children = [add_folder(client, scratch.id), add_folder(client, scratch.id)]
     items = [add_item(client, scratch.id), add_item(client, scratch.id)]
@@ -76,8 +74,6 @@ def test_content_of_an_unknown_folder_is_empty_with_version_0(
 @pytest.mark.writes
 def test_multiple_folders_content_has_one_entry_per_folder(inventory: Inventory,
                                                            scratch: Folder) -> None:
-    """GETMULTIPLEFOLDERSCONTENT answers one F_{id} list per folder, each with FID,
-    VERSION, OWNER, FOLDERS and ITEMS of that folder."""
     client = inventory.client
     full, empty = add_folder(client, scratch.id), add_folder(client, scratch.id)
     child, item = add_folder(client, full.id), add_item(client, full.id)
@@ -105,8 +101,6 @@ def test_multiple_folders_content_has_one_entry_per_folder(inventory: Inventory,
 @pytest.mark.writes
 def test_a_count_below_the_number_of_folders_is_false(inventory: Inventory,
                                                       scratch: Folder) -> None:
-    """GETMULTIPLEFOLDERSCONTENT with a COUNT smaller than the list of folders answers
-    RESULT False."""
     client = inventory.client
     other = add_folder(client, scratch.id)
     refused(client.get_multiple_folders_content([scratch.id, other.id], count=1),
@@ -117,8 +111,6 @@ def test_a_count_below_the_number_of_folders_is_false(inventory: Inventory,
 @pytest.mark.writes
 def test_folder_items_are_the_folders_own_items(inventory: Inventory,
                                                 scratch: Folder) -> None:
-    """GETFOLDERITEMS answers ITEMS: the folder's own items, not its sub-folders' items;
-    an unknown folder has none."""
     client = inventory.client
     items = [add_item(client, scratch.id), add_item(client, scratch.id)]
     add_item(client, add_folder(client, scratch.id).id)
@@ -168,7 +160,6 @@ def test_deleting_an_item_raises_the_folders_version(inventory: Inventory) -> No
 @pytest.mark.writes
 def test_moving_an_item_raises_both_folders_versions(inventory: Inventory,
                                                      scratch: Folder) -> None:
-    """Moving an item raises the versions of both the source and the destination."""
     client = inventory.client
     source, destination = add_folder(client, scratch.id), add_folder(client, scratch.id)
     item = add_item(client, source.id)

@@ -28,8 +28,6 @@ from conformance.wire.xinventory import Folder, encode_form, encode_pairs
 ])
 def test_missing_method_is_result_false(xinventory: XInventoryClient,
                                         params: dict[str, str]) -> None:
-    """A request without a METHOD parameter (parameter names are case-sensitive) is
-    answered 200 with RESULT False."""
     form = {key: value.replace("{principal}", new_id()) for key, value in params.items()}
     refused(xinventory.post(encode_form(form), writes=False), "a request without METHOD")
 
@@ -38,7 +36,6 @@ def test_missing_method_is_result_false(xinventory: XInventoryClient,
 @pytest.mark.reads
 @pytest.mark.parametrize("method", ["NOSUCHMETHOD", "", "GETROOTFOLDER2"])
 def test_unknown_method_is_result_false(xinventory: XInventoryClient, method: str) -> None:
-    """A METHOD the service does not have is answered 200 with RESULT False."""
     refused(xinventory.call(method, PRINCIPAL=new_id()), f"METHOD={method!r}")
 
 
@@ -170,7 +167,5 @@ BODIES += [pytest.param(body, id=name, marks=pytest.mark.writes)
 def test_malformed_body_is_answered_200_false_or_empty(xinventory: XInventoryClient,
                                                        request: pytest.FixtureRequest,
                                                        body: bytes) -> None:
-    """A malformed form body is answered 200 with RESULT False or the empty
-    <ServerResponse />: never an HTTP error, a dropped connection or a hang."""
     writes = request.node.get_closest_marker("writes") is not None
     false_or_empty(xinventory.post(body, writes=writes), "a malformed body")

@@ -33,8 +33,6 @@ from conformance.wire.xinventory import Folder
 @pytest.mark.parametrize("version", [1, 7])
 def test_added_folder_reads_back_field_for_field(inventory: Inventory, scratch: Folder,
                                                  version: int) -> None:
-    """ADDFOLDER answers True, and GETFOLDER then gives back every field as sent:
-    ParentID, Type, Version, Name, Owner, ID."""
     client = inventory.client
     folder = client.new_folder(scratch.id, owned_name("round-trip <&>"), version=version)
     succeeds(client.add_folder(folder), "ADDFOLDER")
@@ -58,8 +56,6 @@ def test_adding_an_existing_id_is_false_and_keeps_the_folder(inventory: Inventor
 @pytest.mark.requirement("XINV-ADDFOLDER-SYSTEM-TYPE")
 @pytest.mark.writes
 def test_a_second_trash_under_the_root_is_refused(inventory: Inventory) -> None:
-    """ADDFOLDER of a second Trash (Type 14) directly under the root answers False and
-    creates nothing."""
     client = inventory.client
     second = client.new_folder(inventory.root.id, owned_name("second trash"),
                                folder_type=TRASH)
@@ -73,7 +69,6 @@ def test_a_second_trash_under_the_root_is_refused(inventory: Inventory) -> None:
 @pytest.mark.requirement("XINV-GETFOLDER-UNKNOWN")
 @pytest.mark.reads
 def test_getfolder_of_an_unknown_id_is_empty(xinventory: XInventoryClient) -> None:
-    """GETFOLDER of an ID no folder has answers the empty <ServerResponse />."""
     folder = folder_reply(xinventory.get_folder(new_id()))
     check(folder is None, f"GETFOLDER of an unknown ID gave {folder}")
 
@@ -82,7 +77,6 @@ def test_getfolder_of_an_unknown_id_is_empty(xinventory: XInventoryClient) -> No
 @pytest.mark.writes
 def test_update_renames_and_reparents_a_plain_folder(inventory: Inventory,
                                                      scratch: Folder) -> None:
-    """UPDATEFOLDER of a plain folder replaces it: a new Name and ParentID read back."""
     client = inventory.client
     folder = add_folder(client, scratch.id)
     other = add_folder(client, scratch.id)
@@ -108,7 +102,6 @@ def test_update_never_lowers_the_version(inventory: Inventory, scratch: Folder) 
 @pytest.mark.requirement("XINV-UPDATEFOLDER-MISSING")
 @pytest.mark.writes
 def test_update_of_a_missing_folder_adds_it(inventory: Inventory, scratch: Folder) -> None:
-    """UPDATEFOLDER of a folder that does not exist adds it, as ADDFOLDER would."""
     client = inventory.client
     folder = client.new_folder(scratch.id, owned_name("added by update"))
     succeeds(client.update_folder(folder, creates=True), "UPDATEFOLDER of a missing folder")
@@ -120,8 +113,6 @@ def test_update_of_a_missing_folder_adds_it(inventory: Inventory, scratch: Folde
 @pytest.mark.writes
 def test_update_of_a_system_folder_keeps_its_name_and_place(inventory: Inventory,
                                                             scratch: Folder) -> None:
-    """UPDATEFOLDER of a system folder (Trash) may change its Version only: its Name,
-    ParentID and Type stay."""
     client = inventory.client
     trash = fetch_folder(client, inventory.trash.id)
     update = replace(trash, name=owned_name("not trash"), parent_id=scratch.id,
@@ -136,8 +127,6 @@ def test_update_of_a_system_folder_keeps_its_name_and_place(inventory: Inventory
 @pytest.mark.requirement("XINV-MOVEFOLDER")
 @pytest.mark.writes
 def test_moved_folder_has_its_new_parent(inventory: Inventory, scratch: Folder) -> None:
-    """MOVEFOLDER answers True; the folder then has the new ParentID, is listed in the
-    new parent's content and no longer in the old one's."""
     client = inventory.client
     source, destination = add_folder(client, scratch.id), add_folder(client, scratch.id)
     folder = add_folder(client, source.id)
@@ -154,7 +143,6 @@ def test_moved_folder_has_its_new_parent(inventory: Inventory, scratch: Folder) 
 @pytest.mark.destructive
 def test_delete_outside_trash_is_true_but_keeps_the_folder(inventory: Inventory,
                                                            scratch: Folder) -> None:
-    """DELETEFOLDERS of a folder outside Trash answers True and deletes nothing."""
     client = inventory.client
     folder = add_folder(client, scratch.id)
     succeeds(client.delete_folders([folder.id]), "DELETEFOLDERS")
@@ -164,8 +152,6 @@ def test_delete_outside_trash_is_true_but_keeps_the_folder(inventory: Inventory,
 @pytest.mark.requirement("XINV-DELETEFOLDERS-IN-TRASH")
 @pytest.mark.destructive
 def test_delete_inside_trash_removes_the_folder_and_its_content(inventory: Inventory) -> None:
-    """DELETEFOLDERS of a folder inside Trash answers True and removes the folder, its
-    folders and its items."""
     client = inventory.client
     folder = add_folder(client, inventory.trash.id)
     inner = add_folder(client, folder.id)
@@ -181,7 +167,6 @@ def test_delete_inside_trash_removes_the_folder_and_its_content(inventory: Inven
 @pytest.mark.destructive
 def test_purge_outside_trash_is_false_and_keeps_the_content(inventory: Inventory,
                                                             scratch: Folder) -> None:
-    """PURGEFOLDER of a folder outside Trash answers False; its content stays."""
     client = inventory.client
     item = add_item(client, scratch.id)
     inner = add_folder(client, scratch.id)
@@ -193,8 +178,6 @@ def test_purge_outside_trash_is_false_and_keeps_the_content(inventory: Inventory
 @pytest.mark.requirement("XINV-PURGEFOLDER-TRASH")
 @pytest.mark.destructive
 def test_purging_trash_empties_it_and_keeps_it(inventory: Inventory) -> None:
-    """PURGEFOLDER of Trash answers True, deletes every folder and item in it, and
-    keeps the Trash folder."""
     client = inventory.client
     folder = add_folder(client, inventory.trash.id)
     item = add_item(client, inventory.trash.id)

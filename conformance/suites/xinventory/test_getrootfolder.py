@@ -29,8 +29,6 @@ def root_of(xinventory: XInventoryClient, principal: str) -> Folder:
 @pytest.mark.requirement("XINV-GETROOTFOLDER-REQUEST")
 def test_the_wiki_request_is_answered_with_a_folder(xinventory: XInventoryClient,
                                                     known: str) -> None:
-    """The wiki's request, the urlencoded body PRINCIPAL=…&METHOD=GETROOTFOLDER POSTed to
-    the one URI xinventory, is answered 200 with a <ServerResponse> holding <folder>."""
     reply = xinventory.get_root_folder(known)
     answer = data(reply)
     check("folder" in answer, f"the reply holds {sorted(answer) or 'nothing'}, "
@@ -55,7 +53,6 @@ def test_the_folder_has_the_documented_elements(xinventory: XInventoryClient,
 
 @pytest.mark.requirement("XINV-GETROOTFOLDER-PARENTID")
 def test_parent_id_is_the_zero_uuid(xinventory: XInventoryClient, known: str) -> None:
-    """The root folder's ParentID is UUID.Zero."""
     root = root_of(xinventory, known)
     equal(root.parent_id, ZERO_UUID, "ParentID")
 
@@ -110,8 +107,6 @@ def test_id_is_the_folders_own_id(xinventory: XInventoryClient, known: str) -> N
 
 @pytest.mark.requirement("XINV-GETROOTFOLDER-UNKNOWN")
 def test_unknown_principal_gets_an_empty_response(xinventory: XInventoryClient) -> None:
-    """GETROOTFOLDER for a principal with no inventory answers the empty
-    <ServerResponse />: not found is not an error."""
     answer = data(xinventory.get_root_folder(new_id()))
     check(answer == {}, f"the reply holds {sorted(answer)}, expected an empty "
                         f"<ServerResponse />")

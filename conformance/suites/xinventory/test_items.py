@@ -33,7 +33,6 @@ FOREIGN_CREATOR = "http://grid.example.org:8002/;Ada Lovelace"
 @pytest.mark.requirement("XINV-ADDITEM-ROUNDTRIP")
 @pytest.mark.writes
 def test_added_item_reads_back_field_for_field(inventory: Inventory, scratch: Folder) -> None:
-    """ADDITEM answers True, and GETITEM then gives back all 21 fields as sent."""
     client = inventory.client
     item = client.new_item(
         scratch.id, owned_name("round-trip <&> item"), description="a description",
@@ -83,8 +82,6 @@ def test_additem_without_a_field_is_refused(inventory: Inventory, scratch: Folde
 @pytest.mark.requirement("XINV-UPDATEITEM-APPLIES")
 @pytest.mark.writes
 def test_update_changes_the_mutable_fields(inventory: Inventory, scratch: Folder) -> None:
-    """UPDATEITEM answers True and stores the new Name, Description, permissions, sale
-    details, Flags, group and AssetID."""
     client = inventory.client
     item = add_item(client, scratch.id)
     update = replace(item, name=owned_name("updated"), description="updated", flags=0x200,
@@ -140,7 +137,6 @@ def test_update_keeps_owner_folder_types_and_creator(
 @pytest.mark.requirement("XINV-UPDATEITEM-MISSING")
 @pytest.mark.writes
 def test_update_of_a_missing_item_is_false(inventory: Inventory, scratch: Folder) -> None:
-    """UPDATEITEM of an item that does not exist answers False and creates nothing."""
     client = inventory.client
     item = client.new_item(scratch.id)
     client.ledger.created(client.entry("item", item.id))
@@ -151,8 +147,6 @@ def test_update_of_a_missing_item_is_false(inventory: Inventory, scratch: Folder
 @pytest.mark.requirement("XINV-MOVEITEMS")
 @pytest.mark.writes
 def test_moved_item_has_its_new_folder(inventory: Inventory, scratch: Folder) -> None:
-    """MOVEITEMS answers True; GETITEM then shows the new Folder, and the item is in the
-    destination's content and no longer in the source's."""
     client = inventory.client
     source, destination = add_folder(client, scratch.id), add_folder(client, scratch.id)
     item = add_item(client, source.id)
@@ -168,7 +162,6 @@ def test_moved_item_has_its_new_folder(inventory: Inventory, scratch: Folder) ->
 @pytest.mark.requirement("XINV-DELETEITEMS")
 @pytest.mark.destructive
 def test_deleted_item_is_gone(inventory: Inventory) -> None:
-    """DELETEITEMS of an item in Trash answers True, and GETITEM then answers empty."""
     client = inventory.client
     folder = add_folder(client, inventory.trash.id)
     item = add_item(client, folder.id)
@@ -181,7 +174,6 @@ def test_deleted_item_is_gone(inventory: Inventory) -> None:
 @pytest.mark.requirement("XINV-GETITEM-UNKNOWN")
 @pytest.mark.reads
 def test_getitem_of_an_unknown_id_is_empty(xinventory: XInventoryClient) -> None:
-    """GETITEM of an ID no item has answers the empty <ServerResponse />."""
     item = item_reply(xinventory.get_item(new_id()))
     check(item is None, f"GETITEM of an unknown ID gave {item}")
 

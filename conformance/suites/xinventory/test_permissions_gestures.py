@@ -54,8 +54,6 @@ def asset_permissions(inventory: Inventory, asset_id: str) -> int:
 @pytest.mark.writes
 def test_asset_permissions_are_the_or_of_the_items_current_permissions(
         inventory: Inventory, scratch: Folder) -> None:
-    """GETASSETPERMISSIONS answers RESULT: the decimal bitwise OR of CurrentPermissions of
-    the principal's items of that asset, in any folder; 0 when it has none."""
     client = inventory.client
     asset = new_id()
     add_item(client, scratch.id, asset_id=asset, current_permissions=COPY | TRANSFER)

@@ -29,8 +29,6 @@ OUTFIT = 47
 @pytest.mark.requirement("XINV-CREATEUSERINVENTORY-NEW")
 @pytest.mark.writes
 def test_creating_a_new_users_inventory_is_true(fresh: XInventoryClient) -> None:
-    """CREATEUSERINVENTORY for a principal with no inventory answers RESULT True, and
-    the principal then has a root folder."""
     check(result(fresh.create_user_inventory()) is True,
           "CREATEUSERINVENTORY for a new principal answered RESULT False")
     check(folder_reply(fresh.get_root_folder()) is not None,
@@ -40,8 +38,6 @@ def test_creating_a_new_users_inventory_is_true(fresh: XInventoryClient) -> None
 @pytest.mark.requirement("XINV-CREATEUSERINVENTORY-AGAIN")
 @pytest.mark.writes
 def test_creating_it_again_is_false_and_keeps_the_root(fresh: XInventoryClient) -> None:
-    """A second CREATEUSERINVENTORY answers RESULT False (no root was created) and the
-    root folder stays the same."""
     result(fresh.create_user_inventory())
     first = folder_reply(fresh.get_root_folder())
     check(result(fresh.create_user_inventory()) is False,
@@ -139,7 +135,6 @@ def test_folder_for_a_system_type_is_the_roots_child(inventory: Inventory,
 @pytest.mark.requirement("XINV-GETFOLDERFORTYPE-ROOT")
 @pytest.mark.writes
 def test_folder_for_the_root_type_is_the_root(inventory: Inventory) -> None:
-    """GETFOLDERFORTYPE with the root's own type (8) answers the root folder itself."""
     folder = folder_reply(inventory.client.get_folder_for_type(inventory.root.type))
     check(folder is not None and folder.id == inventory.root.id,
           f"TYPE={inventory.root.type} gave {folder}, expected the root folder "
