@@ -3,6 +3,7 @@ inside the run's own folder, and look the inventory up again afterwards."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -173,6 +174,14 @@ def version(ais: AisClient, category: str) -> int:
     if not isinstance(value, int):
         fail(f"version is {value!r}, expected an integer")
     return value
+
+
+def deleted_twice(delete: Callable[[str], Exchange], uuid: str, kind: str) -> Exchange:
+    """The answer to a second DELETE of ``uuid`` (a ``kind``: category or item); the
+    first must answer 200."""
+    with step(f"could not delete the {kind} the first time"):
+        document(delete(uuid), 200)
+    return delete(uuid)
 
 
 def category_exists(ais: AisClient, category: str) -> bool:

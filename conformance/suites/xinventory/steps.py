@@ -167,6 +167,18 @@ def item_exists(client: XInventoryClient, item_id: str) -> bool:
     return item_reply(client.get_item(item_id)) is not None
 
 
+def add_refused(client: XInventoryClient, record: Folder | Item, fields: dict[str, str],
+                what: str) -> None:
+    """ADDFOLDER (of a folder) or ADDITEM (of an item) with ``fields`` instead of the
+    record's own (``what``: "without Name") is answered RESULT False, and creates
+    nothing."""
+    folder = isinstance(record, Folder)
+    method, kind = ("ADDFOLDER", "folder") if folder else ("ADDITEM", "item")
+    refused(client.call(method, **fields), f"{method} {what}")
+    check(not (folder_exists if folder else item_exists)(client, record.id),
+          f"{method} {what} answered False, yet the {kind} was created")
+
+
 def fetch_content(client: XInventoryClient, folder_id: str) -> Content:
     reply = client.get_folder_content(folder_id)
     answer = data(reply)
