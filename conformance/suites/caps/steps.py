@@ -16,7 +16,7 @@ from conformance.clients.ais import AisClient
 from conformance.clients.caps import CapsClient
 from conformance.clients.http import Exchange, SuiteError, TargetFailure
 from conformance.clients.xinventory import XInventoryClient
-from conformance.expect import check, expect, fail, present, step
+from conformance.expect import check, contains, equal, expect, fail, present, step
 from conformance.ledger import owned_name
 from conformance.side_by_side import each
 from conformance.suites.xinventory.steps import add_folder, add_item
@@ -143,6 +143,19 @@ def fetch_entry(caps: CapsClient, folder_id: str, owner_id: str | None = None,
     """One folder fetched as the viewer asks: the exchange and the folder's entry."""
     reply = caps.folder(folder_id, owner_id, library=library)
     return reply, entry_for(answer(reply, observe), folder_id)
+
+
+def answers_each(reply: Exchange, items: Iterable[Item], observe: Observe,
+                 asked: str = "") -> None:
+    """FetchInventory2's ``reply`` (to a request ``asked`` some way) answers each of
+    ``items`` with its item structure: its parent and name."""
+    value = answer(reply, observe)
+    conforms(reply, "caps-items-response", value)
+    found = items_by_id(value)
+    for item in items:
+        contains(found, item.id, f"the items answered{asked}")
+        got = (llsd.as_uuid(found[item.id].get("parent_id")), found[item.id].get("name"))
+        equal(got, (item.folder, item.name), f"(parent_id, name) of the item {item.id}")
 
 
 def needs(caps: CapsClient, name: str) -> None:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 
 from conformance.clients.caps import ITEMS, LIB_DESCENDENTS, CapsClient
-from conformance.expect import check, contains, equal
+from conformance.expect import check, contains
 from conformance.suites.caps.steps import (
     Observe,
     Scratch,
     answer,
+    answers_each,
     array,
     conforms,
     item_ids,
@@ -30,14 +31,7 @@ def test_items_asked_by_id_are_answered(caps: CapsClient, scratch: Scratch,
     """Two items asked by id are answered with their item structures (id, parent, name)."""
     needs(caps, ITEMS)
     items = scratch.items(2)
-    reply = caps.items([item.id for item in items])
-    value = answer(reply, observe)
-    conforms(reply, "caps-items-response", value)
-    found = items_by_id(value)
-    for item in items:
-        contains(found, item.id, "the items answered")
-        got = (llsd.as_uuid(found[item.id].get("parent_id")), found[item.id].get("name"))
-        equal(got, (item.folder, item.name), f"(parent_id, name) of the item {item.id}")
+    answers_each(caps.items([item.id for item in items]), items, observe)
 
 
 @pytest.mark.requirement("CAPS-FI2-AGENT")
