@@ -158,9 +158,12 @@ def check(condition: object, message: str) -> None:
 
 
 def shown(value: object) -> str:
-    """``value`` as a failure message shows it: its repr, a set's members sorted."""
+    """``value`` as a failure message shows it: its repr, a set's members sorted (also
+    as a map's values)."""
     if isinstance(value, set | frozenset):
         return repr(sorted(value, key=repr))
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key!r}: {shown(item)}" for key, item in value.items()) + "}"
     return repr(value)
 
 

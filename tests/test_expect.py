@@ -30,3 +30,9 @@ def test_one_of_names_the_choices() -> None:
     with pytest.raises(ConformanceFailure,
                        match=r"^the status is 500, expected one of 404, 410$"):
         one_of(500, (404, 410), "the status")
+
+
+def test_sets_are_shown_sorted_also_in_a_map() -> None:
+    with pytest.raises(ConformanceFailure,
+                       match=r"^held is \{'items': \['a', 'b'\]\}, expected \{'items': \[\]\}$"):
+        equal({"items": {"b", "a"}}, {"items": set()}, "held")
