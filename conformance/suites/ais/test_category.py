@@ -16,6 +16,7 @@ from conformance.suites.ais.steps import (
     create_folder,
     create_item,
     create_link,
+    create_no_copy_item,
     created_ids,
     deleted_twice,
     document,
@@ -28,9 +29,6 @@ from conformance.suites.ais.steps import (
     uid,
 )
 from conformance.wire import ais as wire
-
-PERM_COPY = 0x8000
-PERM_ALL = 0x7FFFFFFF
 
 
 @pytest.mark.requirement("AIS-ITEM-GET")
@@ -221,14 +219,7 @@ def test_copy_copies_the_tree_into_the_destination(ais: AisClient, folder: str) 
 @pytest.mark.writes
 def test_copy_of_a_tree_holding_a_no_copy_item_is_403(ais: AisClient, folder: str) -> None:
     source = create_folder(ais, folder, owned_name("no-copy source"))
-    item = create_item(ais, source, permissions={
-        "base_mask": PERM_ALL & ~PERM_COPY, "owner_mask": PERM_ALL & ~PERM_COPY,
-        "group_mask": 0, "everyone_mask": 0, "next_owner_mask": PERM_ALL & ~PERM_COPY})
-    with step("could not create an item without copy permission"):
-        masks = document(ais.get_item(item), 200).get("permissions")
-        check(isinstance(masks, dict) and isinstance(masks.get("owner_mask"), int)
-              and not masks["owner_mask"] & PERM_COPY,
-              f"the item was created with permissions {masks!r}, which allow copying")
+    create_no_copy_item(ais, source)
     destination = create_folder(ais, folder, owned_name("destination"))
     error(ais.copy_category(source, destination, tid=ais.new_id()), 403)
     check(not contents(ais, destination)["categories"], "the destination received a copy")

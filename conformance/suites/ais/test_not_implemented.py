@@ -16,6 +16,7 @@ from conformance.suites.ais.steps import (
     create_folder,
     create_item,
     create_link,
+    create_no_copy_item,
     document,
     error,
     ids,
@@ -23,8 +24,6 @@ from conformance.suites.ais.steps import (
     key,
     same,
 )
-
-PERM_COPY, PERM_ALL = 0x8000, 0x7FFFFFFF
 
 
 @pytest.mark.requirement("AIS-CATEGORY-MOVE")
@@ -264,14 +263,7 @@ def test_none_copy_of_a_no_copy_item_is_403(ais: AisClient, folder: str, part: s
     403 (Permissions check failed) and copies nothing, when the target implements it."""
     source = create_folder(ais, folder, owned_name("no-copy source"))
     holder = create_folder(ais, source) if part == "categories" else source
-    item = create_item(ais, holder, permissions={
-        "base_mask": PERM_ALL & ~PERM_COPY, "owner_mask": PERM_ALL & ~PERM_COPY,
-        "group_mask": 0, "everyone_mask": 0, "next_owner_mask": PERM_ALL & ~PERM_COPY})
-    with step("could not create an item without copy permission"):
-        masks = document(ais.get_item(item), 200).get("permissions")
-        check(isinstance(masks, dict) and isinstance(masks.get("owner_mask"), int)
-              and not masks["owner_mask"] & PERM_COPY,
-              f"the item was created with permissions {masks!r}, which allow copying")
+    item = create_no_copy_item(ais, holder)
     destination = create_folder(ais, folder)
     path = f"/item/{item}" if part == "item" else f"/category/{source}/{part}"
     reply = ais.request("COPY", path, headers={"Destination": destination},
