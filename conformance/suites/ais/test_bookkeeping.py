@@ -48,12 +48,11 @@ def check_versions(ais: AisClient, answer: dict[str, Any], touched: set[str]) ->
     nothing else is listed."""
     listed = versions_map(answer)
     expected = {folder for folder in touched if category_exists(ais, folder)}
-    check(set(listed) == expected, f"_updated_category_versions lists {sorted(listed)}, "
-                                   f"expected the touched folders {sorted(expected)}")
+    equal(set(listed), expected, "_updated_category_versions (the touched folders)")
     for folder_id, folder_version in listed.items():
         now = version(ais, folder_id)
-        check(folder_version == now, f"_updated_category_versions gives {folder_id} version "
-                                     f"{folder_version}, GET gives {now}")
+        equal(folder_version, now,
+              f"the version _updated_category_versions gives {folder_id} (against GET's)")
 
 
 # ---------------------------------------------------------------------- _embedded
@@ -104,12 +103,10 @@ def test_created_ids_are_exactly_what_was_created(ais: AisClient, folder: str) -
     categories = ids(key(answer, "_created_categories"), "_created_categories")
     items = ids(key(answer, "_created_items"), "_created_items")
     after = contents(ais, folder)
-    check(categories == after["categories"] - before["categories"],
-          f"_created_categories lists {sorted(categories)}, the folder gained "
-          f"{sorted(after['categories'] - before['categories'])}")
+    equal(categories, after["categories"] - before["categories"],
+          "_created_categories (the categories the folder gained)")
     gained = (after["items"] | after["links"]) - (before["items"] | before["links"])
-    check(items == gained, f"_created_items lists {sorted(items)}, the folder gained "
-                           f"{sorted(gained)}")
+    equal(items, gained, "_created_items (the items and links the folder gained)")
     embedded = set(wire.embedded(answer, "categories")) | set(
         wire.embedded(answer, "items")) | set(wire.embedded(answer, "links"))
     check(categories | items <= embedded, "a created object is not embedded in the answer")

@@ -151,7 +151,7 @@ def test_post_of_an_invalid_body_is_400(ais: AisClient, folder: str, body: objec
     """POST with a body that is not newEmbeddedChildren answers 400 and creates nothing."""
     before = contents(ais, folder)
     error(ais.create(folder, body, tid=ais.new_id()), 400, "ais-error-links-shape")
-    check(contents(ais, folder) == before, "the folder changed after the refused POST")
+    equal(contents(ais, folder), before, "the folder's contents after the refused POST")
 
 
 # ---------------------------------------------------------------------- PATCH
@@ -183,7 +183,7 @@ def test_patch_with_a_name_that_is_not_a_string_is_400(ais: AisClient, folder: s
     error(ais.patch_category(folder, {"name": ["not", "a", "string"]}), 400,
           "ais-error-category")
     after = document(ais.get_category(folder), 200).get("name")
-    check(after == before, f"the name changed to {after!r}")
+    equal(after, before, "the name")
 
 
 # ---------------------------------------------------------------------- COPY

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.clients.ais import AisClient
-from conformance.expect import check, contains, expect, fail
+from conformance.expect import check, contains, equal, expect, fail
 from conformance.ledger import owned_name
 from conformance.suites.ais.steps import contents, created_ids, error, one, same
 from conformance.wire import ais as wire
@@ -21,7 +21,7 @@ def test_a_body_of_an_unsupported_media_type_is_415(ais: AisClient, folder: str)
     error(ais.create(folder, None, raw=body, tid=ais.new_id(),
                      headers={"Content-Type": "application/x-opensim-conformance-unknown"}),
           415)
-    check(contents(ais, folder) == before, "the refused POST created something")
+    equal(contents(ais, folder), before, "the folder's contents after the refused POST")
 
 
 @pytest.mark.requirement("AIS-SIMULATE-PATTERN")
@@ -32,7 +32,7 @@ def test_simulate_not_matching_the_pattern_is_400(ais: AisClient, folder: str,
     before = contents(ais, folder)
     error(ais.create(folder, {"categories": [wire.category_body(owned_name("x"), folder)]},
                      tid=ais.new_id(), simulate=value), 400)
-    check(contents(ais, folder) == before, "the refused POST created something")
+    equal(contents(ais, folder), before, "the folder's contents after the refused POST")
 
 
 @pytest.mark.requirement("AIS-JSON-BODY")

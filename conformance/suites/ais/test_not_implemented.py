@@ -249,7 +249,7 @@ def test_none_method_whose_precondition_fails_is_412(ais: AisClient, folder: str
     implemented(reply, f"{method} {none_path(kind, '{id}')}")
     error(reply, 412, "ais-error-precondition")
     present(reply.header("ETag"), f"the ETag header of the 412 of {method}")
-    check(contents(ais, source) == before, f"{method} of {kind} changed the source")
+    equal(contents(ais, source), before, f"the source's contents after {method} of {kind}")
     check(not any(contents(ais, destination).values()),
           f"{method} of {kind} put something in the Destination")
 

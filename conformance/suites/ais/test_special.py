@@ -9,7 +9,7 @@ from urllib.parse import urljoin
 import pytest
 
 from conformance.clients.ais import AisClient
-from conformance.expect import check, contains, one_of, step
+from conformance.expect import check, contains, equal, one_of, step
 from conformance.ledger import owned_name
 from conformance.suites.ais.steps import (
     children,
@@ -135,8 +135,7 @@ def test_put_of_an_existing_special_category_is_409(ais: AisClient, root: str) -
     check(same(answer.get("category_id"), trash),
           f"the 409 names category {answer.get('category_id')}, expected Trash {trash}")
     after = folders_of_type(ais, root, trash_type)
-    check(after == before, f"the root's Trash folders were {sorted(before)}, after the PUT "
-                           f"{sorted(after)}")
+    equal(after, before, "the root's Trash folders after the PUT")
 
 
 @pytest.mark.requirement("AIS-CATEGORY-PUT")

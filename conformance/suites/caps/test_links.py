@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from conformance.clients.caps import CapsClient
-from conformance.expect import check, contains
+from conformance.expect import check, contains, equal
 from conformance.suites.caps.steps import (
     FOLDER_LINK,
     ITEM_LINK,
@@ -33,9 +33,7 @@ def link_reads(link: dict[str, Any], asset_type: int, inv_type: int, target: str
                what: str) -> None:
     actual = (llsd.as_int(link.get("type")), llsd.as_int(link.get("inv_type")),
               llsd.as_uuid(link.get("asset_id")))
-    check(actual == (asset_type, inv_type, target),
-          f"{what} reads type {actual[0]!r}, inv_type {actual[1]!r}, asset_id {actual[2]!r}; "
-          f"expected {asset_type}, {inv_type}, {target}")
+    equal(actual, (asset_type, inv_type, target), f"(type, inv_type, asset_id) of {what}")
 
 
 @pytest.mark.requirement("CAPS-LINK-ITEM-WIKI")

@@ -39,8 +39,8 @@ def test_content_lists_the_folders_and_items_of_the_folder(inventory: Inventory,
           f"FID is {content.fid}, expected the folder {scratch.id}")
     equal(content.version, version_of(client, scratch.id), "VERSION (against GETFOLDER's)")
     listed = {replace(folder, version=0) for folder in content.folders}
-    check(listed == {replace(folder, version=0) for folder in children},
-          f"FOLDERS holds {content.folders}, expected {children} (versions aside)")
+    equal(listed, {replace(folder, version=0) for folder in children},
+          "FOLDERS (versions aside)")
     equal(sorted(content.items, key=lambda i: i.id), sorted(items, key=lambda i: i.id),
           "ITEMS")
     check(deeper.id not in content.item_ids(), "ITEMS lists an item of a sub-folder")
@@ -88,13 +88,12 @@ def test_multiple_folders_content_has_one_entry_per_folder(inventory: Inventory,
         content = content_of(entries[folder_id], reply, f"F_{folder_id}")
         check(content.fid is not None and same_uuid(content.fid, folder_id),
               f"F_{folder_id} has FID {content.fid}")
-        check(content.version == version_of(client, folder_id),
-              f"F_{folder_id} has VERSION {content.version}, GETFOLDER says otherwise")
+        equal(content.version, version_of(client, folder_id),
+              f"F_{folder_id}'s VERSION (against GETFOLDER's)")
         check(content.owner is not None and same_uuid(content.owner, inventory.principal),
               f"F_{folder_id} has OWNER {content.owner}, expected {inventory.principal}")
-        check((content.folder_ids(), content.item_ids()) == (folders, items),
-              f"F_{folder_id} lists folders {content.folder_ids()} and items "
-              f"{content.item_ids()}, expected {folders} and {items}")
+        equal({"folders": content.folder_ids(), "items": content.item_ids()},
+              {"folders": folders, "items": items}, f"what F_{folder_id} lists")
 
 
 @pytest.mark.requirement("XINV-GETMULTIPLEFOLDERSCONTENT-COUNT")

@@ -84,9 +84,8 @@ def test_update_renames_and_reparents_a_plain_folder(inventory: Inventory,
     update = replace(folder, name=owned_name("renamed"), parent_id=other.id)
     succeeds(client.update_folder(update), "UPDATEFOLDER")
     fetched = fetch_folder(client, folder.id)
-    check((fetched.name, fetched.parent_id) == (update.name, update.parent_id),
-          f"after UPDATEFOLDER the folder is {fetched}, expected Name {update.name!r} and "
-          f"ParentID {update.parent_id}")
+    equal((fetched.name, fetched.parent_id), (update.name, update.parent_id),
+          "after UPDATEFOLDER the folder's (Name, ParentID)")
 
 
 @pytest.mark.requirement("XINV-UPDATEFOLDER-VERSION")

@@ -98,7 +98,7 @@ def test_id_is_the_folders_own_id(xinventory: XInventoryClient, known: str) -> N
     owner = xinventory.as_principal(known)
     root = root_of(owner, known)
     again = root_of(owner, known)
-    check(again.id == root.id, f"two GETROOTFOLDER calls gave two IDs: {root.id}, {again.id}")
+    equal(again.id, root.id, "the ID a second GETROOTFOLDER gives")
     fetched = fetch_folder(owner, root.id)
     equal(fetched, root, "GETFOLDER of the root's ID")
     children = [f for f in skeleton(owner) if f.parent_id == root.id]

@@ -59,9 +59,8 @@ def test_creator_id_and_data_read_back(inventory: Inventory, scratch: Folder,
     client = inventory.client
     item = add_item(client, scratch.id, subject=True, creator_data=creator_data)
     fetched = fetch_item(client, item.id)
-    check((fetched.creator_id, fetched.creator_data) == (item.creator_id, creator_data),
-          f"read back CreatorId {fetched.creator_id!r}, CreatorData "
-          f"{fetched.creator_data!r}; sent {item.creator_id!r}, {creator_data!r}")
+    equal((fetched.creator_id, fetched.creator_data), (item.creator_id, creator_data),
+          "(CreatorId, CreatorData) read back")
 
 
 @pytest.mark.requirement("XINV-ADDITEM-REQUIRED")
@@ -128,8 +127,7 @@ def test_update_keeps_owner_folder_types_and_creator(
         observe(f"CreatorData sent to an item stored without it: {kept}",
                 about="OBS-XINV-UPDATEITEM-CREATORDATA")
     else:
-        check(fetched == item, f"UPDATEITEM answered False but changed the item: it reads "
-                               f"{fetched}, it was {item}")
+        equal(fetched, item, "UPDATEITEM answered False, and the item")
 
 
 @pytest.mark.requirement("XINV-UPDATEITEM-MISSING")

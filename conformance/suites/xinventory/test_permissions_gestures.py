@@ -61,8 +61,6 @@ def test_asset_permissions_are_the_or_of_the_items_current_permissions(
              current_permissions=MODIFY)
     add_item(client, scratch.id, current_permissions=MOVE)
     permissions = asset_permissions(inventory, asset)
-    check(permissions == COPY | MODIFY | TRANSFER,
-          f"RESULT is {permissions}, expected {COPY | MODIFY | TRANSFER} "
-          f"(Copy|Modify|Transfer)")
+    equal(permissions, COPY | MODIFY | TRANSFER, "RESULT (expected Copy|Modify|Transfer)")
     none = asset_permissions(inventory, new_id())
     equal(none, 0, "RESULT for an asset the principal has no item of")
