@@ -24,8 +24,6 @@ from conformance.suites.model import (
 from conformance.wire import ais as wire
 from conformance.wire.ids import canonical_uuid
 
-pytestmark = pytest.mark.ais
-
 
 class Writes(TreeSequence):
     """Sequences of AIS3 writes, each answer checked against the model."""

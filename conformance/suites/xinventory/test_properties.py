@@ -35,8 +35,6 @@ from conformance.suites.xinventory.steps import (
 )
 from conformance.wire.xinventory import Folder
 
-pytestmark = pytest.mark.xinventory
-
 FEW = settings(max_examples=15, deadline=None,
                suppress_health_check=[HealthCheck.function_scoped_fixture])
 UINT32_MAX = 2**32 - 1
