@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
-from conformance.reference.xinventory import InventoryStore
+from conformance.reference.xinventory.store import InventoryStore
 from conformance.wire import ais as wire
 from conformance.wire.ids import ZERO_UUID, canonical_uuid
 from conformance.wire.xinventory import Folder, Item

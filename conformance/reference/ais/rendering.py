@@ -8,7 +8,7 @@ import uuid
 from typing import Any, ClassVar
 
 from conformance.reference.ais.base import AisBase, Call, is_link
-from conformance.reference.xinventory import viewer_folder_type
+from conformance.reference.xinventory.store import viewer_folder_type
 from conformance.wire import ais as wire
 from conformance.wire.ids import ZERO_UUID, canonical_uuid
 from conformance.wire.xinventory import Folder, Item
