@@ -169,6 +169,8 @@ class AisBase:
         self.store = InventoryStore(db)
         self.settings = settings or AisSettings()
 
+    # --------------------------------------------------------------- lookups
+
     def root_id(self, owner: str) -> str | None:
         roots = self.store.folders_where("owner = ? AND parent_id = ?", owner, ZERO_UUID)
         named = [f for f in roots if f.name == "My Inventory"]

@@ -29,6 +29,8 @@ from conformance.wire.xinventory import Folder, Item
 class AisHandlers(AisTree):
     """One handler per resource and method: ``(call, name) -> Answer``."""
 
+    # ------------------------------------------------------------------ Category
+
     def get_category(self, call: Call, name: str) -> Answer:
         folder = self.category(call, name)
         return Answer(200, self.category_document(call, folder, call.depth))
@@ -36,6 +38,8 @@ class AisHandlers(AisTree):
     def children_levels(self, call: Call) -> int | None:
         """/children, /categories: the direct children always, ``depth`` levels more."""
         return None if call.depth is None else call.depth + 1
+
+    # ---------------------------------------------------------- the parts: GET
 
     def get_children(self, call: Call, name: str) -> Answer:
         folder = self.category(call, name)
@@ -62,6 +66,8 @@ class AisHandlers(AisTree):
         folder = self.category(call, name)
         return Answer(200, self.category_document(call, folder, self.children_levels(call),
                                                   ("categories",)))
+
+    # ------------------------------------------------------------------ Category writes
 
     def post_category(self, call: Call, name: str) -> Answer:
         """Create the categories, items and links of the body in the category."""
@@ -225,6 +231,8 @@ class AisHandlers(AisTree):
         document["_updated_category_versions"] = self.versions(touched)
         return Answer(201, document, {"Location": call.url(f"/category/{folder.id}/links")})
 
+    # ---------------------------------------------------------- the NONE methods on parts
+
     def copy_part(self, call: Call, name: str) -> Answer:
         """COPY of a category's part (NONE on the wiki): its members, copied into the
         Destination."""
@@ -302,6 +310,8 @@ class AisHandlers(AisTree):
         document["_updated_category_versions"] = self.versions(touched)
         return Answer(201, document, {"Location": call.url(f"/category/{folder.id}/{part}")})
 
+    # ------------------------------------------------------------------ orphans
+
     def get_orphans(self, call: Call, _: str) -> Answer:
         """GET /orphans (the viewer's FetchOrphans, not on the wiki): the agent's
         categories and items whose parent category does not exist."""
@@ -315,6 +325,8 @@ class AisHandlers(AisTree):
                 (links if is_link(item) else items)[item.id] = self.object_document(call, item)
         return Answer(200, {"_embedded": {"categories": categories, "items": items,
                                           "links": links}})
+
+    # ------------------------------------------------------------------ Item
 
     def get_item(self, call: Call, item_id: str) -> Answer:
         return Answer(200, self.object_document(call, self.item(call, item_id)))

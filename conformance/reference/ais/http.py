@@ -41,6 +41,8 @@ class AisService(AisHandlers):
                                                    "MOVE", "DELETE")
     item_methods: ClassVar[tuple[str, ...]] = ("GET", "PATCH", "COPY", "MOVE", "DELETE")
 
+    # ---------------------------------------------------------------- routes
+
     def routes(self) -> list[Route]:
         methods = ["GET", "POST", "PUT", "PATCH", "COPY", "MOVE", "DELETE"]
         routes = []
@@ -85,6 +87,8 @@ class AisService(AisHandlers):
             return Response(b"", status_code=304, headers=headers)
         return Response(wire.encode_json(answer.document), status_code=answer.status,
                         headers=headers, media_type=wire.JSON_TYPE)
+
+    # ------------------------------------------------------------ parameters
 
     def call_of(self, request: Request, body: bytes) -> Call:
         agent = canonical_uuid(request.path_params["agent_id"]) or ZERO_UUID
@@ -141,6 +145,8 @@ class AisService(AisHandlers):
 
     def simulates(self, value: str) -> bool:
         return value in ("1", "true")
+
+    # -------------------------------------------------------------- dispatch
 
     def dispatch(self, call: Call, params: dict[str, str]) -> Answer:
         if self.store.folder(self.root_id(call.owner) or ZERO_UUID) is None:
@@ -212,6 +218,8 @@ class AisService(AisHandlers):
     def media_types(self) -> tuple[str, ...]:
         return (wire.CONTENT_TYPE, "application/xml", "text/xml", "application/json")
 
+    # --------------------------------------------------------- preconditions
+
     def conditional_get(self, call: Call, resource: str, target: str,
                         handler: Handler) -> Answer:
         answer = handler(call, target)
@@ -255,6 +263,8 @@ class AisService(AisHandlers):
             raise AisError(412, "If-None-Match: a supplied entity tag matches the resource",
                            etags=wire.etag_list(call.headers.get("if-none-match")),
                            etag=tag or "", condition="If-None-Match")
+
+    # ---------------------------------------------------------------- writes
 
     def write(self, call: Call, resource: str, target: str, handler: Handler) -> Answer:
         """A method that writes: preconditions, the transaction id, and simulate (the
@@ -300,6 +310,8 @@ class AisService(AisHandlers):
 
     def remember_transaction(self, owner: str, tid: str) -> None:
         self.db.execute("INSERT OR IGNORE INTO ais_transactions VALUES (?, ?)", (owner, tid))
+
+    # --------------------------------------------------------------- answers
 
     def error_answer(self, error: AisError) -> Answer:
         if isinstance(error, ExistingCategory):

@@ -29,6 +29,8 @@ from conformance.wire.xinventory import Folder, Item
 class AisTree(AisRendering):
     """What each change does to the tree, one small method per rule."""
 
+    # -------------------------------------------------------------- versions
+
     def bump(self, folder_id: str, touched: dict[str, int]) -> None:
         """A folder's contents changed: its version goes up by one (as XInventory's),
         and it is listed in ``_updated_category_versions``."""
@@ -38,6 +40,8 @@ class AisTree(AisRendering):
         version = (folder.version + 1) % (UINT16_MAX + 1)
         self.store.set_folder_version(folder_id, version)
         touched[folder_id] = version
+
+    # -------------------------------------------------------------- creation
 
     def entries(self, body: dict[str, Any], key: str) -> list[dict[str, Any]]:
         value = body.get(key, [])
@@ -119,6 +123,8 @@ class AisTree(AisRendering):
         self.bump(parent_id, touched)
         return link.id
 
+    # ---------------------------------------------------------------- copies
+
     def copies_subfolders(self, call: Call) -> bool:
         """COPY takes the subfolders along unless depth=0 asks for the folder alone."""
         return call.query.get("depth") != "0"
@@ -170,6 +176,8 @@ class AisTree(AisRendering):
             if not is_link(item) and not item.current_permissions & PERM_COPY:
                 raise AisError(403, "permissions check failed: an item is not copyable")
 
+    # --------------------------------------------------------------- removal
+
     def removal(self) -> dict[str, Any]:
         return {"_categories_removed": [], "_category_items_removed": [],
                 "_removed_items": [], "_broken_links_removed": [],
@@ -216,6 +224,8 @@ class AisTree(AisRendering):
             if error.status == 404:
                 raise AisError(410, "category gone", **error.context) from error
             raise
+
+    # ---------------------------------------------------- a category's parts
 
     def part_of(self, call: Call) -> str:
         """Which part of the category the request names (its path's last segment)."""
