@@ -106,13 +106,21 @@ class CapsService(LoginService):
         agent_id = request.path_params["agent_id"]
         return agent_id if agent_id == self.agent_id else None
 
-    # ------------------------------------------------------------------ descendents
+    # ------------------------------------------------------------------ endpoints
 
     async def fetch_descendents(self, request: Request) -> Response:
         return await self.descendents(request, library=False)
 
     async def fetch_lib_descendents(self, request: Request) -> Response:
         return await self.descendents(request, library=True)
+
+    async def fetch_inventory(self, request: Request) -> Response:
+        return await self.items_by_id(request, library=False)
+
+    async def fetch_lib(self, request: Request) -> Response:
+        return await self.items_by_id(request, library=True)
+
+    # ------------------------------------------------------------------ descendents
 
     async def descendents(self, request: Request, *, library: bool) -> Response:
         read = await self.agent_and_request(request, "folders")
@@ -257,12 +265,6 @@ class CapsService(LoginService):
         return {"sale_price": item.sale_price, "sale_type": item.sale_type}
 
     # ------------------------------------------------------------------ items
-
-    async def fetch_inventory(self, request: Request) -> Response:
-        return await self.items_by_id(request, library=False)
-
-    async def fetch_lib(self, request: Request) -> Response:
-        return await self.items_by_id(request, library=True)
 
     async def items_by_id(self, request: Request, *, library: bool) -> Response:
         read = await self.agent_and_request(request, "items")
