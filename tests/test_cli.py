@@ -473,7 +473,7 @@ def test_the_ledgers_of_two_runs_started_in_one_second_never_mix(
     reads (and removes) only its own and its workers'."""
     import os
 
-    from conformance import cli
+    from conformance.commands import run as cli
     from conformance.plugin import ledger_files
 
     given: list[str] = []
@@ -578,7 +578,7 @@ def test_the_readmes_ci_snippet_requires_the_services_pins_and_waits() -> None:
 def test_reports_bodies_keeps_only_the_last_runs(tmp_path: Path) -> None:
     import os
 
-    from conformance import cli
+    from conformance.commands import run as cli
 
     folder = tmp_path / "bodies"
     folder.mkdir()

@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from conformance.wire.asset import add_element
 from conformance.wire.ids import canonical_uuid
 from conformance.wire.xml import HUGE_PARSER, WireError, element_text, parse_document
 
@@ -207,11 +208,7 @@ class AssetService:
 
     def add_elements(self, root: etree._Element, elements: list[tuple[str, str]]) -> None:
         for name, text in elements:
-            child = etree.SubElement(root, name)
-            if name == "FullID":
-                etree.SubElement(child, "Guid").text = text
-            else:
-                child.text = text
+            add_element(root, name, text)
 
     def content_type(self, asset: StoredAsset) -> str:
         return CONTENT_TYPES.get(asset.type, "application/octet-stream")

@@ -10,6 +10,7 @@ one small method, so a self-test can break exactly one of them.
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -89,11 +90,23 @@ class CapsService(LoginService):
     def bad_request(self, reason: str) -> Response:
         return Response(reason.encode("utf-8"), status_code=400, media_type="text/plain")
 
+    async def agent_and_request(self, request: Request,
+                                key: str) -> tuple[str, list[dict[str, Any]]] | Response:
+        """The logged-in agent and the maps the request asks for under ``key``; or the
+        refusal: 404 for another agent's capability, 400 for a body that cannot be read."""
+        agent_id = self.known_agent(request)
+        if agent_id is None:
+            return Response(b"", status_code=404)
+        try:
+            return agent_id, await self.read_request(request, key)
+        except BadRequest as exc:
+            return self.bad_request(str(exc))
+
     def known_agent(self, request: Request) -> str | None:
         agent_id = request.path_params["agent_id"]
         return agent_id if agent_id == self.agent_id else None
 
-    # ------------------------------------------------------------------ descendents
+    # ------------------------------------------------------------------ endpoints
 
     async def fetch_descendents(self, request: Request) -> Response:
         return await self.descendents(request, library=False)
@@ -101,14 +114,19 @@ class CapsService(LoginService):
     async def fetch_lib_descendents(self, request: Request) -> Response:
         return await self.descendents(request, library=True)
 
+    async def fetch_inventory(self, request: Request) -> Response:
+        return await self.items_by_id(request, library=False)
+
+    async def fetch_lib(self, request: Request) -> Response:
+        return await self.items_by_id(request, library=True)
+
+    # ------------------------------------------------------------------ descendents
+
     async def descendents(self, request: Request, *, library: bool) -> Response:
-        agent_id = self.known_agent(request)
-        if agent_id is None:
-            return Response(b"", status_code=404)
-        try:
-            asked = await self.read_request(request, "folders")
-        except BadRequest as exc:
-            return self.bad_request(str(exc))
+        read = await self.agent_and_request(request, "folders")
+        if isinstance(read, Response):
+            return read
+        agent_id, asked = read
         folders: list[dict[str, Any]] = []
         bad: list[dict[str, Any]] = []
         for entry in self.unique_folders(asked):
@@ -248,20 +266,11 @@ class CapsService(LoginService):
 
     # ------------------------------------------------------------------ items
 
-    async def fetch_inventory(self, request: Request) -> Response:
-        return await self.items_by_id(request, library=False)
-
-    async def fetch_lib(self, request: Request) -> Response:
-        return await self.items_by_id(request, library=True)
-
     async def items_by_id(self, request: Request, *, library: bool) -> Response:
-        agent_id = self.known_agent(request)
-        if agent_id is None:
-            return Response(b"", status_code=404)
-        try:
-            asked = await self.read_request(request, "items")
-        except BadRequest as exc:
-            return self.bad_request(str(exc))
+        read = await self.agent_and_request(request, "items")
+        if isinstance(read, Response):
+            return read
+        agent_id, asked = read
         found = self.found_items(agent_id, asked, library=library)
         return self.reply(request, {"agent_id": wire_uuid(agent_id),
                                     "items": [self.item(item) for item in found]})
@@ -281,6 +290,4 @@ class CapsService(LoginService):
 
 def wire_uuid(text: str) -> Any:
     """A UUID as the llsd library writes it (``<uuid>``)."""
-    import uuid
-
     return uuid.UUID(text)

@@ -26,6 +26,7 @@ from starlette.routing import Route
 
 from conformance.reference.xinventory import (
     InventoryStore,
+    Params,
     XInventoryService,
     viewer_folder_type,
 )
@@ -112,8 +113,6 @@ class LoginService:
 
     def ensure_inventory(self) -> None:
         """The avatar's inventory with its system folders (CREATEUSERINVENTORY)."""
-        from conformance.reference.xinventory import Params
-
         self.inventory.create_user_inventory(Params({"PRINCIPAL": self.agent_id}))
 
     def ensure_library(self) -> None:

@@ -24,6 +24,8 @@ import uvicorn
 from starlette.types import ASGIApp
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from conformance.reference.app import create_app
+
 #: Seconds a request may take to arrive in full, from the connection's first byte (or
 #: the end of the previous answer): beyond, the connection is closed.
 REQUEST_DEADLINE = 30.0
@@ -199,8 +201,6 @@ class ServerProcess:
 def main() -> None:
     """Serve the reference app over DATABASE on the listening socket FD (inherited from
     the parent), until stdin closes."""
-    from conformance.reference.app import create_app
-
     database, descriptor = sys.argv[1], int(sys.argv[2])
     listener = socket.socket(fileno=descriptor)
     with ServerThread(create_app(Path(database)), listener=listener):

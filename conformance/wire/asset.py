@@ -152,6 +152,16 @@ def parse_asset(body: bytes) -> AssetDocument:
         flags=parse_flags(fields.get("Flags")),
     )
 
+def add_element(root: etree._Element, name: str, text: str) -> None:
+    """One element of an <AssetBase> or <AssetMetadata>: FullID holds its UUID in a
+    <Guid>, as OpenSimulator's XmlSerializer writes it."""
+    child = etree.SubElement(root, name)
+    if name == "FullID":
+        etree.SubElement(child, "Guid").text = text
+    else:
+        child.text = text
+
+
 def build_asset(
     asset_id: str,
     data: bytes = b"",
@@ -188,13 +198,8 @@ def build_asset(
     root = etree.Element("AssetBase")
     for element_name in order or DOCUMENTED_ELEMENTS:
         text = texts.get(element_name)
-        if text is None:
-            continue
-        child = etree.SubElement(root, element_name)
-        if element_name == "FullID":
-            etree.SubElement(child, "Guid").text = text
-        else:
-            child.text = text
+        if text is not None:
+            add_element(root, element_name, text)
     return etree.tostring(root, xml_declaration=True, encoding="utf-8")
 
 #: The namespaces OpenSimulator's XmlSerializer declares on the root element.
@@ -216,11 +221,7 @@ def build_region_asset(asset_id: str, data: bytes, *, name: str, description: st
         ("Temporary", "false"), ("CreatorID", creator_id), ("Flags", flags),
     ]
     for element_name, text in texts:
-        child = etree.SubElement(root, element_name)
-        if element_name == "FullID":
-            etree.SubElement(child, "Guid").text = text
-        else:
-            child.text = text
+        add_element(root, element_name, text)
     return codecs.BOM_UTF8 + etree.tostring(root, xml_declaration=True, encoding="utf-8")
 
 

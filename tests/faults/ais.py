@@ -300,8 +300,10 @@ class ChildrenWithoutLinks(AisService):
 class DeleteChildrenDeletesTheCategory(AisService):
     """DELETE /children deletes the category itself too."""
 
-    def delete_children(self, call: Call, name: str) -> Answer:
-        return self.delete_category(call, name)
+    def delete_category(self, call: Call, name: str) -> Answer:
+        if self.part_of(call) == "children":
+            call = replace(call, path_part="")
+        return super().delete_category(call, name)
 
 
 @fault("ais", "AIS-LINKS-GET")
@@ -346,8 +348,10 @@ class PutLinksReadsAnythingAsNoLinks(AisService):
 class DeleteLinksDeletesItems(AisService):
     """DELETE /links removes the items as well."""
 
-    def delete_links(self, call: Call, name: str) -> Answer:
-        return self.delete_items(call, name)
+    def delete_category(self, call: Call, name: str) -> Answer:
+        if self.part_of(call) == "links":
+            call = replace(call, path_part="items")
+        return super().delete_category(call, name)
 
 
 @fault("ais", "AIS-ITEMS-GET")
@@ -363,7 +367,9 @@ class ItemsWithoutLinks(AisService):
 class DeleteItemsKeepsLinks(AisService):
     """DELETE /items removes the items and keeps the links."""
 
-    def delete_items(self, call: Call, name: str) -> Answer:
+    def delete_category(self, call: Call, name: str) -> Answer:
+        if self.part_of(call) != "items":
+            return super().delete_category(call, name)
         folder = self.gone_category(call, name)
         removed, touched = self.removal(), dict[str, int]()
         for item in self.store.items_where("folder = ?", folder.id):
@@ -387,8 +393,10 @@ class CategoriesShowsItems(AisService):
 class DeleteCategoriesEmptiesTheCategory(AisService):
     """DELETE /categories removes the items and links as well."""
 
-    def delete_categories(self, call: Call, name: str) -> Answer:
-        return self.delete_children(call, name)
+    def delete_category(self, call: Call, name: str) -> Answer:
+        if self.part_of(call) == "categories":
+            call = replace(call, path_part="children")
+        return super().delete_category(call, name)
 
 
 @fault("ais", "AIS-NONE-STATUS")

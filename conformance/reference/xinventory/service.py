@@ -1,111 +1,45 @@
-"""The reference XInventory service: POST /xinventory, over SQLite.
-
-Written as docs/interop/xinventory.md reads (the wiki, seeds/opensim-xinventory-service.txt,
-documents only GETROOTFOLDER): one URI, the operation chosen by METHOD; ``<RESULT>``
-True/False for writes and for every error; "not found" as the empty
-``<ServerResponse />``; folder versions that go up whenever a folder's contents change.
-Each METHOD is one small handler and each rule one small method, so a self-test can
-break exactly one of them.
-"""
+"""The XInventory service's routes and rules: one URI, the operation chosen by METHOD,
+one small handler per METHOD and one small method per rule."""
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from conformance.reference.xinventory.params import (
+    BYTE,
+    INT16,
+    UINT16,
+    UINT32,
+    BadRequest,
+    Params,
+    Reply,
+)
+from conformance.reference.xinventory.store import (
+    CALLING_CARD_TYPE,
+    DELETABLE_UNDER,
+    GESTURE_ASSET_TYPE,
+    LEGACY_ROOT_TYPE,
+    LINK_ASSET_TYPES,
+    OUTFIT_TYPE,
+    PLAIN_TYPE,
+    ROOT_NAME,
+    SCHEMA,
+    SYSTEM_FOLDERS,
+    VIEWER_ROOT_TYPE,
+    InventoryStore,
+)
 from conformance.wire import xinventory as wire
 from conformance.wire.xinventory import ZERO_UUID, Folder, Item, ServerData, canonical_uuid
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS xinventory_folders (
-    id TEXT PRIMARY KEY,
-    parent_id TEXT NOT NULL,
-    owner TEXT NOT NULL,
-    name TEXT NOT NULL,
-    type INTEGER NOT NULL,
-    version INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS xinventory_folders_parent ON xinventory_folders (parent_id);
-CREATE INDEX IF NOT EXISTS xinventory_folders_owner ON xinventory_folders (owner);
-CREATE TABLE IF NOT EXISTS xinventory_items (
-    id TEXT PRIMARY KEY,
-    folder TEXT NOT NULL,
-    owner TEXT NOT NULL,
-    asset_id TEXT NOT NULL,
-    asset_type INTEGER NOT NULL,
-    inv_type INTEGER NOT NULL,
-    name TEXT NOT NULL,
-    description TEXT NOT NULL,
-    creator TEXT NOT NULL,
-    base_permissions INTEGER NOT NULL,
-    current_permissions INTEGER NOT NULL,
-    next_permissions INTEGER NOT NULL,
-    everyone_permissions INTEGER NOT NULL,
-    group_permissions INTEGER NOT NULL,
-    group_id TEXT NOT NULL,
-    group_owned INTEGER NOT NULL,
-    sale_price INTEGER NOT NULL,
-    sale_type INTEGER NOT NULL,
-    flags INTEGER NOT NULL,
-    creation_date INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS xinventory_items_folder ON xinventory_items (folder);
-CREATE INDEX IF NOT EXISTS xinventory_items_owner ON xinventory_items (owner, asset_id);
-"""
-
 XML_TYPE = "application/xml"
-ROOT_NAME = "My Inventory"
-PLAIN_TYPE = -1
-CALLING_CARD_TYPE = 2
-TRASH_TYPE = 14
-LOST_AND_FOUND_TYPE = 16
-GESTURE_ASSET_TYPE = 21
-LINK_ASSET_TYPES = (24, 25)
-OUTFIT_TYPE = 47
-
-#: The system folders CREATEUSERINVENTORY makes under the root (FolderType, name).
-SYSTEM_FOLDERS = (
-    (20, "Animations"), (13, "Body Parts"), (CALLING_CARD_TYPE, "Calling Cards"),
-    (5, "Clothing"), (46, "Current Outfit"), (23, "Favorites"), (21, "Gestures"),
-    (3, "Landmarks"), (LOST_AND_FOUND_TYPE, "Lost And Found"), (7, "Notecards"),
-    (6, "Objects"), (15, "Photo Album"), (10, "Scripts"), (1, "Sounds"), (0, "Textures"),
-    (TRASH_TYPE, "Trash"), (56, "Settings"), (57, "Materials"),
-)
-#: Folders inside which DELETEFOLDERS and PURGEFOLDER may delete.
-DELETABLE_UNDER = (TRASH_TYPE, LOST_AND_FOUND_TYPE)
-#: The root's Type as the XInventory page has it (9, RootCategory) and as viewers know
-#: it (8, FolderType.Root; 9 is no folder type of theirs). The store keeps the page's;
-#: the viewer-facing views (login skeleton, capabilities, AIS3) give 8 (docs/interop/
-#: real-clients.md).
-LEGACY_ROOT_TYPE = 9
-VIEWER_ROOT_TYPE = 8
-
-
-def viewer_folder_type(folder_type: int) -> int:
-    """A folder's type as a viewer-facing view gives it: the legacy root type 9 as 8."""
-    return VIEWER_ROOT_TYPE if folder_type == LEGACY_ROOT_TYPE else folder_type
-
-INT32 = (-(2**31), 2**31 - 1)
-UINT32 = (0, 2**32 - 1)
-INT16 = (-(2**15), 2**15 - 1)
-UINT16 = (0, 2**16 - 1)
-BYTE = (0, 255)
-_INTEGER = re.compile(r"\s*[+-]?\d+\s*")
-
-#: A handler's answer: True/False (a result-only reply) or a data reply.
-Reply = bool | ServerData
-
-
-class BadRequest(Exception):
-    """A parameter is missing or unreadable: the reply is RESULT False."""
 
 
 @dataclass
@@ -113,157 +47,6 @@ class XInventorySettings:
     """Robust.ini's [InventoryService] AllowDelete."""
 
     allow_delete: bool = True
-
-
-class Params:
-    """The parsed form, read the ways OpenSimulator's handlers read it.
-
-    A required key that is missing raises ``BadRequest`` (OpenSimulator's handlers throw
-    and answer False). ``uuid``/``integer`` are strict (``new UUID``, ``int.Parse``);
-    ``try_uuid``/``try_integer`` read an unreadable value as zero (``TryParse``).
-    """
-
-    def __init__(self, values: dict[str, str | list[str]]) -> None:
-        self.values = values
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.values
-
-    def text(self, key: str) -> str:
-        value = self.values.get(key)
-        if value is None:
-            raise BadRequest(f"missing parameter {key}")
-        if isinstance(value, list):
-            raise BadRequest(f"{key} is a list, expected one value")
-        return value
-
-    def many(self, key: str) -> list[str]:
-        value = self.values.get(key)
-        if not isinstance(value, list):
-            raise BadRequest(f"{key}[] is missing (a list is sent as {key}[]=…)")
-        return value
-
-    def uuid(self, key: str) -> str:
-        value = canonical_uuid(self.text(key))
-        if value is None:
-            raise BadRequest(f"{key} is not a UUID")
-        return value
-
-    def try_uuid(self, key: str) -> str:
-        return canonical_uuid(self.text(key)) or ZERO_UUID
-
-    def integer(self, key: str, bounds: tuple[int, int] = INT32) -> int:
-        text = self.text(key)
-        if not _INTEGER.fullmatch(text) or not bounds[0] <= int(text) <= bounds[1]:
-            raise BadRequest(f"{key} is {text!r}, not an integer in {bounds[0]}..{bounds[1]}")
-        return int(text)
-
-    def try_integer(self, key: str) -> int:
-        try:
-            return self.integer(key)
-        except BadRequest:
-            if key not in self.values:
-                raise
-            return 0
-
-    def boolean(self, key: str) -> bool:
-        value = self.text(key).strip().lower()
-        if value not in ("true", "false"):
-            raise BadRequest(f"{key} is not True or False")
-        return value == "true"
-
-
-class InventoryStore:
-    """The folders and items tables."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-
-    # folders
-    def folder(self, folder_id: str) -> Folder | None:
-        rows = self.folders_where("id = ?", folder_id)
-        return rows[0] if rows else None
-
-    def folders_where(self, condition: str, *args: Any) -> list[Folder]:
-        rows = self.db.execute(
-            f"SELECT * FROM xinventory_folders WHERE {condition} ORDER BY rowid", args)
-        return [Folder(id=r["id"], parent_id=r["parent_id"], owner=r["owner"], name=r["name"],
-                       type=r["type"], version=r["version"]) for r in rows]
-
-    def store_folder(self, folder: Folder) -> None:
-        self.db.execute(
-            "INSERT INTO xinventory_folders VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE "
-            "SET parent_id = excluded.parent_id, owner = excluded.owner, name = excluded.name, "
-            "type = excluded.type, version = excluded.version",
-            (folder.id, folder.parent_id, folder.owner, folder.name, folder.type,
-             folder.version))
-
-    def set_folder_version(self, folder_id: str, version: int) -> None:
-        self.db.execute("UPDATE xinventory_folders SET version = ? WHERE id = ?",
-                        (version, folder_id))
-
-    def lineage(self, folder_id: str) -> list[str]:
-        """``folder_id`` and the ids of its ancestors, nearest first."""
-        chain: list[str] = []
-        current: str | None = folder_id
-        while current and current != ZERO_UUID and current not in chain:
-            chain.append(current)
-            folder = self.folder(current)
-            current = folder.parent_id if folder else None
-        return chain
-
-    def delete_folder(self, folder_id: str) -> None:
-        self.db.execute("DELETE FROM xinventory_folders WHERE id = ?", (folder_id,))
-
-    # items
-    def item(self, item_id: str) -> Item | None:
-        rows = self.items_where("id = ?", item_id)
-        return rows[0] if rows else None
-
-    def items_where(self, condition: str, *args: Any) -> list[Item]:
-        rows = self.db.execute(
-            f"SELECT * FROM xinventory_items WHERE {condition} ORDER BY rowid", args)
-        return [self._item(row) for row in rows]
-
-    def _item(self, r: sqlite3.Row) -> Item:
-        creator_id, creator_data = split_creator(r["creator"])
-        return Item(
-            id=r["id"], folder=r["folder"], owner=r["owner"], name=r["name"],
-            asset_id=r["asset_id"], asset_type=r["asset_type"], inv_type=r["inv_type"],
-            description=r["description"], creator_id=creator_id, creator_data=creator_data,
-            base_permissions=r["base_permissions"],
-            current_permissions=r["current_permissions"],
-            next_permissions=r["next_permissions"],
-            everyone_permissions=r["everyone_permissions"],
-            group_permissions=r["group_permissions"], group_id=r["group_id"],
-            group_owned=bool(r["group_owned"]), sale_price=r["sale_price"],
-            sale_type=r["sale_type"], flags=r["flags"], creation_date=r["creation_date"],
-        )
-
-    def store_item(self, item: Item) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO xinventory_items VALUES "
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (item.id, item.folder, item.owner, item.asset_id, item.asset_type, item.inv_type,
-             item.name, item.description, join_creator(item.creator_id, item.creator_data),
-             item.base_permissions, item.current_permissions, item.next_permissions,
-             item.everyone_permissions, item.group_permissions, item.group_id,
-             int(item.group_owned), item.sale_price, item.sale_type, item.flags,
-             item.creation_date))
-
-    def delete_item(self, item_id: str) -> None:
-        self.db.execute("DELETE FROM xinventory_items WHERE id = ?", (item_id,))
-
-
-def join_creator(creator_id: str, creator_data: str) -> str:
-    """The creator as OpenSimulator stores it: ``uuid[;url[;name]]``."""
-    return f"{creator_id};{creator_data}" if creator_data else creator_id
-
-
-def split_creator(stored: str) -> tuple[str, str]:
-    """CreatorId and CreatorData back from ``uuid[;url[;name]]``."""
-    parts = stored.split(";")
-    return parts[0], ";".join(parts[1:3])
 
 
 class XInventoryService:
