@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from conformance.cleanup import remover
 from conformance.clients.http import Exchange, HttpClient
 from conformance.ledger import Entry, Ledger
 from conformance.wire import ais as wire
@@ -168,7 +167,6 @@ def category_path(category: str, part: str = "") -> str:
 # ---------------------------------------------------------------------- cleanup
 
 
-@remover("ais")
 def remove_ais_object(http: HttpClient, entry: Entry) -> bool:
     """Remove a category the suite created: by its unique name under the root (and all
     it holds), or a special category it created with PUT. Gone when nothing by that

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from conformance.cleanup import remover
 from conformance.clients.http import Exchange, HttpClient
 from conformance.ledger import Entry, Ledger, owned_name
 from conformance.wire import asset as wire
@@ -65,7 +64,6 @@ class AssetClient:
         return Entry("asset", "asset", asset_id, self.http.base_url, self.principal)
 
 
-@remover("asset")
 def remove_asset(http: HttpClient, entry: Entry) -> bool:
     """DELETE the asset; it is gone when the target says true, or when it was never
     stored (a POST the target refused): GET answers 404."""

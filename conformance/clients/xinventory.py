@@ -10,7 +10,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from conformance.cleanup import batch_remover, remover
 from conformance.clients.http import Exchange, HttpClient
 from conformance.ledger import Entry, Ledger, owned_name
 from conformance.side_by_side import each
@@ -198,7 +197,6 @@ def cleanup_call(http: HttpClient, method: str, writes: bool,
         return None
 
 
-@remover("xinventory")
 def remove_inventory_object(http: HttpClient, entry: Entry) -> bool:
     """Remove a folder or item the suite created under ``entry.principal`` (an inventory
     cannot be removed: it counts as gone only when the target has no root for it).
@@ -240,7 +238,6 @@ def remove_inventory_object(http: HttpClient, entry: Entry) -> bool:
 BATCH = 100
 
 
-@batch_remover("xinventory")
 def remove_inventory_objects(http: HttpClient, entries: list[Entry]) -> set[Entry]:
     """Remove many folders and items in few requests, in stages whose requests go side
     by side: each principal's Trash is asked once; all of a principal's items go into

@@ -8,7 +8,7 @@ import pytest
 
 from conformance.cleanup import cleanup
 from conformance.ledger import MADE_HERE, UNREMOVABLE, Entry
-from conformance.plugin import ConformanceRun
+from conformance.run import ConformanceRun
 
 
 @pytest.fixture(scope="module", autouse=True)
