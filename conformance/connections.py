@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,7 +49,7 @@ class ConnectionLimit:
                 os.close(descriptor)  # releases the lock
 
     def _take_slot(self) -> int:
-        import fcntl
+        import fcntl  # POSIX only: configure() falls back where it is missing
 
         start = random.randrange(len(self._slots))
         order = self._slots[start:] + self._slots[:start]
@@ -93,7 +94,5 @@ def configure(most: int, folder: Path | None = None) -> ConnectionLimit:
 
 def slot_folder(parent: Path | None = None) -> Path:
     """A fresh folder for a run's slot files."""
-    import tempfile
-
     return Path(tempfile.mkdtemp(prefix="opensim-conformance-connections-",
                                  dir=None if parent is None else str(parent)))
