@@ -63,7 +63,9 @@ SERVICE_MARKERS = {
 
 # The plugin's other rooms (viewer, ais, junit, examples, preflight, concurrency) add
 # their own fixtures and hooks; conformance.pytest_entry registers them after this one,
-# for conformance runs only, and adds every room's options.
+# for conformance runs only, and adds every room's options. The run itself is
+# conformance.run (which every room and suite imports, never this module); the Reporter
+# is in reporting.py, the failure classes in failures.py, the probes in probes.py.
 
 # Self-tests run the suite against injected faults: no shrinking (a failure is the
 # point, not its smallest example) and no example database between runs.
