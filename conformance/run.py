@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from conformance import connections
 from conformance.catalogue import Requirement
 from conformance.clients.http import HttpClient, Recorder, use_tls
 from conformance.ledger import Ledger
@@ -143,6 +144,9 @@ class ConformanceRun:
 
     def close(self) -> None:
         if self.connections_folder is not None:
+            # this process's limit no longer names the folder (a run in a process that
+            # goes on, as pytester's in-process runs, would find its slot files gone)
+            connections.configure(self.profile.max_connections)
             shutil.rmtree(self.connections_folder, ignore_errors=True)
         if self.embedded is not None:
             self.embedded.stop()
