@@ -5,7 +5,7 @@ wire transcript to the report, so a matcher only states the difference.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -155,6 +155,39 @@ def check(condition: object, message: str) -> None:
     """Fail with ``message`` unless ``condition`` holds."""
     if not condition:
         fail(message)
+
+
+def shown(value: object) -> str:
+    """``value`` as a failure message shows it: its repr, a set's members sorted (also
+    as a map's values)."""
+    if isinstance(value, set | frozenset):
+        return repr(sorted(value, key=repr))
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key!r}: {shown(item)}" for key, item in value.items()) + "}"
+    return repr(value)
+
+
+def equal(actual: object, expected: object, what: str) -> None:
+    """``what`` (in the target's answer) is ``actual`` and must be ``expected``
+    (``equal(item.get("name"), name, "the item's name")``: "the item's name is 'a',
+    expected 'b'")."""
+    if actual != expected:
+        fail(f"{what} is {shown(actual)}, expected {shown(expected)}")
+
+
+def contains(container: Collection[object], member: object, what: str) -> None:
+    """``container`` (``what``) must hold ``member`` ("'b' is not among the folder's
+    items (['a'])")."""
+    if member not in container:
+        fail(f"{shown(member)} is not among {what} ({shown(container)})")
+
+
+def one_of(actual: object, choices: Collection[object], what: str) -> None:
+    """``what`` is ``actual`` and must be one of ``choices`` ("the status is 500,
+    expected one of 404, 410")."""
+    if actual not in choices:
+        fail(f"{what} is {shown(actual)}, expected one of "
+             f"{', '.join(shown(choice) for choice in choices)}")
 
 
 def expect(exchange: Exchange) -> Reply:

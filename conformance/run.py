@@ -10,7 +10,6 @@ the stash: the concurrency room and the preflight read it before the main room's
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,10 +143,7 @@ class ConformanceRun:
 
     def close(self) -> None:
         if self.connections_folder is not None:
-            # this process's limit no longer names the folder (a run in a process that
-            # goes on, as pytester's in-process runs, would find its slot files gone)
-            connections.configure(self.profile.max_connections)
-            shutil.rmtree(self.connections_folder, ignore_errors=True)
+            connections.stop_sharing(self.connections_folder)
         if self.embedded is not None:
             self.embedded.stop()
             self.embedded_dir.cleanup()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from lxml import etree
+from starlette.requests import Request
+from starlette.responses import Response
 
 from conformance.reference.app import ReferenceConfig
 from conformance.reference.asset import (
@@ -39,7 +41,7 @@ class ReorderedAndDecorated(AssetService):
         etree.SubElement(root, "SHA1").text = "0" * 40
         return etree.tostring(root, xml_declaration=True, encoding="utf-8")
 
-    async def post_asset(self, request):  # type: ignore[no-untyped-def]
+    async def post_asset(self, request: Request) -> Response:
         response = await super().post_asset(request)
         if response.status_code == 200:
             text = etree.fromstring(bytes(response.body)).text or ""

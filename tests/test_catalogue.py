@@ -5,6 +5,9 @@ test names known requirements and its markers."""
 
 from __future__ import annotations
 
+import ast
+import difflib
+import json
 import re
 import subprocess
 import sys
@@ -39,11 +42,11 @@ def entries(service: str, level: str) -> list[Requirement]:
     return [r for r in load_catalogue().values() if r.service == service and r.level == level]
 
 
-@pytest.fixture(scope="module")
-def collected() -> dict[str, dict[str, list[str]]]:
-    """Every conformance test: node id -> its requirement IDs and marker names."""
+def collect(*options: str) -> dict[str, dict[str, list[str]]]:
+    """The conformance tests pytest collects with ``options``: node id -> its requirement
+    IDs and marker names."""
     script = (
-        "import json, pytest\n"
+        "import json, sys, pytest\n"
         "class Collect:\n"
         "    items = {}\n"
         "    def pytest_collection_finish(self, session):\n"
@@ -53,14 +56,19 @@ def collected() -> dict[str, dict[str, list[str]]]:
         "            self.items[item.nodeid] = {'ids': ids, 'markers': names}\n"
         "c = Collect()\n"
         "pytest.main(['--collect-only', '-q', '--pyargs', 'conformance.suites',\n"
-        "             '-p', 'no:cacheprovider'], plugins=[c])\n"
+        "             '-p', 'no:cacheprovider', *sys.argv[1:]], plugins=[c])\n"
         "print(json.dumps(c.items))\n"
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         check=True, cwd=Path(__file__).parent)
-    import json
-
+    out = subprocess.run([sys.executable, "-c", script, *options], capture_output=True,
+                         text=True, check=True, cwd=Path(__file__).parent)
     items: dict[str, dict[str, list[str]]] = json.loads(out.stdout.strip().splitlines()[-1])
+    return items
+
+
+@pytest.fixture(scope="module")
+def collected() -> dict[str, dict[str, list[str]]]:
+    """Every conformance test: node id -> its requirement IDs and marker names."""
+    items = collect()
     assert items, "no conformance test was collected"
     return items
 
@@ -89,6 +97,79 @@ def test_every_test_names_known_requirements_and_its_markers(
         if not SIDE_EFFECTS.intersection(item["markers"]):
             problems.append(f"{nodeid}: needs a side-effect marker (reads/writes/destructive)")
     assert not problems, "\n".join(problems)
+
+
+def test_the_service_marker_comes_from_the_catalogue() -> None:
+    """A module does not mark its tests with their service: the suites' conftest derives
+    the marker from each test's requirements (above, every test has exactly the one its
+    requirements belong to)."""
+    by_hand = re.compile(r"pytest\.mark\.(" + "|".join(sorted(SERVICE_MARKERS)) + r")\b")
+    declared = [f"{path.relative_to(ROOT)}:{number}"
+                for path in sorted((ROOT / "conformance" / "suites").rglob("*.py"))
+                for number, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+                if by_hand.search(line)]
+    assert not declared, f"service markers declared by hand: {declared}"
+
+
+def test_a_service_marker_selects_its_services_tests(
+        collected: dict[str, dict[str, list[str]]]) -> None:
+    """``-m ais`` selects every test of an AIS3 requirement and no other: the marker is
+    there before pytest selects."""
+    selected = collect("-m", "ais")
+    expected = {nodeid for nodeid, item in collected.items() if "ais" in item["markers"]}
+    assert expected and set(selected) == expected
+
+
+#: How close (difflib's ratio, text folded) a test's docstring may come to its
+#: requirement's ``must`` before it counts as restating it.
+RESTATES = 0.8
+
+
+def restated_musts(path: Path, catalogue: dict[str, Requirement],
+                   root: Path = ROOT) -> list[str]:
+    """The tests of the module at ``path`` (below ``root``) whose docstring restates the
+    ``must`` of a requirement it names."""
+    def fold(text: str) -> str:
+        return " ".join(text.lower().replace("``", "").split()).rstrip(".")
+
+    found = []
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        doc = ast.get_docstring(node)
+        ids = [arg.value for decorator in node.decorator_list
+               if isinstance(decorator, ast.Call)
+               and isinstance(decorator.func, ast.Attribute)
+               and decorator.func.attr == "requirement"
+               for arg in decorator.args if isinstance(arg, ast.Constant)]
+        for rid in ids:
+            if doc and rid in catalogue and difflib.SequenceMatcher(
+                    None, fold(doc), fold(catalogue[rid].must)).ratio() >= RESTATES:
+                found.append(f"{path.relative_to(root)}::{node.name} restates {rid}'s must")
+    return found
+
+
+def test_no_docstring_restates_its_requirements_must() -> None:
+    """The catalogue's ``must`` says what a test checks (the report shows it); a test's
+    docstring, where it has one, says only what the ``must`` does not (how the test goes
+    about it), so that the two cannot drift apart."""
+    catalogue = load_catalogue()
+    restated = [problem for path in sorted((ROOT / "conformance" / "suites").rglob("test_*.py"))
+                for problem in restated_musts(path, catalogue)]
+    assert not restated, "\n".join(restated)
+
+
+def test_a_docstring_that_restates_the_must_is_found(tmp_path: Path) -> None:
+    catalogue = {"ASSET-X": Requirement("ASSET-X", "asset", "s", "documented", "a.txt", "q",
+                                        must="GET of an unknown asset answers 404.")}
+    source = ('import pytest\n\n@pytest.mark.requirement("ASSET-X")\n'
+              'def test_a():\n    """GET of an unknown asset answers ``404``."""\n\n'
+              '@pytest.mark.requirement("ASSET-X")\n'
+              'def test_b():\n    """Asked twice, with a fresh ID each time."""\n')
+    path = tmp_path / "test_restated_example.py"
+    path.write_text(source, "utf-8")
+    found = restated_musts(path, catalogue, tmp_path)
+    assert len(found) == 1 and "::test_a restates ASSET-X" in found[0]
 
 
 def test_every_requirement_states_what_must_hold() -> None:

@@ -175,7 +175,9 @@ def test_a_run_with_a_baseline_carries_the_comparison(run_suite: SuiteRunner,
         ("regression", GET_404)]
     assert not schema_violations("comparison", comparison)
     page = lxml.html.fromstring(html_file.read_text("utf-8"))
-    assert GET_404 in page.xpath("//table[@class='comparison']")[0].text_content()
+    table = page.find(".//table[@class='comparison']")
+    assert isinstance(table, lxml.html.HtmlElement)
+    assert GET_404 in table.text_content()
 
 
 def test_a_narrower_run_compares_only_what_both_selected(run_suite: SuiteRunner,

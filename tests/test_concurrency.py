@@ -77,7 +77,7 @@ def test_a_fault_found_on_a_worker_is_pinned_on_its_own_requirement(
 def delay_proxy() -> Any:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     try:
-        from delay_proxy import DelayProxy  # type: ignore[import-not-found]
+        from delay_proxy import DelayProxy
     finally:
         sys.path.remove(str(ROOT / "benchmarks"))
     return DelayProxy
@@ -211,8 +211,10 @@ def test_processes_of_one_run_keep_together_within_the_connection_limit(
         tmp_path: Path) -> None:
     """Two processes sharing a limit of 2, each sending 4 requests side by side: never
     more than 2 under way at the target (alone, each would send 4 at once)."""
-    folder = tmp_path / "slots"
-    folder.mkdir()
+    from conformance import connections
+
+    folder = connections.share_limit(2)
+    assert folder is not None
     server = GroupServer(2)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -224,6 +226,7 @@ def test_processes_of_one_run_keep_together_within_the_connection_limit(
     finally:
         server.shutdown()
         server.server_close()
+        connections.stop_sharing(folder)
     assert codes == [0, 0]
     assert server.answered == 8
     assert server.peak == 2

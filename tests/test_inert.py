@@ -45,7 +45,7 @@ def run(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tag: str,
                                            "--junitxml", str(junit), *extra)
     cases = sorted((case.get("classname"), case.get("name"),
                     tuple(child.tag for child in case))
-                   for case in etree.parse(str(junit)).xpath("//testcase"))
+                   for case in etree.parse(str(junit)).iter("testcase"))
     lines = sorted(re.sub(r"\d+\.\d+s|\[gw\d\]|\[ *\d+%\]|junit-\w+\.xml", "", line)
                    for line in result.outlines
                    if not line.startswith(("plugins:", "platform ", "rootdir:")))

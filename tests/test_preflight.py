@@ -9,7 +9,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -144,7 +144,8 @@ def test_transport_failures_of_a_live_target_do_not_stop_the_run(
     assert "stopped" not in json.loads(results.read_text("utf-8"))
 
 
-def report_with(outcome: str, when: str, transcript: list[dict[str, object]]) -> pytest.TestReport:
+def report_with(outcome: str, when: str,
+                transcript: Sequence[Mapping[str, object]]) -> pytest.TestReport:
     report = pytest.TestReport("t.py::t", ("t.py", 1, "t"), {}, outcome,  # type: ignore[arg-type]
                                None, when)  # type: ignore[arg-type]
     report.conformance = {"transcript": transcript}  # type: ignore[attr-defined]

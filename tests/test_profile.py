@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -83,7 +84,7 @@ def test_a_profile_file_is_read(tmp_path: Path) -> None:
     ({"credentials": {"user": "x"}}, "unknown key credentials.user"),
     ({"expectations": {"ASSET-GET-404": "fail"}}, "outcome"),
 ])
-def test_a_wrong_profile_is_refused_with_a_reason(data: dict, message: str) -> None:  # type: ignore[type-arg]
+def test_a_wrong_profile_is_refused_with_a_reason(data: dict[str, Any], message: str) -> None:
     with pytest.raises(ProfileError, match=message):
         profile_from_dict(data)
 

@@ -115,7 +115,7 @@ async def fetch_folders(client: HippoClient, cap: str, folder_ids: list[UUID],
     body = {"folders": [{"folder_id": folder, "owner_id": owner, "fetch_folders": True,
                          "fetch_items": True, "sort_order": 1} for folder in folder_ids]}
     answer = await post_llsd(region, cap, body)
-    model = client.session.inventory_manager.model  # type: ignore[union-attr]
+    model = client.session.inventory_manager.model
     for folder in answer["folders"]:
         for category in folder["categories"]:
             model.upsert(InventoryCategory.from_llsd(category, flavor="ais"))

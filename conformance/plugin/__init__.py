@@ -205,14 +205,15 @@ class Interruption:
 
 def configure_connections(config: pytest.Config, profile: Profile) -> Path | None:
     """At most ``profile.max_connections`` requests under way, all processes of the run
-    together: an xdist controller makes the folder of slot files its workers share (see
-    conformance.connections); it returns the folder it made, to be removed at the end."""
+    together: an xdist controller runs the token server its workers share (see
+    conformance.connections); it returns the server's folder, removed at the end."""
     workerinput = getattr(config, "workerinput", {})
     if "opensim_conformance_connections" in workerinput:
         connections.configure(profile.max_connections,
                               Path(workerinput["opensim_conformance_connections"]))
         return None
-    folder = connections.slot_folder() if workers_of(config) > 1 else None
+    folder = connections.share_limit(profile.max_connections) if workers_of(config) > 1 \
+        else None
     connections.configure(profile.max_connections, folder)
     return folder
 

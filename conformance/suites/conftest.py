@@ -6,9 +6,25 @@ from collections.abc import Iterator
 
 import pytest
 
+from conformance.catalogue import load_catalogue
 from conformance.cleanup import cleanup
 from conformance.ledger import MADE_HERE, UNREMOVABLE, Entry
 from conformance.run import ConformanceRun
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each conformance test is marked with its service (``asset``, ``xinventory``,
+    ``caps``, ``ais``), which the catalogue gives for its requirements: a module does
+    not declare it. This runs before ``-m`` selects and before the plugin reads the
+    service markers to skip the services the run does not test."""
+    catalogue = load_catalogue()
+    for item in items:
+        services = {catalogue[rid].service for marker in item.iter_markers("requirement")
+                    for rid in marker.args if rid in catalogue}
+        for service in sorted(services):
+            if item.get_closest_marker(service) is None:
+                item.add_marker(service)
 
 
 @pytest.fixture(scope="module", autouse=True)

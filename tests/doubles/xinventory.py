@@ -9,7 +9,7 @@ says where in each release's source).
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, ClassVar
 
 from conformance.reference.xinventory import (
     SYSTEM_FOLDERS,
@@ -46,7 +46,7 @@ class OpenSimulatorMaster(OpenSimulator091):
     whitespace-only Description stored empty (the InventoryItemBase.Description setter,
     since 2020)."""
 
-    system_folder_kinds = SYSTEM_FOLDERS
+    system_folder_kinds: ClassVar[tuple[tuple[int, str], ...]] = SYSTEM_FOLDERS
 
     def build_item(self, params: Params) -> Item:
         item = super().build_item(params)

@@ -35,7 +35,8 @@ class Fault:
 
     def config(self) -> ReferenceConfig:
         """The reference server with this fault injected."""
-        return ReferenceConfig(**{f"{self.service}_service": self.override}, **self.settings)
+        fields: dict[str, Any] = {f"{self.service}_service": self.override, **self.settings}
+        return ReferenceConfig(**fields)
 
 
 FAULTS: list[Fault] = []

@@ -3,6 +3,7 @@ inside the run's own folder, and look the inventory up again afterwards."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -133,6 +134,24 @@ def create_item(ais: AisClient, parent: str, name: str | None = None, **fields: 
         return one(created_ids(reply, "_created_items"), "_created_items")
 
 
+#: Permission bits: copy, and every bit.
+PERM_COPY, PERM_ALL = 0x8000, 0x7FFFFFFF
+
+
+def create_no_copy_item(ais: AisClient, parent: str) -> str:
+    """An item in ``parent`` its owner may not copy (a step: the target must keep the
+    masks it was created with)."""
+    item = create_item(ais, parent, permissions={
+        "base_mask": PERM_ALL & ~PERM_COPY, "owner_mask": PERM_ALL & ~PERM_COPY,
+        "group_mask": 0, "everyone_mask": 0, "next_owner_mask": PERM_ALL & ~PERM_COPY})
+    with step("could not create an item without copy permission"):
+        masks = document(ais.get_item(item), 200).get("permissions")
+        check(isinstance(masks, dict) and isinstance(masks.get("owner_mask"), int)
+              and not masks["owner_mask"] & PERM_COPY,
+              f"the item was created with permissions {masks!r}, which allow copying")
+    return item
+
+
 def create_link(ais: AisClient, parent: str, target: str, name: str | None = None) -> str:
     """A link to the item ``target`` in ``parent`` (POST with ``links``, as the viewer)."""
     with step("could not create the link this test needs (POST /category with links)",
@@ -173,6 +192,14 @@ def version(ais: AisClient, category: str) -> int:
     if not isinstance(value, int):
         fail(f"version is {value!r}, expected an integer")
     return value
+
+
+def deleted_twice(delete: Callable[[str], Exchange], uuid: str, kind: str) -> Exchange:
+    """The answer to a second DELETE of ``uuid`` (a ``kind``: category or item); the
+    first must answer 200."""
+    with step(f"could not delete the {kind} the first time"):
+        document(delete(uuid), 200)
+    return delete(uuid)
 
 
 def category_exists(ais: AisClient, category: str) -> bool:

@@ -8,7 +8,7 @@ from urllib.parse import urljoin
 import pytest
 
 from conformance.clients.ais import AisClient
-from conformance.expect import check, step
+from conformance.expect import check, contains, equal, step
 from conformance.ledger import owned_name
 from conformance.suites.ais.steps import (
     category_exists,
@@ -16,7 +16,9 @@ from conformance.suites.ais.steps import (
     create_folder,
     create_item,
     create_link,
+    create_no_copy_item,
     created_ids,
+    deleted_twice,
     document,
     error,
     ids,
@@ -27,11 +29,6 @@ from conformance.suites.ais.steps import (
     uid,
 )
 from conformance.wire import ais as wire
-
-pytestmark = pytest.mark.ais
-
-PERM_COPY = 0x8000
-PERM_ALL = 0x7FFFFFFF
 
 
 @pytest.mark.requirement("AIS-ITEM-GET")
@@ -85,19 +82,15 @@ def test_get_unknown_category_is_404(ais: AisClient, part: str) -> None:
 @pytest.mark.requirement("AIS-CATEGORY-POST")
 @pytest.mark.writes
 def test_post_creates_the_categories_of_the_body(ais: AisClient, folder: str) -> None:
-    """POST /category/{parent} with ``categories`` answers 201 with a
-    categoryNewChildrenResponse; the new category is in the parent."""
     name = owned_name("posted")
     reply = ais.create(folder, {"categories": [wire.category_body(name, folder)]},
                        tid=ais.new_id())
     answer = document(reply, 201, schema="ais-category-new-children")
     new = one(sorted(ids(key(answer, "_created_categories"), "_created_categories")),
               "_created_categories")
-    check(new in contents(ais, folder)["categories"],
-          f"the created category {new} is not among the parent's children")
+    contains(contents(ais, folder)["categories"], new, "the parent's categories")
     created = document(ais.get_category(new), 200)
-    check(created.get("name") == name, f"the new category is named {created.get('name')!r}, "
-                                        f"expected {name!r}")
+    equal(created.get("name"), name, "the new category's name")
 
 
 @pytest.mark.requirement("AIS-CATEGORY-POST-LOCATION")
@@ -117,14 +110,12 @@ def test_post_location_is_the_parents_children(ais: AisClient, folder: str) -> N
 @pytest.mark.requirement("AIS-CATEGORY-POST-ITEMS")
 @pytest.mark.writes
 def test_post_creates_items(ais: AisClient, folder: str) -> None:
-    """POST with ``items`` creates the items, lists them in _created_items, and each then
-    reads back with its name."""
     name = owned_name("posted item")
     reply = ais.create(folder, {"items": [wire.item_body(name)]}, tid=ais.new_id())
     new = one(created_ids(reply, "_created_items"), "_created_items")
-    check(new in contents(ais, folder)["items"], f"the created item {new} is not in the folder")
+    contains(contents(ais, folder)["items"], new, "the folder's items")
     item = document(ais.get_item(new), 200)
-    check(item.get("name") == name, f"the item is named {item.get('name')!r}, expected {name!r}")
+    equal(item.get("name"), name, "the item's name")
 
 
 @pytest.mark.requirement("AIS-CATEGORY-POST-LINKS")
@@ -137,7 +128,7 @@ def test_post_creates_links_as_the_viewer_sends_them(ais: AisClient, folder: str
     reply = ais.create(folder, {"links": [wire.link_body(target, owned_name("link"))]},
                        tid=ais.new_id())
     link = one(created_ids(reply, "_created_items"), "_created_items")
-    check(link in contents(ais, folder)["links"], f"the link {link} is not in the folder's links")
+    contains(contents(ais, folder)["links"], link, "the folder's links")
     fetched = document(ais.get_item(link), 200)
     check(same(fetched.get("linked_id"), target),
           f"the link's linked_id is {fetched.get('linked_id')}, expected {target}")
@@ -146,7 +137,6 @@ def test_post_creates_links_as_the_viewer_sends_them(ais: AisClient, folder: str
 @pytest.mark.requirement("AIS-CATEGORY-POST-404")
 @pytest.mark.writes
 def test_post_to_unknown_category_is_404(ais: AisClient) -> None:
-    """POST to a category that does not exist answers 404 (errorCategoryNotFound)."""
     parent = ais.new_id()
     error(ais.create(parent, {"categories": [wire.category_body(owned_name("x"), parent)]},
                      tid=ais.new_id()), 404, "ais-error-category")
@@ -161,7 +151,7 @@ def test_post_of_an_invalid_body_is_400(ais: AisClient, folder: str, body: objec
     """POST with a body that is not newEmbeddedChildren answers 400 and creates nothing."""
     before = contents(ais, folder)
     error(ais.create(folder, body, tid=ais.new_id()), 400, "ais-error-links-shape")
-    check(contents(ais, folder) == before, "the folder changed after the refused POST")
+    equal(contents(ais, folder), before, "the folder's contents after the refused POST")
 
 
 # ---------------------------------------------------------------------- PATCH
@@ -170,15 +160,12 @@ def test_post_of_an_invalid_body_is_400(ais: AisClient, folder: str, body: objec
 @pytest.mark.requirement("AIS-CATEGORY-PATCH")
 @pytest.mark.writes
 def test_patch_renames_the_category(ais: AisClient, folder: str) -> None:
-    """PATCH /category/{id} with modifyCategory {name} answers 200 with a
-    categoryModifyResponse, and the category then has the new name."""
     name = owned_name("renamed")
     answer = document(ais.patch_category(folder, {"name": name}), 200,
                       schema="ais-category-modify")
-    check(answer.get("name") == name, f"the answer's name is {answer.get('name')!r}")
+    equal(answer.get("name"), name, "the answer's name")
     fetched = document(ais.get_category(folder), 200)
-    check(fetched.get("name") == name, f"GET gives the name {fetched.get('name')!r}, "
-                                       f"expected {name!r}")
+    equal(fetched.get("name"), name, "the name GET gives")
 
 
 @pytest.mark.requirement("AIS-CATEGORY-PATCH-404")
@@ -192,13 +179,11 @@ def test_patch_of_unknown_category_is_404(ais: AisClient) -> None:
 @pytest.mark.requirement("AIS-CATEGORY-PATCH-400")
 @pytest.mark.writes
 def test_patch_with_a_name_that_is_not_a_string_is_400(ais: AisClient, folder: str) -> None:
-    """PATCH whose ``name`` is not a string answers 400 (errorInvalidCategoryRequest);
-    the name stays."""
     before = document(ais.get_category(folder), 200).get("name")
     error(ais.patch_category(folder, {"name": ["not", "a", "string"]}), 400,
           "ais-error-category")
     after = document(ais.get_category(folder), 200).get("name")
-    check(after == before, f"the name changed to {after!r}")
+    equal(after, before, "the name")
 
 
 # ---------------------------------------------------------------------- COPY
@@ -218,10 +203,10 @@ def test_copy_copies_the_tree_into_the_destination(ais: AisClient, folder: str) 
     answer = document(reply, 201, schema="ais-category-copy")
     check(reply.header("Location"), "the 201 has no Location header")
     copies = contents(ais, destination)["categories"]
-    check(len(copies) == 1, f"the destination holds {len(copies)} categories, expected the copy")
+    equal(len(copies), 1, "the number of categories the destination holds (the copy)")
     copy = next(iter(copies))
-    check(copy in ids(key(answer, "_created_categories"), "_created_categories"),
-          f"the copy {copy} is not in _created_categories")
+    contains(ids(key(answer, "_created_categories"), "_created_categories"), copy,
+             "_created_categories")
     inside = contents(ais, copy)
     check(len(inside["items"]) == 1 and len(inside["categories"]) == 1,
           f"the copy holds {len(inside['items'])} items and {len(inside['categories'])} "
@@ -233,17 +218,8 @@ def test_copy_copies_the_tree_into_the_destination(ais: AisClient, folder: str) 
 @pytest.mark.requirement("AIS-CATEGORY-COPY-403")
 @pytest.mark.writes
 def test_copy_of_a_tree_holding_a_no_copy_item_is_403(ais: AisClient, folder: str) -> None:
-    """COPY of a category holding an item its owner may not copy answers 403
-    (errorInvalidPermissions) and copies nothing."""
     source = create_folder(ais, folder, owned_name("no-copy source"))
-    item = create_item(ais, source, permissions={
-        "base_mask": PERM_ALL & ~PERM_COPY, "owner_mask": PERM_ALL & ~PERM_COPY,
-        "group_mask": 0, "everyone_mask": 0, "next_owner_mask": PERM_ALL & ~PERM_COPY})
-    with step("could not create an item without copy permission"):
-        masks = document(ais.get_item(item), 200).get("permissions")
-        check(isinstance(masks, dict) and isinstance(masks.get("owner_mask"), int)
-              and not masks["owner_mask"] & PERM_COPY,
-              f"the item was created with permissions {masks!r}, which allow copying")
+    create_no_copy_item(ais, source)
     destination = create_folder(ais, folder, owned_name("destination"))
     error(ais.copy_category(source, destination, tid=ais.new_id()), 403)
     check(not contents(ais, destination)["categories"], "the destination received a copy")
@@ -252,7 +228,6 @@ def test_copy_of_a_tree_holding_a_no_copy_item_is_403(ais: AisClient, folder: st
 @pytest.mark.requirement("AIS-CATEGORY-COPY-404")
 @pytest.mark.writes
 def test_copy_to_unknown_destination_is_404(ais: AisClient, folder: str) -> None:
-    """COPY whose Destination does not exist answers 404 (Destination category not found)."""
     error(ais.copy_category(folder, ais.new_id(), tid=ais.new_id()), 404, "ais-error-category")
 
 
@@ -272,8 +247,6 @@ def test_copy_of_a_deleted_source_is_410(ais: AisClient, folder: str) -> None:
 @pytest.mark.requirement("AIS-CATEGORY-DELETE")
 @pytest.mark.destructive
 def test_delete_removes_the_category_and_its_contents(ais: AisClient, folder: str) -> None:
-    """DELETE /category/{id} answers 200 with a categoryDeleteResponse; the category, its
-    subcategories and items are gone."""
     doomed = create_folder(ais, folder)
     sub = create_folder(ais, doomed)
     item = create_item(ais, sub)
@@ -287,11 +260,8 @@ def test_delete_removes_the_category_and_its_contents(ais: AisClient, folder: st
 @pytest.mark.requirement("AIS-CATEGORY-DELETE-410")
 @pytest.mark.destructive
 def test_deleting_twice_is_410(ais: AisClient, folder: str) -> None:
-    """A second DELETE of the same category answers 410 (Category gone)."""
     doomed = create_folder(ais, folder)
-    with step("could not delete the category the first time"):
-        document(ais.delete_category(doomed), 200)
-    error(ais.delete_category(doomed), 410, "ais-error-category")
+    error(deleted_twice(ais.delete_category, doomed, "category"), 410, "ais-error-category")
 
 
 # ---------------------------------------------------------------------- links in a tree

@@ -13,7 +13,7 @@ import pytest
 from conformance.clients.ais import AisClient
 from conformance.clients.http import HttpClient
 from conformance.clients.xinventory import XInventoryClient
-from conformance.expect import check, present, step
+from conformance.expect import check, equal, present, step
 from conformance.ledger import owned_name
 from conformance.run import ConformanceRun
 from conformance.suites.ais.steps import (
@@ -31,9 +31,6 @@ from conformance.suites.ais.steps import (
 from conformance.wire import ais as wire
 from conformance.wire import xinventory as xwire
 
-pytestmark = pytest.mark.ais
-
-
 # ---------------------------------------------------------------------- PATCH forms
 
 
@@ -49,7 +46,7 @@ def test_category_patch_in_the_viewers_full_form(ais: AisClient, folder: str) ->
             "type": current.get("type_default", -1), "name": name}
     document(ais.patch_category(folder, body), 200)
     after = document(ais.get_category(folder), 200)
-    check(after.get("name") == name, f"the name is {after.get('name')!r}, expected {name!r}")
+    equal(after.get("name"), name, "the name")
     check(same(after.get("parent_id"), str(current.get("parent_id"))),
           "the category moved")
 
@@ -70,9 +67,8 @@ def test_item_patch_in_the_viewers_full_form(ais: AisClient, folder: str) -> Non
             "created_at": current.get("created_at", 0)}
     document(ais.patch_item(item, body), 200)
     after = document(ais.get_item(item), 200)
-    check(after.get("name") == name, f"the name is {after.get('name')!r}, expected {name!r}")
-    check(after.get("type") == current.get("type"),
-          f"the type changed from {current.get('type')!r} to {after.get('type')!r}")
+    equal(after.get("name"), name, "the name")
+    equal(after.get("type"), current.get("type"), "the type (unchanged)")
 
 
 # ---------------------------------------------------------------------- Content-Type
@@ -151,13 +147,11 @@ def xinventory(run: ConformanceRun, ais: AisClient) -> Iterator[XInventoryClient
 @pytest.mark.writes
 def test_changes_through_ais3_show_in_xinventory(ais: AisClient, xinventory: XInventoryClient,
                                                  folder: str) -> None:
-    """A category and an item created through AIS3 are in XInventory's GETFOLDERCONTENT
-    of the folder at once, with the folder's AIS3 version; a rename shows in GETFOLDER."""
     sub = create_folder(ais, folder)
     item = create_item(ais, folder)
     ais_version = version(ais, folder)
     reply = xinventory.get_folder_content(folder)
-    check(reply.status == 200, f"GETFOLDERCONTENT answered {reply.status}")
+    equal(reply.status, 200, "the status GETFOLDERCONTENT answered")
     content = present(xwire.parse_response(reply.body), "the GETFOLDERCONTENT reply")
     text = reply.text
     check(sub in text and item in text, "GETFOLDERCONTENT does not list the category and "
@@ -245,7 +239,7 @@ def test_changes_through_ais3_show_in_fetch_descendents(
         "fetch_items": True, "sort_order": 0}]}))
     reply = fetch_descendents.request("POST", "", body=body, headers=wire.HEADERS,
                                       writes=False)
-    check(reply.status == 200, f"FetchInventoryDescendents2 answered {reply.status}")
+    equal(reply.status, 200, "the status FetchInventoryDescendents2 answered")
     check(sub in reply.text and item in reply.text,
           "FetchInventoryDescendents2 does not list the category and item created through "
           "AIS3")

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from conformance.clients.ais import AisClient
-from conformance.expect import check, expect, fail, step
+from conformance.expect import check, contains, equal, expect, fail, step
 from conformance.ledger import owned_name
 from conformance.suites.ais.steps import (
     category_entry,
@@ -23,9 +23,6 @@ from conformance.suites.ais.steps import (
     version,
 )
 from conformance.wire import ais as wire
-
-pytestmark = pytest.mark.ais
-
 
 # ---------------------------------------------------------------------- depth
 
@@ -103,9 +100,6 @@ def test_children_embed_as_deep_as_asked(ais: AisClient, folder: str, depth: str
 @pytest.mark.requirement("AIS-DEPTH-CATEGORIES")
 @pytest.mark.writes
 def test_categories_take_depth(ais: AisClient, folder: str) -> None:
-    """GET /category/{id}/categories?depth=* (the pattern's "*": every level) embeds the
-    whole tree of categories below; a larger depth never embeds fewer levels than a
-    smaller one."""
     chain(ais, folder, 4)
     levels = {depth: embedded_depth(document(ais.get_category(folder, "categories",
                                                               depth=depth), 200))
@@ -134,10 +128,9 @@ def test_a_replayed_transaction_is_409_and_changes_nothing(ais: AisClient,
     before = contents(ais, folder)
     before_version = version(ais, folder)
     answer = error(ais.create(folder, body, tid=tid), 409, "ais-error-transaction")
-    check(answer.get("transaction_id") == tid,
-          f"transaction_id is {answer.get('transaction_id')!r}, expected {tid!r}")
-    check(contents(ais, folder) == before, "the replayed POST created something")
-    check(version(ais, folder) == before_version, "the replayed POST changed the version")
+    equal(answer.get("transaction_id"), tid, "transaction_id")
+    equal(contents(ais, folder), before, "the folder's contents after the replayed POST")
+    equal(version(ais, folder), before_version, "the version after the replayed POST")
 
 
 @pytest.mark.requirement("AIS-TID-409")
@@ -152,7 +145,7 @@ def test_a_replayed_transaction_of_a_copy_is_409(ais: AisClient, folder: str) ->
         created_ids(ais.copy_category(source, destination, tid=tid), "_created_categories")
     error(ais.copy_category(source, destination, tid=tid), 409, "ais-error-transaction")
     copies = contents(ais, destination)["categories"]
-    check(len(copies) == 1, f"the destination holds {len(copies)} copies, expected 1")
+    equal(len(copies), 1, "the number of copies the destination holds")
 
 
 # ---------------------------------------------------------------------- simulate
@@ -171,8 +164,8 @@ def test_simulated_post_describes_and_writes_nothing(ais: AisClient, folder: str
     described = created_ids(reply, "_created_categories")
     check(len(described) == 1, f"_created_categories lists {described}, expected the one "
                                f"category the request would create")
-    check(contents(ais, folder) == before, "the simulated POST created the category")
-    check(version(ais, folder) == before_version, "the simulated POST changed the version")
+    equal(contents(ais, folder), before, "the folder's contents after the simulated POST")
+    equal(version(ais, folder), before_version, "the version after the simulated POST")
 
 
 @pytest.mark.requirement("AIS-SIMULATE")
@@ -186,7 +179,7 @@ def test_simulated_delete_describes_and_deletes_nothing(ais: AisClient, folder: 
     listed = answer.get("_category_items_removed")
     if not isinstance(listed, list) or not any(same(entry, item) for entry in listed):
         fail(f"_category_items_removed is {listed!r}, expected it to name the item")
-    check(item in contents(ais, folder)["items"], "the simulated DELETE removed the item")
+    contains(contents(ais, folder)["items"], item, "the folder's items after the simulated DELETE")
 
 
 @pytest.mark.requirement("AIS-SIMULATE")
@@ -211,8 +204,8 @@ def test_simulated_patch_describes_and_changes_nothing(ais: AisClient, folder: s
     answer = document(ais.patch_category(folder, {"name": name}, simulate="1"), 200)
     check(answer.get("name") == name, f"the answer's name is {answer.get('name')!r}, "
                                       f"expected the name the PATCH would set")
-    check(document(ais.get_category(folder), 200).get("name") == before,
-          "the simulated PATCH renamed the category")
+    equal(document(ais.get_category(folder), 200).get("name"), before,
+          "the category's name after the simulated PATCH")
 
 
 @pytest.mark.requirement("AIS-SIMULATE")
@@ -224,5 +217,5 @@ def test_simulate_false_still_writes(ais: AisClient, folder: str, value: str) ->
     reply = ais.create(folder, {"categories": [wire.category_body(owned_name("real"), folder)]},
                        tid=ais.new_id(), simulate=value)
     created = one(created_ids(reply, "_created_categories"), "_created_categories")
-    check(created in contents(ais, folder)["categories"],
-          f"the POST with simulate={value!r} did not create the category")
+    contains(contents(ais, folder)["categories"], created,
+             f"the folder's categories after the POST with simulate={value!r}")

@@ -5,70 +5,32 @@ versions of the folders each write touched, and at the end the whole tree."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
+from hypothesis import example, given
 
 from conformance.clients.ais import AisClient
-from conformance.clients.http import SuiteError
 from conformance.expect import check, fail
 from conformance.ledger import owned_name
 from conformance.suites.ais.steps import create_folder, document, ids, key, version
+from conformance.suites.model import (
+    InventoryTree,
+    TreeSequence,
+    operation,
+    pick,
+    sequence_settings,
+)
 from conformance.wire import ais as wire
 from conformance.wire.ids import canonical_uuid
 
-pytestmark = pytest.mark.ais
 
-OPERATIONS = ("create_folder", "create_item", "link", "rename_folder", "rename_item", "copy",
-              "delete_item", "delete_folder")
-operations = st.lists(st.tuples(st.sampled_from(OPERATIONS), st.integers(0, 99),
-                                st.integers(0, 99)), min_size=1, max_size=8)
+class Writes(TreeSequence):
+    """Sequences of AIS3 writes, each answer checked against the model."""
 
-
-@dataclass
-class TreeModel:
-    """What the sandbox folder should hold: folders, items and links, by id."""
-
-    top: str
-    parents: dict[str, str] = field(default_factory=dict)  # folder -> parent
-    items: dict[str, str] = field(default_factory=dict)  # item -> folder
-    links: dict[str, tuple[str, str]] = field(default_factory=dict)  # link -> (folder, target)
-    names: dict[str, str] = field(default_factory=dict)  # folder or item -> name
-    removed_categories: set[str] = field(default_factory=set)
-    removed_items: set[str] = field(default_factory=set)
-
-    def folders(self) -> list[str]:
-        return [self.top, *self.parents]
-
-    def subtree(self, folder_id: str) -> set[str]:
-        found = {folder_id}
-        for child, parent in self.parents.items():
-            if parent == folder_id:
-                found |= self.subtree(child)
-        return found
-
-    def children(self, folder_id: str) -> dict[str, set[str]]:
-        return {"categories": {c for c, p in self.parents.items() if p == folder_id},
-                "items": {i for i, f in self.items.items() if f == folder_id},
-                "links": {k for k, (f, _) in self.links.items() if f == folder_id}}
-
-
-def pick(choices: list[str], index: int) -> str | None:
-    return sorted(choices)[index % len(choices)] if choices else None
-
-
-class TreeRun:
-    """Applies operations to the target and to the model, checking each answer."""
-
-    def __init__(self, ais: AisClient, model: TreeModel) -> None:
+    def __init__(self, ais: AisClient, model: InventoryTree) -> None:
+        super().__init__(model)
         self.ais = ais
-        self.model = model
-
-    def apply(self, operation: str, a: int, b: int) -> None:
-        getattr(self, operation)(a, b)
 
     def write(self, action: str, touched: set[str], send: Callable[[], dict[str, Any]]
               ) -> dict[str, Any]:
@@ -92,60 +54,58 @@ class TreeRun:
                   f"gave {versions.get(folder)}")
         return answer
 
-    # ------------------------------------------------------------------ operations
-
-    def create_folder(self, a: int, b: int) -> None:
-        parent = pick(self.model.folders(), a) or self.model.top
-        name = owned_name(f"tree folder {len(self.model.parents)}")
+    def create_one(self, folder: str, part: str, body: dict[str, Any], one: str,
+                   listed_in: str) -> str:
+        """POST one category, item or link into the folder: the id the answer lists."""
 
         def send() -> dict[str, Any]:
-            return document(self.ais.create(parent, {"categories": [wire.category_body(
-                name, parent)]}, tid=self.ais.new_id()), 201)
-        answer = self.write("POST categories", {parent}, send)
-        created = ids(key(answer, "_created_categories"), "_created_categories")
-        check(len(created) == 1, f"POST of one category: _created_categories is {created}")
-        new = created.pop()
+            return document(self.ais.create(folder, {part: [body]}, tid=self.ais.new_id()),
+                            201)
+        created = ids(key(self.write(f"POST {part}", {folder}, send), listed_in), listed_in)
+        check(len(created) == 1, f"POST of one {one}: {listed_in} is {created}")
+        return created.pop()
+
+    # ------------------------------------------------------------------ operations
+
+    @operation
+    def create_folder(self, a: int, b: int) -> None:
+        parent = self.model.folder_at(a, by_id=True)
+        name = owned_name(f"tree folder {len(self.model.parents)}")
+        new = self.create_one(parent, "categories", wire.category_body(name, parent),
+                              "category", "_created_categories")
         self.model.parents[new] = parent
         self.model.names[new] = name
 
+    @operation
     def create_item(self, a: int, b: int) -> None:
-        folder = pick(self.model.folders(), a) or self.model.top
+        folder = self.model.folder_at(a, by_id=True)
         name = owned_name(f"tree item {len(self.model.items)}")
-
-        def send() -> dict[str, Any]:
-            return document(self.ais.create(folder, {"items": [wire.item_body(name)]},
-                                            tid=self.ais.new_id()), 201)
-        created = ids(key(self.write("POST items", {folder}, send), "_created_items"),
-                      "_created_items")
-        check(len(created) == 1, f"POST of one item: _created_items is {created}")
-        new = created.pop()
+        new = self.create_one(folder, "items", wire.item_body(name), "item", "_created_items")
         self.model.items[new] = folder
         self.model.names[new] = name
 
+    @operation
     def link(self, a: int, b: int) -> None:
-        folder = pick(self.model.folders(), a) or self.model.top
-        target = pick(list(self.model.items), b)
+        folder = self.model.folder_at(a, by_id=True)
+        target = pick(sorted(self.model.items), b)
         if target is None:
             return
+        new = self.create_one(folder, "links", wire.link_body(target, owned_name("tree link")),
+                              "link", "_created_items")
+        self.model.links[new] = (folder, target)
 
-        def send() -> dict[str, Any]:
-            return document(self.ais.create(folder, {"links": [wire.link_body(
-                target, owned_name("tree link"))]}, tid=self.ais.new_id()), 201)
-        created = ids(key(self.write("POST links", {folder}, send), "_created_items"),
-                      "_created_items")
-        check(len(created) == 1, f"POST of one link: _created_items is {created}")
-        self.model.links[created.pop()] = (folder, target)
-
+    @operation
     def rename_folder(self, a: int, b: int) -> None:
-        folder = pick(list(self.model.parents), a)
+        folder = pick(sorted(self.model.parents), a)
         if folder is None:
             return
         name = owned_name(f"renamed {a}")
         document(self.ais.patch_category(folder, {"name": name}), 200)
         self.model.names[folder] = name
 
+    @operation
     def rename_item(self, a: int, b: int) -> None:
-        item = pick(list(self.model.items), a)
+        item = pick(sorted(self.model.items), a)
         if item is None:
             return
         name = owned_name(f"renamed item {a}")
@@ -153,15 +113,15 @@ class TreeRun:
                    lambda: document(self.ais.patch_item(item, {"name": name}), 200))
         self.model.names[item] = name
 
+    @operation
     def copy(self, a: int, b: int) -> None:
-        source = pick(list(self.model.parents), a)
+        source = pick(sorted(self.model.parents), a)
         if source is None:
             return
-        destinations = [f for f in self.model.folders() if f not in self.model.subtree(source)]
-        destination = pick(destinations, b)
+        destination = pick(sorted(self.model.folders_outside(source)), b)
         if destination is None:
             return
-        before = set(self.model.children(destination)["categories"])
+        before = self.model.children(destination)
 
         def send() -> dict[str, Any]:
             return document(self.ais.copy_category(source, destination,
@@ -198,10 +158,10 @@ class TreeRun:
                 self.model.links[link_id] = (folder, target)
             shape = self.model.children(original)
             subs = wire.embedded(node, "categories")
-            check(len(subs) == len(shape["categories"]),
+            check(len(subs) == len(shape),
                   f"COPY: the copy of {original} holds {len(subs)} categories, the source "
-                  f"{len(shape['categories'])}")
-            originals = sorted(shape["categories"], key=lambda f: self.model.names.get(f, ""))
+                  f"{len(shape)}")
+            originals = sorted(shape, key=lambda f: self.model.names.get(f, ""))
             copies = sorted(subs, key=lambda f: str(subs[f].get("name")))
             for copy_id, original_id in zip(copies, originals, strict=False):
                 walk(subs[copy_id], copy_id, folder, original_id)
@@ -213,8 +173,9 @@ class TreeRun:
         check(found_items == items, f"COPY: _created_items lists {sorted(items)}, the copy "
                                     f"holds {sorted(found_items)}")
 
+    @operation
     def delete_item(self, a: int, b: int) -> None:
-        item = pick(list(self.model.items), a)
+        item = pick(sorted(self.model.items), a)
         if item is None:
             return
         folder = self.model.items[item]
@@ -222,17 +183,16 @@ class TreeRun:
                             lambda: document(self.ais.delete_item(item), 200))
         self.forget(answer, {item}, set())
 
+    @operation
     def delete_folder(self, a: int, b: int) -> None:
-        folder = pick(list(self.model.parents), a)
+        folder = pick(sorted(self.model.parents), a)
         if folder is None:
             return
         parent = self.model.parents[folder]
         doomed = self.model.subtree(folder)
         answer = self.write("DELETE category", {parent},
                             lambda: document(self.ais.delete_category(folder), 200))
-        inside = {i for i, f in self.model.items.items() if f in doomed} | {
-            k for k, (f, _) in self.model.links.items() if f in doomed}
-        self.forget(answer, inside, doomed)
+        self.forget(answer, self.model.contents(doomed), doomed)
 
     def forget(self, answer: dict[str, Any], items: set[str], categories: set[str]) -> None:
         """The removal keys must list exactly the categories and items (and links) the
@@ -252,13 +212,7 @@ class TreeRun:
         check(broken <= dangling | items, f"_broken_links_removed lists "
                                           f"{sorted(broken - dangling - items)}, which are "
                                           f"no links to removed items")
-        for folder in categories:
-            self.model.parents.pop(folder, None)
-        for item in items | broken:
-            self.model.items.pop(item, None)
-            self.model.links.pop(item, None)
-        self.model.removed_categories |= categories
-        self.model.removed_items |= items | broken
+        self.model.forget(categories, items | broken)
 
     # ------------------------------------------------------------------ the whole tree
 
@@ -267,7 +221,9 @@ class TreeRun:
             answer = document(self.ais.get_category(folder, "children"), 200)
             found = {part: set(wire.embedded(answer, part))
                      for part in ("categories", "items", "links")}
-            expected = self.model.children(folder)
+            expected = {"categories": self.model.children(folder),
+                        "items": self.model.items_in(folder),
+                        "links": self.model.links_in(folder)}
             check(found == expected, f"folder {folder} holds {found}, the model says "
                                      f"{expected}")
             for category_id, child in wire.embedded(answer, "categories").items():
@@ -279,7 +235,7 @@ class TreeRun:
             reply = self.ais.get_item(gone)
             check(reply.status in (404, 410), f"item {gone} was removed but GET answers "
                                               f"{reply.status}")
-        for gone in self.model.removed_categories:
+        for gone in self.model.removed_folders:
             reply = self.ais.get_category(gone)
             check(reply.status in (404, 410), f"category {gone} was removed but GET answers "
                                               f"{reply.status}")
@@ -287,9 +243,8 @@ class TreeRun:
 
 @pytest.mark.requirement("AIS-TREE-CONSISTENT")
 @pytest.mark.destructive
-@settings(max_examples=8, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=operations)
+@sequence_settings(8)
+@given(steps=Writes.steps(max_size=8))
 @example(steps=[("create_folder", 0, 0), ("create_item", 1, 0), ("create_folder", 1, 0),
                 ("copy", 0, 0), ("link", 0, 0), ("delete_item", 0, 0)])
 @example(steps=[("create_folder", 0, 0), ("create_item", 1, 0), ("rename_item", 0, 0),
@@ -301,9 +256,6 @@ def test_any_sequence_of_writes_leaves_the_tree_the_answers_describe(
     folders went up to what _updated_category_versions said, and every folder holds what
     the model predicts."""
     top = create_folder(ais, area, owned_name("tree"))
-    tree = TreeRun(ais, TreeModel(top))
-    for operation, a, b in steps:
-        if operation not in OPERATIONS:
-            raise SuiteError(f"unknown operation {operation}")
-        tree.apply(operation, a, b)
-    tree.check_tree()
+    writes = Writes(ais, InventoryTree((top,)))
+    writes.run(steps)
+    writes.check_tree()

@@ -13,12 +13,11 @@ from conformance.expect import check, expect
 from conformance.suites.asset.steps import stored
 from conformance.wire.asset import parse_boolean_reply
 
-pytestmark = [pytest.mark.asset, pytest.mark.destructive]
+pytestmark = pytest.mark.destructive
 
 
 @pytest.mark.requirement("ASSET-DELETE-REPLY")
 def test_delete_answers_200_with_a_boolean(assets: AssetClient) -> None:
-    """DELETE of an asset the suite stored answers 200 with a <boolean> document."""
     asset_id = stored(assets, b"delete me")
     reply = assets.delete(asset_id)
     expect(reply).status(200)

@@ -10,13 +10,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conformance.clients.asset import AssetClient
-from conformance.expect import check, expect
+from conformance.expect import equal, expect
 from conformance.resources import fixture_path
 from conformance.suites.asset.steps import stored
 from conformance.wire.asset import parse_array_of_boolean
-
-pytestmark = pytest.mark.asset
-
 
 #: Which ids to ask about: each stored asset at most once (an id asked twice is
 #: ASSET-EXIST-DUPLICATES), and any number of fresh unknown ids, in any order.
@@ -35,8 +32,7 @@ def assert_answers(assets: AssetClient, ids: list[str], expected: list[bool]) ->
     reply = assets.exist(ids)
     expect(reply).status(200)
     answers = expect(reply).parsed(parse_array_of_boolean, "an <ArrayOfBoolean> document")
-    check(answers == expected, f"asked about {len(ids)} ids, answered {answers}, "
-                               f"expected {expected}")
+    equal(answers, expected, f"the answer about {len(ids)} ids")
 
 
 @pytest.mark.requirement("ASSET-EXIST-ORDER")
@@ -76,15 +72,13 @@ def test_the_pages_sample_request_is_answered(assets: AssetClient,
     reply = assets.exist_raw(body.encode("utf-8"))
     expect(reply).status(200)
     answers = expect(reply).parsed(parse_array_of_boolean, "an <ArrayOfBoolean> document")
-    check(answers == [True, False], f"the page's sample request asking about a stored and an "
-                                    f"unknown asset was answered {answers}, expected "
-                                    f"[True, False]")
+    equal(answers, [True, False], "the answer to the page's sample request asking about a "
+                                   "stored and an unknown asset")
 
 
 @pytest.mark.requirement("ASSET-EXIST-EMPTY")
 @pytest.mark.reads
 def test_an_empty_list_is_answered_with_an_empty_list(assets: AssetClient) -> None:
-    """An empty <ArrayOfString> is answered 200 with an empty <ArrayOfBoolean>."""
     assert_answers(assets, [], [])
 
 
@@ -94,6 +88,5 @@ def test_an_empty_list_is_answered_with_an_empty_list(assets: AssetClient) -> No
                          ids=lambda path: path.stem)
 def test_a_body_that_is_not_an_array_of_string_is_400(assets: AssetClient,
                                                      case: Path) -> None:
-    """A body that is not an <ArrayOfString> document answers 400."""
     body = case.read_bytes().replace(b"{ID}", str(uuid.uuid4()).encode())
     expect(assets.exist_raw(body)).status(400)

@@ -23,7 +23,7 @@ from conformance.wire.asset import (
 )
 from conformance.wire.xml import WireError
 
-pytestmark = [pytest.mark.asset, pytest.mark.writes]
+pytestmark = pytest.mark.writes
 
 
 def post_and_read(assets: AssetClient, sent: str | None) -> tuple[str, AssetDocument]:
@@ -71,7 +71,6 @@ def observe_rewrite(assets: AssetClient, asset_id: str,
 
 @pytest.mark.requirement("ASSET-FLAGS-DEFAULT")
 def test_omitted_flags_mean_normal(assets: AssetClient) -> None:
-    """An asset posted without Flags reads back as Normal."""
     _, document = post_and_read(assets, None)
     check_flags(None, parse_flags(flags_text(document)), set(), flags_text(document))
 

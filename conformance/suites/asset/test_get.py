@@ -8,19 +8,16 @@ from collections.abc import Callable
 import pytest
 
 from conformance.clients.asset import AssetClient
-from conformance.expect import check, expect, present
+from conformance.expect import check, equal, expect, present
 from conformance.suites.asset.steps import Sample, fetch, stored
 from conformance.wire.asset import asset_fields, parse_asset
 from conformance.wire.ids import same_uuid
-
-pytestmark = pytest.mark.asset
 
 
 @pytest.mark.requirement("ASSET-GET-200")
 @pytest.mark.writes
 def test_stored_asset_is_returned_as_an_assetbase_document(assets: AssetClient,
                                                            sample: Sample) -> None:
-    """GET of a stored asset answers 200 with an <AssetBase> document of that asset."""
     document = fetch(assets, sample.id)
     check(same_uuid(document.id, sample.id), f"ID is {document.id!r}, expected {sample.id}")
 
@@ -28,7 +25,6 @@ def test_stored_asset_is_returned_as_an_assetbase_document(assets: AssetClient,
 @pytest.mark.requirement("ASSET-GET-DATA")
 @pytest.mark.writes
 def test_data_decodes_to_the_stored_bytes(assets: AssetClient, sample: Sample) -> None:
-    """<Data> is the base64 encoding of exactly the bytes that were stored."""
     document = fetch(assets, sample.id)
     check(document.data == sample.data,
           f"Data decodes to {len(document.data)} bytes that differ from the "
@@ -51,8 +47,7 @@ def test_every_documented_element_is_present_with_its_type(assets: AssetClient,
                      "Type": sample.type, "CreatorID": sample.creator_id}
     returned = {"Name": document.name, "Description": document.description,
                 "Type": document.type, "CreatorID": document.creator_id}
-    check(returned == stored_fields,
-          f"GET returned {returned}, expected what was stored: {stored_fields}")
+    equal(returned, stored_fields, "what GET returned of what was stored")
 
 
 @pytest.mark.requirement("ASSET-GET-FULLID")
@@ -84,7 +79,6 @@ def test_local_reads_back_false(assets: AssetClient, local: bool | None) -> None
 @pytest.mark.reads
 @pytest.mark.parametrize("form", ["lower-case", "upper-case"])
 def test_unknown_asset_is_404_with_an_empty_body(assets: AssetClient, form: str) -> None:
-    """GET of a UUID no asset has answers 404 with an empty body."""
     unknown = str(uuid.uuid4())
     reply = assets.get(unknown.upper() if form == "upper-case" else unknown)
     expect(reply).status(404).empty_body()

@@ -11,7 +11,7 @@ from conformance.clients.asset import AssetClient
 from conformance.expect import expect
 from conformance.resources import fixture_path
 
-pytestmark = [pytest.mark.asset, pytest.mark.writes]
+pytestmark = pytest.mark.writes
 
 
 def corpus(folder: str) -> list[Path]:
@@ -25,7 +25,6 @@ def body_of(path: Path, asset_id: str) -> bytes:
 @pytest.mark.requirement("ASSET-POST-400-MALFORMED")
 @pytest.mark.parametrize("case", corpus("malformed"), ids=lambda path: path.stem)
 def test_xml_that_is_not_well_formed_is_400(assets: AssetClient, case: Path) -> None:
-    """POST of a body that is not well-formed XML answers 400 and stores nothing."""
     asset_id = assets.new_id()
     expect(assets.post(body_of(case, asset_id), asset_id=asset_id)).status(400)
     expect(assets.get(asset_id)).status(404)

@@ -9,18 +9,15 @@ from typing import Any
 import pytest
 
 from conformance.clients.asset import AssetClient
-from conformance.expect import check, expect, present
+from conformance.expect import check, equal, expect, present
 from conformance.suites.asset.steps import Sample
 from conformance.wire.ids import same_uuid
 from conformance.wire.xml import local_name, parse_document
-
-pytestmark = pytest.mark.asset
 
 
 @pytest.mark.requirement("ASSET-DATA-RAW")
 @pytest.mark.writes
 def test_data_is_the_raw_bytes_as_octet_stream(assets: AssetClient, sample: Sample) -> None:
-    """GET /assets/{id}/data answers 200 application/octet-stream with the raw bytes."""
     reply = assets.get_part(sample.id, "data")
     expect(reply).status(200).content_type("application/octet-stream")
     check(reply.body == sample.data,
@@ -31,13 +28,10 @@ def test_data_is_the_raw_bytes_as_octet_stream(assets: AssetClient, sample: Samp
 @pytest.mark.writes
 def test_metadata_describes_the_asset_without_its_data(assets: AssetClient,
                                                        sample: Sample) -> None:
-    """GET /assets/{id}/metadata answers 200 with an <AssetMetadata> document: the
-    asset's ID, Name, Description and Type, and no Data."""
     reply = assets.get_part(sample.id, "metadata")
     expect(reply).status(200)
     root = expect(reply).parsed(parse_document, "an XML document")
-    check(local_name(root) == "AssetMetadata",
-          f"root element is <{local_name(root)}>, expected <AssetMetadata>")
+    equal(local_name(root), "AssetMetadata", "the root element")
     fields: dict[str, Any] = {local_name(child): (child.text or "") for child in root
               if isinstance(child.tag, str) and not len(child)}
     fields["FullID"] = {"Guid": root.findtext("{*}FullID/{*}Guid") or ""}
@@ -47,9 +41,8 @@ def test_metadata_describes_the_asset_without_its_data(assets: AssetClient,
     type_text = str(present(fields.get("Type"), "the Type element")).strip()
     check(type_text.lstrip("-").isdigit(), f"Type is {type_text!r}, not an integer")
     returned = (fields.get("Name"), fields.get("Description"), int(type_text))
-    check(returned == (sample.name, sample.description, sample.type),
-          f"Name, Description, Type are {returned}, expected "
-          f"{(sample.name, sample.description, sample.type)}")
+    equal(returned, (sample.name, sample.description, sample.type),
+          "(Name, Description, Type)")
 
 
 @pytest.mark.requirement("ASSET-SUBRESOURCE-404")
@@ -57,5 +50,4 @@ def test_metadata_describes_the_asset_without_its_data(assets: AssetClient,
 @pytest.mark.parametrize("part", ["data", "metadata"])
 def test_data_and_metadata_of_an_unknown_asset_are_404(assets: AssetClient,
                                                        part: str) -> None:
-    """GET /assets/{id}/data or /metadata of an asset that does not exist answers 404."""
     expect(assets.get_part(str(uuid.uuid4()), part)).status(404)

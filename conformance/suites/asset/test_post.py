@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conformance.clients.asset import AssetClient
-from conformance.expect import check, expect
+from conformance.expect import check, equal, expect
 from conformance.ledger import owned_name
 from conformance.resources import fixture_path
 from conformance.suites.asset.steps import fetch, store, stored
@@ -21,7 +21,7 @@ from conformance.wire.asset import (
 )
 from conformance.wire.ids import same_uuid
 
-pytestmark = [pytest.mark.asset, pytest.mark.writes]
+pytestmark = pytest.mark.writes
 
 FEW = settings(max_examples=15, deadline=None,
                suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -57,9 +57,6 @@ def test_post_answers_a_string_with_the_posted_uuid(assets: AssetClient, princip
 
 @pytest.mark.requirement("ASSET-POST-REGION-CONNECTOR")
 def test_the_document_a_region_posts_is_stored(assets: AssetClient, principal: str) -> None:
-    """The POST OpenSimulator's region-side connector sends (to /assets/, a BOM, the W3C
-    namespaces, every element of AssetBase with UploadAttempts) answers 200 with the
-    posted UUID, and the asset reads back with its data."""
     asset_id = assets.new_id()
     data = bytes(range(256))
     body = build_region_asset(asset_id, data, name=owned_name("region"),
@@ -76,7 +73,6 @@ def test_the_document_a_region_posts_is_stored(assets: AssetClient, principal: s
 
 @pytest.mark.requirement("ASSET-POST-DEFAULTS")
 def test_omitted_temporary_means_false(assets: AssetClient) -> None:
-    """An asset posted without Temporary reads back with Temporary false."""
     asset_id = store(assets, b"defaults", temporary=None)
     document = fetch(assets, asset_id)
     check(document.temporary is False,
@@ -118,7 +114,7 @@ def test_name_and_description_of_64_characters_round_trip(assets: AssetClient,
     asset_id = store(assets, b"text", **{field: text})
     document = fetch(assets, asset_id)
     returned = document.name if field == "name" else document.description
-    check(returned == text, f"{field} {text!r} read back as {returned!r}")
+    equal(returned, text, f"{field} read back")
 
 
 @pytest.mark.requirement("ASSET-POST-TEXT-OVER-64")
@@ -151,7 +147,7 @@ def test_type_round_trips_across_the_signed_byte_range(assets: AssetClient,
     """Type is a signed byte: -128..127 read back unchanged."""
     asset_id = store(assets, b"type", asset_type=asset_type)
     returned = fetch(assets, asset_id).type
-    check(returned == asset_type, f"Type {asset_type} read back as {returned}")
+    equal(returned, asset_type, "Type read back")
 
 
 @pytest.mark.requirement("ASSET-POST-TEMPORARY-LOCAL")
@@ -205,5 +201,4 @@ def test_reposting_a_normal_asset_keeps_the_original(
     _, reply = assets.store(asset_id, data=b"replacement", flags="Normal")
     observe(f"a re-POST of an existing Normal asset answered {reply.status}")
     data = fetch(assets, asset_id).data
-    check(data == b"original", f"after a re-POST the asset's data is {data!r}, expected "
-                               f"the original b'original'")
+    equal(data, b"original", "after a re-POST the asset's data")

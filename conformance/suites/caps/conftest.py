@@ -19,7 +19,7 @@ from conformance.clients.xinventory import XInventoryClient
 from conformance.expect import note, step
 from conformance.ledger import owned_name
 from conformance.run import ConformanceRun
-from conformance.suites.caps.steps import Scratch, ais_folder
+from conformance.suites.caps.steps import Scratch, ais_folder, inventory_root
 from conformance.suites.xinventory.steps import add_folder
 from conformance.viewer import Viewer
 from conformance.wire.xinventory import Folder, parse_response
@@ -47,14 +47,13 @@ def avatar_xinventory(run: ConformanceRun, viewer: Viewer) -> Iterator[XInventor
     refusal = run.profile.write_refusal()
     if refusal:
         pytest.skip(f"needs data written to the grid, and {refusal}")
-    if not viewer.inventory_root:
-        pytest.skip("the avatar's inventory root is unknown (log in with --login-uri)")
+    root = inventory_root(viewer)
     http = run.http("xinventory")
     client = XInventoryClient(http, run.ledger, viewer.agent_id)
-    if not holds_root(client, viewer.inventory_root):
+    if not holds_root(client, root):
         http.close()
         pytest.skip(f"the XInventory at {http.base_url} does not hold the avatar's inventory "
-                    f"root {viewer.inventory_root}: it is not the grid's inventory service "
+                    f"root {root}: it is not the grid's inventory service "
                     f"(give the grid's with --xinventory-url); nothing is written there")
     yield client
     http.close()

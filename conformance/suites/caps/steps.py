@@ -16,10 +16,11 @@ from conformance.clients.ais import AisClient
 from conformance.clients.caps import CapsClient
 from conformance.clients.http import Exchange, SuiteError, TargetFailure
 from conformance.clients.xinventory import XInventoryClient
-from conformance.expect import check, expect, fail, present, step
+from conformance.expect import check, contains, equal, expect, fail, present, step
 from conformance.ledger import owned_name
 from conformance.side_by_side import each
 from conformance.suites.xinventory.steps import add_folder, add_item
+from conformance.viewer import Viewer
 from conformance.wire import llsd
 from conformance.wire.ids import ZERO_UUID
 from conformance.wire.xinventory import Folder, Item
@@ -144,9 +145,29 @@ def fetch_entry(caps: CapsClient, folder_id: str, owner_id: str | None = None,
     return reply, entry_for(answer(reply, observe), folder_id)
 
 
+def answers_each(reply: Exchange, items: Iterable[Item], observe: Observe,
+                 asked: str = "") -> None:
+    """FetchInventory2's ``reply`` (to a request ``asked`` some way) answers each of
+    ``items`` with its item structure: its parent and name."""
+    value = answer(reply, observe)
+    conforms(reply, "caps-items-response", value)
+    found = items_by_id(value)
+    for item in items:
+        contains(found, item.id, f"the items answered{asked}")
+        got = (llsd.as_uuid(found[item.id].get("parent_id")), found[item.id].get("name"))
+        equal(got, (item.folder, item.name), f"(parent_id, name) of the item {item.id}")
+
+
 def needs(caps: CapsClient, name: str) -> None:
     if not caps.offers(name):
         pytest.skip(f"{name} not offered by the target (the seed capability did not grant it)")
+
+
+def inventory_root(viewer: Viewer) -> str:
+    """The avatar's inventory root (skips when the login did not name it)."""
+    if not viewer.inventory_root:
+        pytest.skip("the avatar's inventory root is unknown (log in with --login-uri)")
+    return viewer.inventory_root
 
 
 # ---------------------------------------------------------------------- reading a tree

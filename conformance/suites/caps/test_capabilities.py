@@ -9,14 +9,10 @@ from conformance.clients.caps import CAPABILITIES
 from conformance.expect import check
 from conformance.viewer import Viewer
 
-pytestmark = pytest.mark.caps
-
 
 @pytest.mark.requirement("CAPS-SEED-FOUR")
 @pytest.mark.reads
 def test_the_viewer_receives_the_four_inventory_capabilities(viewer: Viewer) -> None:
-    """Asked for them, the seed capability grants FetchInventory2,
-    FetchInventoryDescendents2, FetchLib2 and FetchLibDescendents2, each an http(s) URL."""
     missing = [name for name in CAPABILITIES if name not in viewer.capabilities]
     check(not missing, f"the seed capability did not grant {missing} "
                        f"(it granted {sorted(viewer.capabilities)})")

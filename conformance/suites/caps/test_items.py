@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 
 from conformance.clients.caps import ITEMS, LIB_DESCENDENTS, CapsClient
-from conformance.expect import check
+from conformance.expect import check, contains
 from conformance.suites.caps.steps import (
     Observe,
     Scratch,
     answer,
+    answers_each,
     array,
     conforms,
     item_ids,
@@ -22,8 +23,6 @@ from conformance.suites.caps.steps import (
 from conformance.viewer import Viewer
 from conformance.wire import llsd
 
-pytestmark = pytest.mark.caps
-
 
 @pytest.mark.requirement("CAPS-FI2-ITEMS")
 @pytest.mark.writes
@@ -32,16 +31,7 @@ def test_items_asked_by_id_are_answered(caps: CapsClient, scratch: Scratch,
     """Two items asked by id are answered with their item structures (id, parent, name)."""
     needs(caps, ITEMS)
     items = scratch.items(2)
-    reply = caps.items([item.id for item in items])
-    value = answer(reply, observe)
-    conforms(reply, "caps-items-response", value)
-    found = items_by_id(value)
-    for item in items:
-        check(item.id in found, f"the item {item.id} is not answered (answered: {sorted(found)})")
-        got = (llsd.as_uuid(found[item.id].get("parent_id")), found[item.id].get("name"))
-        check(got == (item.folder, item.name),
-              f"the item {item.id} reads parent_id, name {got}, expected "
-              f"{(item.folder, item.name)}")
+    answers_each(caps.items([item.id for item in items]), items, observe)
 
 
 @pytest.mark.requirement("CAPS-FI2-AGENT")
@@ -68,7 +58,7 @@ def test_an_unknown_item_beside_a_known_one(caps: CapsClient, scratch: Scratch,
     unknown = missing_id()
     value = answer(caps.items([unknown, item.id]), observe)
     ids = item_ids(value)
-    check(item.id in ids, "the known item asked beside an unknown one is not answered")
+    contains(ids, item.id, "the items answered (a known one asked beside an unknown one)")
     check(unknown not in ids, "an item structure was answered for an id that does not exist")
     if set(value) - {"agent_id", "items"}:
         observe(f"FetchInventory2 with an unknown id answered keys {sorted(value)}")
@@ -93,7 +83,8 @@ def test_another_agents_item_beside_an_own_one(caps: CapsClient, scratch: Scratc
     own = scratch.item()
     value = answer(caps.items([other, own.id]), observe)
     ids = item_ids(value)
-    check(own.id in ids, "the agent's own item asked beside another agent's is not answered")
+    contains(ids, own.id,
+             "the items answered (the agent's own asked beside another agent's)")
     observe(f"another agent's item asked through FetchInventory2 was "
             f"{'answered' if other in ids else 'left out'}")
 
@@ -108,5 +99,5 @@ def test_items_answered_by_fetchinventory2_carry_the_documented_keys(
     item = scratch.item()
     reply = caps.items([item.id])
     found = items_by_id(answer(reply))
-    check(item.id in found, f"the item {item.id} is not answered")
+    contains(found, item.id, "the items answered")
     conforms(reply, "caps-item", found[item.id])

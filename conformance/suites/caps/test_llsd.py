@@ -20,8 +20,6 @@ from conformance.suites.caps.steps import (
 from conformance.wire import llsd
 from conformance.wire.xml import WireError
 
-pytestmark = pytest.mark.caps
-
 MALFORMED = [b"<llsd><map><key>folders</key><array><map>", b"this is not LLSD", b""]
 
 

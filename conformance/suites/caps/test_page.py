@@ -14,8 +14,8 @@ from conformance.suites.caps.steps import (
     Observe,
     Scratch,
     answer,
+    answers_each,
     array,
-    conforms,
     fetch_entry,
     integer,
     items_by_id,
@@ -26,8 +26,6 @@ from conformance.suites.caps.steps import (
 from conformance.viewer import Viewer
 from conformance.wire import llsd
 from conformance.wire.ids import ZERO_UUID
-
-pytestmark = pytest.mark.caps
 
 #: The null asset type (LLAssetType::AT_NONE): a category the user made.
 NULL_TYPE = -1
@@ -89,16 +87,7 @@ def test_the_pages_fetchinventory_request_is_answered(caps: CapsClient, scratch:
     items = scratch.items(2)
     reply = caps.post_llsd(ITEMS, {"items": [{"item_id": llsd_uuid(item.id)}
                                              for item in items]})
-    value = answer(reply, observe)
-    conforms(reply, "caps-items-response", value)
-    found = items_by_id(value)
-    for item in items:
-        check(item.id in found, f"the item {item.id}, asked the page's way (item_id only), "
-                                f"is not answered (answered: {sorted(found)})")
-        got = (llsd.as_uuid(found[item.id].get("parent_id")), found[item.id].get("name"))
-        check(got == (item.folder, item.name),
-              f"the item {item.id} reads parent_id, name {got}, expected "
-              f"{(item.folder, item.name)}")
+    answers_each(reply, items, observe, " (asked the page's way, item_id only)")
 
 
 @pytest.mark.requirement("CAPS-FID-DESCENDENTS-LINKS")
@@ -153,8 +142,6 @@ def test_the_owner_is_always_the_agent(caps: CapsClient, scratch: Scratch, viewe
 @pytest.mark.writes
 def test_a_group_owned_item_carries_its_group(caps: CapsClient, scratch: Scratch,
                                               observe: Observe) -> None:
-    """An item stored group-owned with a group is listed with is_owner_group true and
-    the group as group_id."""
     if getattr(scratch, "through", "XInventory") != "XInventory":
         pytest.skip("a group-owned item is written through XInventory only (AIS3 creates "
                     "items owned by the agent)")

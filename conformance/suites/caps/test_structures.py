@@ -9,7 +9,7 @@ import pytest
 
 from conformance.clients.caps import CapsClient
 from conformance.clients.http import Exchange
-from conformance.expect import check
+from conformance.expect import check, equal
 from conformance.suites.caps.steps import (
     Observe,
     Scratch,
@@ -20,8 +20,6 @@ from conformance.suites.caps.steps import (
 )
 from conformance.viewer import Viewer
 from conformance.wire import llsd
-
-pytestmark = pytest.mark.caps
 
 
 def listed(caps: CapsClient, viewer: Viewer) -> list[tuple[Exchange, dict[str, Any]]]:
@@ -52,8 +50,6 @@ def test_every_category_carries_the_documented_keys(caps: CapsClient, viewer: Vi
 @pytest.mark.requirement("CAPS-CATEGORY-VALUES")
 @pytest.mark.writes
 def test_a_subfolder_is_listed_with_its_own_values(caps: CapsClient, scratch: Scratch) -> None:
-    """A subfolder written through XInventory is listed with its category_id, parent_id,
-    name, type_default and version."""
     folder = scratch.subfolder(name="values <&>")
     _, entry = fetch_entry(caps, scratch.id)
     found = [c for c in array(entry, "categories")
@@ -67,7 +63,7 @@ def test_a_subfolder_is_listed_with_its_own_values(caps: CapsClient, scratch: Sc
               "type_default": llsd.as_int(category.get("type_default",
                                                        category.get("type"))),
               "version": category.get("version")}
-    check(actual == expected, f"the category reads {actual}, expected {expected}")
+    equal(actual, expected, "the category")
 
 
 @pytest.mark.requirement("CAPS-ITEM-KEYS")

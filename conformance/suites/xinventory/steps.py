@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from conformance.clients.http import Exchange
 from conformance.clients.xinventory import XInventoryClient
-from conformance.expect import check, expect, fail, present, step
+from conformance.expect import check, contains, expect, fail, present, step
 from conformance.ledger import owned_name
 from conformance.wire import xinventory as wire
 from conformance.wire.xinventory import Folder, Item, ServerData
@@ -165,6 +165,32 @@ def folder_exists(client: XInventoryClient, folder_id: str) -> bool:
 
 def item_exists(client: XInventoryClient, item_id: str) -> bool:
     return item_reply(client.get_item(item_id)) is not None
+
+
+def moved_between(client: XInventoryClient, record: Folder | Item, source: str,
+                  destination: str) -> None:
+    """After a move of ``record``, GETFOLDERCONTENT of ``destination`` lists it and
+    that of ``source`` no longer does."""
+    kind = "folder" if isinstance(record, Folder) else "item"
+
+    def listed(content: Content) -> set[str]:
+        return content.folder_ids() if kind == "folder" else content.item_ids()
+
+    contains(listed(fetch_content(client, destination)), record.id, f"the destination's {kind}s")
+    check(record.id not in listed(fetch_content(client, source)),
+          f"the source's content still lists the moved {kind}")
+
+
+def add_refused(client: XInventoryClient, record: Folder | Item, fields: dict[str, str],
+                what: str) -> None:
+    """ADDFOLDER (of a folder) or ADDITEM (of an item) with ``fields`` instead of the
+    record's own (``what``: "without Name") is answered RESULT False, and creates
+    nothing."""
+    folder = isinstance(record, Folder)
+    method, kind = ("ADDFOLDER", "folder") if folder else ("ADDITEM", "item")
+    refused(client.call(method, **fields), f"{method} {what}")
+    check(not (folder_exists if folder else item_exists)(client, record.id),
+          f"{method} {what} answered False, yet the {kind} was created")
 
 
 def fetch_content(client: XInventoryClient, folder_id: str) -> Content:

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from conformance.clients.xinventory import XInventoryClient
-from conformance.expect import check
+from conformance.expect import check, equal
 from conformance.ledger import owned_name
 from conformance.suites.xinventory.steps import (
     TRASH,
@@ -20,6 +20,7 @@ from conformance.suites.xinventory.steps import (
     folder_exists,
     folder_reply,
     item_exists,
+    moved_between,
     refused,
     result,
     succeeds,
@@ -27,21 +28,17 @@ from conformance.suites.xinventory.steps import (
 from conformance.wire.ids import new_id
 from conformance.wire.xinventory import Folder
 
-pytestmark = pytest.mark.xinventory
-
 
 @pytest.mark.requirement("XINV-ADDFOLDER-ROUNDTRIP")
 @pytest.mark.writes
 @pytest.mark.parametrize("version", [1, 7])
 def test_added_folder_reads_back_field_for_field(inventory: Inventory, scratch: Folder,
                                                  version: int) -> None:
-    """ADDFOLDER answers True, and GETFOLDER then gives back every field as sent:
-    ParentID, Type, Version, Name, Owner, ID."""
     client = inventory.client
     folder = client.new_folder(scratch.id, owned_name("round-trip <&>"), version=version)
     succeeds(client.add_folder(folder), "ADDFOLDER")
     fetched = fetch_folder(client, folder.id)
-    check(fetched == folder, f"GETFOLDER gave {fetched}, expected what was added: {folder}")
+    equal(fetched, folder, "GETFOLDER of the folder added")
 
 
 @pytest.mark.requirement("XINV-ADDFOLDER-EXISTING")
@@ -54,14 +51,12 @@ def test_adding_an_existing_id_is_false_and_keeps_the_folder(inventory: Inventor
     refused(client.add_folder(replace(folder, name=owned_name("second"))),
             "ADDFOLDER of an existing ID")
     fetched = fetch_folder(client, folder.id)
-    check(fetched.name == folder.name, f"the folder's Name became {fetched.name!r}")
+    equal(fetched.name, folder.name, "the folder's Name")
 
 
 @pytest.mark.requirement("XINV-ADDFOLDER-SYSTEM-TYPE")
 @pytest.mark.writes
 def test_a_second_trash_under_the_root_is_refused(inventory: Inventory) -> None:
-    """ADDFOLDER of a second Trash (Type 14) directly under the root answers False and
-    creates nothing."""
     client = inventory.client
     second = client.new_folder(inventory.root.id, owned_name("second trash"),
                                folder_type=TRASH)
@@ -75,7 +70,6 @@ def test_a_second_trash_under_the_root_is_refused(inventory: Inventory) -> None:
 @pytest.mark.requirement("XINV-GETFOLDER-UNKNOWN")
 @pytest.mark.reads
 def test_getfolder_of_an_unknown_id_is_empty(xinventory: XInventoryClient) -> None:
-    """GETFOLDER of an ID no folder has answers the empty <ServerResponse />."""
     folder = folder_reply(xinventory.get_folder(new_id()))
     check(folder is None, f"GETFOLDER of an unknown ID gave {folder}")
 
@@ -84,16 +78,14 @@ def test_getfolder_of_an_unknown_id_is_empty(xinventory: XInventoryClient) -> No
 @pytest.mark.writes
 def test_update_renames_and_reparents_a_plain_folder(inventory: Inventory,
                                                      scratch: Folder) -> None:
-    """UPDATEFOLDER of a plain folder replaces it: a new Name and ParentID read back."""
     client = inventory.client
     folder = add_folder(client, scratch.id)
     other = add_folder(client, scratch.id)
     update = replace(folder, name=owned_name("renamed"), parent_id=other.id)
     succeeds(client.update_folder(update), "UPDATEFOLDER")
     fetched = fetch_folder(client, folder.id)
-    check((fetched.name, fetched.parent_id) == (update.name, update.parent_id),
-          f"after UPDATEFOLDER the folder is {fetched}, expected Name {update.name!r} and "
-          f"ParentID {update.parent_id}")
+    equal((fetched.name, fetched.parent_id), (update.name, update.parent_id),
+          "after UPDATEFOLDER the folder's (Name, ParentID)")
 
 
 @pytest.mark.requirement("XINV-UPDATEFOLDER-VERSION")
@@ -110,20 +102,17 @@ def test_update_never_lowers_the_version(inventory: Inventory, scratch: Folder) 
 @pytest.mark.requirement("XINV-UPDATEFOLDER-MISSING")
 @pytest.mark.writes
 def test_update_of_a_missing_folder_adds_it(inventory: Inventory, scratch: Folder) -> None:
-    """UPDATEFOLDER of a folder that does not exist adds it, as ADDFOLDER would."""
     client = inventory.client
     folder = client.new_folder(scratch.id, owned_name("added by update"))
     succeeds(client.update_folder(folder, creates=True), "UPDATEFOLDER of a missing folder")
     fetched = fetch_folder(client, folder.id)
-    check(fetched == folder, f"GETFOLDER gave {fetched}, expected {folder}")
+    equal(fetched, folder, "GETFOLDER")
 
 
 @pytest.mark.requirement("XINV-UPDATEFOLDER-SYSTEM")
 @pytest.mark.writes
 def test_update_of_a_system_folder_keeps_its_name_and_place(inventory: Inventory,
                                                             scratch: Folder) -> None:
-    """UPDATEFOLDER of a system folder (Trash) may change its Version only: its Name,
-    ParentID and Type stay."""
     client = inventory.client
     trash = fetch_folder(client, inventory.trash.id)
     update = replace(trash, name=owned_name("not trash"), parent_id=scratch.id,
@@ -138,25 +127,19 @@ def test_update_of_a_system_folder_keeps_its_name_and_place(inventory: Inventory
 @pytest.mark.requirement("XINV-MOVEFOLDER")
 @pytest.mark.writes
 def test_moved_folder_has_its_new_parent(inventory: Inventory, scratch: Folder) -> None:
-    """MOVEFOLDER answers True; the folder then has the new ParentID, is listed in the
-    new parent's content and no longer in the old one's."""
     client = inventory.client
     source, destination = add_folder(client, scratch.id), add_folder(client, scratch.id)
     folder = add_folder(client, source.id)
     succeeds(client.move_folder(folder.id, destination.id), "MOVEFOLDER")
-    check(fetch_folder(client, folder.id).parent_id == destination.id,
-          "after MOVEFOLDER the folder's ParentID is not the destination")
-    check(folder.id in fetch_content(client, destination.id).folder_ids(),
-          "the destination's content does not list the moved folder")
-    check(folder.id not in fetch_content(client, source.id).folder_ids(),
-          "the old parent's content still lists the moved folder")
+    equal(fetch_folder(client, folder.id).parent_id, destination.id,
+          "after MOVEFOLDER the folder's ParentID")
+    moved_between(client, folder, source.id, destination.id)
 
 
 @pytest.mark.requirement("XINV-DELETEFOLDERS-OUTSIDE-TRASH")
 @pytest.mark.destructive
 def test_delete_outside_trash_is_true_but_keeps_the_folder(inventory: Inventory,
                                                            scratch: Folder) -> None:
-    """DELETEFOLDERS of a folder outside Trash answers True and deletes nothing."""
     client = inventory.client
     folder = add_folder(client, scratch.id)
     succeeds(client.delete_folders([folder.id]), "DELETEFOLDERS")
@@ -166,8 +149,6 @@ def test_delete_outside_trash_is_true_but_keeps_the_folder(inventory: Inventory,
 @pytest.mark.requirement("XINV-DELETEFOLDERS-IN-TRASH")
 @pytest.mark.destructive
 def test_delete_inside_trash_removes_the_folder_and_its_content(inventory: Inventory) -> None:
-    """DELETEFOLDERS of a folder inside Trash answers True and removes the folder, its
-    folders and its items."""
     client = inventory.client
     folder = add_folder(client, inventory.trash.id)
     inner = add_folder(client, folder.id)
@@ -183,7 +164,6 @@ def test_delete_inside_trash_removes_the_folder_and_its_content(inventory: Inven
 @pytest.mark.destructive
 def test_purge_outside_trash_is_false_and_keeps_the_content(inventory: Inventory,
                                                             scratch: Folder) -> None:
-    """PURGEFOLDER of a folder outside Trash answers False; its content stays."""
     client = inventory.client
     item = add_item(client, scratch.id)
     inner = add_folder(client, scratch.id)
@@ -195,8 +175,6 @@ def test_purge_outside_trash_is_false_and_keeps_the_content(inventory: Inventory
 @pytest.mark.requirement("XINV-PURGEFOLDER-TRASH")
 @pytest.mark.destructive
 def test_purging_trash_empties_it_and_keeps_it(inventory: Inventory) -> None:
-    """PURGEFOLDER of Trash answers True, deletes every folder and item in it, and
-    keeps the Trash folder."""
     client = inventory.client
     folder = add_folder(client, inventory.trash.id)
     item = add_item(client, inventory.trash.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.expect import check
+from conformance.expect import check, equal
 from conformance.ledger import owned_name
 from conformance.suites.xinventory.steps import (
     Inventory,
@@ -19,8 +19,6 @@ from conformance.suites.xinventory.steps import (
 )
 from conformance.wire.xinventory import Folder, encode_pairs
 
-pytestmark = pytest.mark.xinventory
-
 
 @pytest.mark.requirement("XINV-FORM-ENCODING")
 @pytest.mark.writes
@@ -33,8 +31,7 @@ def test_form_special_characters_in_values_read_back(inventory: Inventory,
     client = inventory.client
     name = owned_name(text)
     folder = add_folder(client, scratch.id, name, subject=True)
-    check(fetch_folder(client, folder.id).name == name,
-          f"the folder name {name!r} read back as {fetch_folder(client, folder.id).name!r}")
+    equal(fetch_folder(client, folder.id).name, name, "the folder name read back")
 
 
 @pytest.mark.requirement("XINV-FORM-ENCODING")
@@ -47,8 +44,8 @@ def test_percent_encoded_space_reads_as_a_space(inventory: Inventory, scratch: F
     fields = {**folder.fields(), "METHOD": "ADDFOLDER"}
     body = encode_pairs(fields.items()).replace(b"a+b+c", b"a%20b+c")
     succeeds(client.post(body, writes=True), "ADDFOLDER")
-    check(fetch_folder(client, folder.id).name == folder.name,
-          "a name sent as a%20b+c did not read back as 'a b c'")
+    equal(fetch_folder(client, folder.id).name, folder.name,
+          "the name sent as a%20b+c, read back")
 
 
 @pytest.mark.requirement("XINV-FORM-LIST")
@@ -85,4 +82,4 @@ def test_moveitems_pairs_the_two_lists(inventory: Inventory, scratch: Folder) ->
     moves = {item.id: folder.id for item, folder in zip(items, destinations, strict=True)}
     succeeds(client.move_items(moves), "MOVEITEMS of three")
     landed = {item_id: fetch_item(client, item_id).folder for item_id in moves}
-    check(landed == moves, f"the items landed in {landed}, expected {moves}")
+    equal(landed, moves, "where the items landed")

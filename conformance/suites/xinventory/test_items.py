@@ -8,18 +8,19 @@ from dataclasses import replace
 import pytest
 
 from conformance.clients.xinventory import XInventoryClient
-from conformance.expect import Observe, check
+from conformance.expect import Observe, check, equal
 from conformance.ledger import owned_name
 from conformance.suites.xinventory.steps import (
     Inventory,
     add_folder,
     add_item,
+    add_refused,
     data,
-    fetch_content,
     fetch_item,
     item_exists,
     item_record,
     item_reply,
+    moved_between,
     refused,
     result,
     succeeds,
@@ -27,15 +28,12 @@ from conformance.suites.xinventory.steps import (
 from conformance.wire.ids import new_id
 from conformance.wire.xinventory import Folder, is_null_slot, ordered_values
 
-pytestmark = pytest.mark.xinventory
-
 FOREIGN_CREATOR = "http://grid.example.org:8002/;Ada Lovelace"
 
 
 @pytest.mark.requirement("XINV-ADDITEM-ROUNDTRIP")
 @pytest.mark.writes
 def test_added_item_reads_back_field_for_field(inventory: Inventory, scratch: Folder) -> None:
-    """ADDITEM answers True, and GETITEM then gives back all 21 fields as sent."""
     client = inventory.client
     item = client.new_item(
         scratch.id, owned_name("round-trip <&> item"), description="a description",
@@ -61,9 +59,8 @@ def test_creator_id_and_data_read_back(inventory: Inventory, scratch: Folder,
     client = inventory.client
     item = add_item(client, scratch.id, subject=True, creator_data=creator_data)
     fetched = fetch_item(client, item.id)
-    check((fetched.creator_id, fetched.creator_data) == (item.creator_id, creator_data),
-          f"read back CreatorId {fetched.creator_id!r}, CreatorData "
-          f"{fetched.creator_data!r}; sent {item.creator_id!r}, {creator_data!r}")
+    equal((fetched.creator_id, fetched.creator_data), (item.creator_id, creator_data),
+          "(CreatorId, CreatorData) read back")
 
 
 @pytest.mark.requirement("XINV-ADDITEM-REQUIRED")
@@ -74,19 +71,14 @@ def test_additem_without_a_field_is_refused(inventory: Inventory, scratch: Folde
                                             left_out: str) -> None:
     """Every ADDITEM field is required: without one, ADDITEM answers False and creates
     nothing."""
-    client = inventory.client
-    item = client.new_item(scratch.id)
-    fields = {k: v for k, v in item.fields().items() if k != left_out}
-    refused(client.call("ADDITEM", **fields), f"ADDITEM without {left_out}")
-    check(not item_exists(client, item.id),
-          f"ADDITEM without {left_out} answered False, yet the item was created")
+    item = inventory.client.new_item(scratch.id)
+    add_refused(inventory.client, item,
+                {k: v for k, v in item.fields().items() if k != left_out}, f"without {left_out}")
 
 
 @pytest.mark.requirement("XINV-UPDATEITEM-APPLIES")
 @pytest.mark.writes
 def test_update_changes_the_mutable_fields(inventory: Inventory, scratch: Folder) -> None:
-    """UPDATEITEM answers True and stores the new Name, Description, permissions, sale
-    details, Flags, group and AssetID."""
     client = inventory.client
     item = add_item(client, scratch.id)
     update = replace(item, name=owned_name("updated"), description="updated", flags=0x200,
@@ -96,7 +88,7 @@ def test_update_changes_the_mutable_fields(inventory: Inventory, scratch: Folder
                      group_id=new_id(), group_owned=True)
     succeeds(client.update_item(update), "UPDATEITEM")
     fetched = fetch_item(client, item.id)
-    check(fetched == update, f"after UPDATEITEM the item is {fetched}, expected {update}")
+    equal(fetched, update, "after UPDATEITEM the item")
 
 
 #: What UPDATEITEM can never change (MOVEITEMS moves items; the creator's UUID is the
@@ -130,20 +122,17 @@ def test_update_keeps_owner_folder_types_and_creator(
                if getattr(fetched, name) != getattr(item, name)}
     check(not changed, f"UPDATEITEM changed fields that must keep their values: {changed}")
     if applied:
-        check(fetched.name == update.name,
-              "UPDATEITEM answered True but did not store the new Name")
+        equal(fetched.name, update.name, "UPDATEITEM answered True, and the item's Name")
         kept = "kept" if fetched.creator_data == FOREIGN_CREATOR else "not kept"
         observe(f"CreatorData sent to an item stored without it: {kept}",
                 about="OBS-XINV-UPDATEITEM-CREATORDATA")
     else:
-        check(fetched == item, f"UPDATEITEM answered False but changed the item: it reads "
-                               f"{fetched}, it was {item}")
+        equal(fetched, item, "UPDATEITEM answered False, and the item")
 
 
 @pytest.mark.requirement("XINV-UPDATEITEM-MISSING")
 @pytest.mark.writes
 def test_update_of_a_missing_item_is_false(inventory: Inventory, scratch: Folder) -> None:
-    """UPDATEITEM of an item that does not exist answers False and creates nothing."""
     client = inventory.client
     item = client.new_item(scratch.id)
     client.ledger.created(client.entry("item", item.id))
@@ -154,24 +143,18 @@ def test_update_of_a_missing_item_is_false(inventory: Inventory, scratch: Folder
 @pytest.mark.requirement("XINV-MOVEITEMS")
 @pytest.mark.writes
 def test_moved_item_has_its_new_folder(inventory: Inventory, scratch: Folder) -> None:
-    """MOVEITEMS answers True; GETITEM then shows the new Folder, and the item is in the
-    destination's content and no longer in the source's."""
     client = inventory.client
     source, destination = add_folder(client, scratch.id), add_folder(client, scratch.id)
     item = add_item(client, source.id)
     succeeds(client.move_items({item.id: destination.id}), "MOVEITEMS")
-    check(fetch_item(client, item.id).folder == destination.id,
-          "after MOVEITEMS, GETITEM does not show the destination as the item's Folder")
-    check(item.id in fetch_content(client, destination.id).item_ids(),
-          "the destination's content does not list the moved item")
-    check(item.id not in fetch_content(client, source.id).item_ids(),
-          "the source's content still lists the moved item")
+    equal(fetch_item(client, item.id).folder, destination.id,
+          "after MOVEITEMS, the item's Folder (GETITEM)")
+    moved_between(client, item, source.id, destination.id)
 
 
 @pytest.mark.requirement("XINV-DELETEITEMS")
 @pytest.mark.destructive
 def test_deleted_item_is_gone(inventory: Inventory) -> None:
-    """DELETEITEMS of an item in Trash answers True, and GETITEM then answers empty."""
     client = inventory.client
     folder = add_folder(client, inventory.trash.id)
     item = add_item(client, folder.id)
@@ -184,7 +167,6 @@ def test_deleted_item_is_gone(inventory: Inventory) -> None:
 @pytest.mark.requirement("XINV-GETITEM-UNKNOWN")
 @pytest.mark.reads
 def test_getitem_of_an_unknown_id_is_empty(xinventory: XInventoryClient) -> None:
-    """GETITEM of an ID no item has answers the empty <ServerResponse />."""
     item = item_reply(xinventory.get_item(new_id()))
     check(item is None, f"GETITEM of an unknown ID gave {item}")
 
@@ -206,10 +188,9 @@ def test_multiple_items_come_in_request_order_with_null_for_missing(
             "the unknown id left out" if (len(slots), nulls) == (2, 0) else
             f"{len(slots)} slots for 3 ids with {nulls} NULL")
     observe(form, about="OBS-XINV-MULTIPLEITEMS-UNKNOWN")
-    check(len(slots) == 3, f"asked for 3 items, got {len(slots)} slots")
+    equal(len(slots), 3, "the number of slots for 3 items asked")
     check(is_null_slot(slots[1]), f"the slot of the unknown id holds {slots[1]!r}, not NULL")
     got = [item_record(slots[i], reply, f"slot {i}") for i in (0, 2)]
-    check([g.id for g in got] == [second.id, first.id],
-          f"the slots hold items {[g.id for g in got]}, expected {[second.id, first.id]}")
-    check(got[0] == second, f"slot 0 is {got[0]}, expected {second}")
+    equal([g.id for g in got], [second.id, first.id], "the items the slots hold")
+    equal(got[0], second, "slot 0")
 

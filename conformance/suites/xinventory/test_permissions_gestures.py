@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.expect import check
+from conformance.expect import check, equal
 from conformance.suites.xinventory.steps import (
     Inventory,
     add_folder,
@@ -16,8 +16,6 @@ from conformance.suites.xinventory.steps import (
 )
 from conformance.wire.ids import new_id
 from conformance.wire.xinventory import Folder, parse_integer
-
-pytestmark = pytest.mark.xinventory
 
 GESTURE = 21  # the asset type and inventory type of a gesture
 NOTECARD = 7
@@ -40,11 +38,9 @@ def test_active_gestures_are_the_gestures_flagged_active(inventory: Inventory,
     answer = data(reply)
     check("ITEMS" in answer, f"GETACTIVEGESTURES has no <ITEMS> (it holds {sorted(answer)})")
     listed = item_list(answer["ITEMS"], reply, "ITEMS")
-    check(ids(listed) == {active.id, elsewhere.id},
-          f"the active gestures are {sorted(ids(listed))}, expected "
-          f"{sorted([active.id, elsewhere.id])}")
-    check(next(i for i in listed if i.id == active.id) == active,
-          "the active gesture's record differs from what was added")
+    equal(ids(listed), {active.id, elsewhere.id}, "the active gestures")
+    equal(next(i for i in listed if i.id == active.id), active,
+          "the active gesture's record")
 
 
 def asset_permissions(inventory: Inventory, asset_id: str) -> int:
@@ -58,8 +54,6 @@ def asset_permissions(inventory: Inventory, asset_id: str) -> int:
 @pytest.mark.writes
 def test_asset_permissions_are_the_or_of_the_items_current_permissions(
         inventory: Inventory, scratch: Folder) -> None:
-    """GETASSETPERMISSIONS answers RESULT: the decimal bitwise OR of CurrentPermissions of
-    the principal's items of that asset, in any folder; 0 when it has none."""
     client = inventory.client
     asset = new_id()
     add_item(client, scratch.id, asset_id=asset, current_permissions=COPY | TRANSFER)
@@ -67,8 +61,6 @@ def test_asset_permissions_are_the_or_of_the_items_current_permissions(
              current_permissions=MODIFY)
     add_item(client, scratch.id, current_permissions=MOVE)
     permissions = asset_permissions(inventory, asset)
-    check(permissions == COPY | MODIFY | TRANSFER,
-          f"RESULT is {permissions}, expected {COPY | MODIFY | TRANSFER} "
-          f"(Copy|Modify|Transfer)")
+    equal(permissions, COPY | MODIFY | TRANSFER, "RESULT (expected Copy|Modify|Transfer)")
     none = asset_permissions(inventory, new_id())
-    check(none == 0, f"RESULT for an asset the principal has no item of is {none}, expected 0")
+    equal(none, 0, "RESULT for an asset the principal has no item of")

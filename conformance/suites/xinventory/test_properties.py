@@ -4,16 +4,21 @@ of adds, moves and deletes leaves the tree (contents and versions) a model predi
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from conformance.clients.http import SuiteError
 from conformance.clients.xinventory import XInventoryClient
 from conformance.expect import Observe, check
 from conformance.ledger import NAME_PREFIX
+from conformance.suites.model import (
+    InventoryTree,
+    TreeSequence,
+    operation,
+    pick,
+    sequence_settings,
+)
 from conformance.suites.xinventory.steps import (
     Inventory,
     add_folder,
@@ -29,8 +34,6 @@ from conformance.suites.xinventory.steps import (
     version_of,
 )
 from conformance.wire.xinventory import Folder
-
-pytestmark = pytest.mark.xinventory
 
 FEW = settings(max_examples=15, deadline=None,
                suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -147,78 +150,19 @@ def test_any_permission_masks_round_trip(inventory: Inventory,
 
 # ---------------------------------------------------------------------- the tree model
 
-OPERATIONS = ("add_folder", "add_item", "move_item", "move_folder", "delete_item",
-              "delete_folder", "purge")
-operations = st.lists(st.tuples(st.sampled_from(OPERATIONS), st.integers(0, 99),
-                                st.integers(0, 99)), min_size=1, max_size=10)
+class Operations(TreeSequence):
+    """Sequences of XInventory operations below two sandboxes: ``outside`` (under the
+    root) and ``bin`` (under Trash, where deleting is allowed); checks versions as it
+    goes."""
 
-
-@dataclass
-class TreeModel:
-    """What the inventory should hold below two sandboxes: ``outside`` (under the root)
-    and ``bin`` (under Trash, where deleting is allowed)."""
-
-    outside: str
-    bin: str
-    parents: dict[str, str] = field(default_factory=dict)  # folder -> parent
-    items: dict[str, str] = field(default_factory=dict)  # item -> folder
-    deleted_folders: set[str] = field(default_factory=set)
-    deleted_items: set[str] = field(default_factory=set)
-
-    def folders(self) -> list[str]:
-        return [self.outside, self.bin, *self.parents]
+    def __init__(self, client: XInventoryClient, outside: str, bin_folder: str) -> None:
+        super().__init__(InventoryTree((outside, bin_folder)))
+        self.client = client
+        self.outside = outside
+        self.bin = bin_folder
 
     def in_bin(self, folder_id: str, *, itself: bool) -> bool:
-        current = folder_id if itself else self.parents.get(folder_id)
-        while current is not None:
-            if current == self.bin:
-                return True
-            current = self.parents.get(current)
-        return False
-
-    def subtree(self, folder_id: str) -> set[str]:
-        found = {folder_id}
-        for child, parent in self.parents.items():
-            if parent == folder_id:
-                found |= self.subtree(child)
-        return found
-
-    def empty(self, folder_id: str) -> None:
-        """Remove everything below ``folder_id``."""
-        below = self.subtree(folder_id) - {folder_id}
-        for item, folder in list(self.items.items()):
-            if folder in below | {folder_id}:
-                del self.items[item]
-                self.deleted_items.add(item)
-        for folder in below:
-            del self.parents[folder]
-            self.deleted_folders.add(folder)
-
-    def children(self, folder_id: str) -> set[str]:
-        return {child for child, parent in self.parents.items() if parent == folder_id}
-
-    def items_in(self, folder_id: str) -> set[str]:
-        return {item for item, folder in self.items.items() if folder == folder_id}
-
-
-def pick(choices: list[str], index: int) -> str | None:
-    return choices[index % len(choices)] if choices else None
-
-
-def pick_folder(model: TreeModel, index: int) -> str:
-    """One of the model's folders (it always has its root)."""
-    folders = model.folders()
-    if not folders:
-        raise SuiteError("the tree model lost its root folder")
-    return folders[index % len(folders)]
-
-
-class TreeRun:
-    """Applies operations to the target and the model; checks versions as it goes."""
-
-    def __init__(self, client: XInventoryClient, model: TreeModel) -> None:
-        self.client = client
-        self.model = model
+        return self.model.within(folder_id, self.bin, itself=itself)
 
     def bumped(self, folders: list[str], action: str, send: Callable[[], None]) -> None:
         """Send and check each folder's version went up."""
@@ -229,24 +173,24 @@ class TreeRun:
             check(after > version, f"{action}: the Version of {folder} stayed at {version} "
                                    f"(now {after})")
 
-    def apply(self, operation: str, a: int, b: int) -> None:
-        getattr(self, operation)(a, b)
-
+    @operation
     def add_folder(self, a: int, b: int) -> None:
-        parent = pick_folder(self.model, a)
+        parent = self.model.folder_at(a)
 
         def send() -> None:
             folder = add_folder(self.client, parent, subject=True)
             self.model.parents[folder.id] = parent
         self.bumped([parent], "ADDFOLDER", send)
 
+    @operation
     def add_item(self, a: int, b: int) -> None:
-        folder = pick_folder(self.model, a)
+        folder = self.model.folder_at(a)
 
         def send() -> None:
             self.model.items[add_item(self.client, folder, subject=True).id] = folder
         self.bumped([folder], "ADDITEM", send)
 
+    @operation
     def move_item(self, a: int, b: int) -> None:
         item = pick(sorted(self.model.items), a)
         destination = pick(self.model.folders(), b)
@@ -259,12 +203,12 @@ class TreeRun:
             self.model.items[item] = destination
         self.bumped([source, destination], "MOVEITEMS", send)
 
+    @operation
     def move_folder(self, a: int, b: int) -> None:
         folder = pick(sorted(self.model.parents), a)
         if folder is None:
             return
-        destinations = [f for f in self.model.folders() if f not in self.model.subtree(folder)]
-        destination = pick(destinations, b)
+        destination = pick(self.model.folders_outside(folder), b)
         if destination is None or destination == self.model.parents[folder]:
             return
 
@@ -273,32 +217,32 @@ class TreeRun:
             self.model.parents[folder] = destination
         self.bumped([destination], "MOVEFOLDER", send)
 
+    @operation
     def delete_item(self, a: int, b: int) -> None:
         item = pick(sorted(i for i, f in self.model.items.items()
-                           if self.model.in_bin(f, itself=True)), a)
+                           if self.in_bin(f, itself=True)), a)
         if item is None:
             return
         folder = self.model.items[item]
 
         def send() -> None:
             succeeds(self.client.delete_items([item]), "DELETEITEMS")
-            del self.model.items[item]
-            self.model.deleted_items.add(item)
+            self.model.forget(set(), {item})
         self.bumped([folder], "DELETEITEMS", send)
 
+    @operation
     def delete_folder(self, a: int, b: int) -> None:
         folder = pick(sorted(self.model.parents), a)
         if folder is None:
             return
         succeeds(self.client.delete_folders([folder]), "DELETEFOLDERS")
-        if self.model.in_bin(folder, itself=False):
-            self.model.empty(folder)
-            del self.model.parents[folder]
-            self.model.deleted_folders.add(folder)
+        if self.in_bin(folder, itself=False):
+            self.model.remove(folder)
 
+    @operation
     def purge(self, a: int, b: int) -> None:
-        folder = pick_folder(self.model, a)
-        if self.model.in_bin(folder, itself=True):
+        folder = self.model.folder_at(a)
+        if self.in_bin(folder, itself=True):
             succeeds(self.client.purge_folder(folder), "PURGEFOLDER inside Trash")
             self.model.empty(folder)
         else:
@@ -318,24 +262,23 @@ class TreeRun:
             check(content.version == version_of(self.client, folder),
                   f"folder {folder}: GETFOLDERCONTENT VERSION {content.version} differs "
                   f"from GETFOLDER's")
-        for folder in self.model.deleted_folders:
+        for folder in self.model.removed_folders:
             check(not folder_exists(self.client, folder), f"deleted folder {folder} remains")
-        for item in self.model.deleted_items:
+        for item in self.model.removed_items:
             check(not item_exists(self.client, item), f"deleted item {item} remains")
 
     def discard(self) -> None:
         """Best effort: put the outside sandbox in the bin and delete the bin."""
-        result(self.client.move_folder(self.model.outside, self.model.bin))
-        trash = fetch_folder(self.client, self.model.bin).parent_id
+        result(self.client.move_folder(self.outside, self.bin))
+        trash = fetch_folder(self.client, self.bin).parent_id
         if trash:
-            result(self.client.delete_folders([self.model.bin]))
+            result(self.client.delete_folders([self.bin]))
 
 
 @pytest.mark.requirement("XINV-TREE-CONSISTENT")
 @pytest.mark.destructive
-@settings(max_examples=12, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=operations)
+@sequence_settings(12)
+@given(steps=Operations.steps(max_size=10))
 @example(steps=[("add_item", 0, 0), ("move_item", 0, 1), ("add_folder", 1, 0),
                 ("move_folder", 0, 0)])
 @example(steps=[("add_folder", 0, 0), ("add_item", 2, 0), ("move_item", 0, 1),
@@ -350,8 +293,7 @@ def test_any_sequence_of_operations_leaves_the_tree_the_model_predicts(
     client = inventory.client
     outside = add_folder(client, inventory.root.id)
     bin_folder = add_folder(client, inventory.trash.id)
-    tree = TreeRun(client, TreeModel(outside.id, bin_folder.id))
-    for operation, a, b in steps:
-        tree.apply(operation, a, b)
-    tree.check_tree()
-    tree.discard()
+    operations = Operations(client, outside.id, bin_folder.id)
+    operations.run(steps)
+    operations.check_tree()
+    operations.discard()

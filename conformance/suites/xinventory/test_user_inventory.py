@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.clients.xinventory import XInventoryClient
-from conformance.expect import Observe, check, present
+from conformance.expect import Observe, check, equal, present
 from conformance.suites.xinventory.steps import (
     CLASSIC_SYSTEM_FOLDERS,
     LOST_AND_FOUND,
@@ -22,8 +22,6 @@ from conformance.suites.xinventory.steps import (
 from conformance.wire.ids import new_id, same_uuid
 from conformance.wire.xinventory import ZERO_UUID
 
-pytestmark = pytest.mark.xinventory
-
 PHOTO_ALBUM = 15
 OUTFIT = 47
 
@@ -31,8 +29,6 @@ OUTFIT = 47
 @pytest.mark.requirement("XINV-CREATEUSERINVENTORY-NEW")
 @pytest.mark.writes
 def test_creating_a_new_users_inventory_is_true(fresh: XInventoryClient) -> None:
-    """CREATEUSERINVENTORY for a principal with no inventory answers RESULT True, and
-    the principal then has a root folder."""
     check(result(fresh.create_user_inventory()) is True,
           "CREATEUSERINVENTORY for a new principal answered RESULT False")
     check(folder_reply(fresh.get_root_folder()) is not None,
@@ -42,8 +38,6 @@ def test_creating_a_new_users_inventory_is_true(fresh: XInventoryClient) -> None
 @pytest.mark.requirement("XINV-CREATEUSERINVENTORY-AGAIN")
 @pytest.mark.writes
 def test_creating_it_again_is_false_and_keeps_the_root(fresh: XInventoryClient) -> None:
-    """A second CREATEUSERINVENTORY answers RESULT False (no root was created) and the
-    root folder stays the same."""
     result(fresh.create_user_inventory())
     first = folder_reply(fresh.get_root_folder())
     check(result(fresh.create_user_inventory()) is False,
@@ -112,8 +106,8 @@ def test_the_skeleton_lists_every_folder_of_the_principal_and_no_other(
     check(expected <= set(listed), f"the skeleton lacks {sorted(expected - set(listed))}")
     strangers = {theirs.id, other.root.id} & set(listed)
     check(not strangers, f"the skeleton lists another principal's folders {sorted(strangers)}")
-    check(next(f for f in folders if f.id == deep.id).parent_id == inner.id,
-          "the skeleton gives the nested folder the wrong ParentID")
+    equal(next(f for f in folders if f.id == deep.id).parent_id, inner.id,
+          "the ParentID the skeleton gives the nested folder")
 
 
 @pytest.mark.requirement("XINV-GETINVENTORYSKELETON")
@@ -132,16 +126,15 @@ def test_folder_for_a_system_type_is_the_roots_child(inventory: Inventory,
     """GETFOLDERFORTYPE answers the root's child folder of that type."""
     folder = present(folder_reply(inventory.client.get_folder_for_type(folder_type)),
                      f"the folder of TYPE={folder_type} (GETFOLDERFORTYPE answered empty)")
-    check(folder.type == folder_type, f"TYPE={folder_type} gave a folder of Type {folder.type}")
-    check(folder.parent_id == inventory.root.id,
-          f"TYPE={folder_type} gave a folder whose ParentID {folder.parent_id} is not the root")
+    equal(folder.type, folder_type, f"the Type of the folder TYPE={folder_type} gave")
+    equal(folder.parent_id, inventory.root.id,
+          f"the ParentID of the folder TYPE={folder_type} gave")
     check(same_uuid(folder.owner, inventory.principal), "the folder has another Owner")
 
 
 @pytest.mark.requirement("XINV-GETFOLDERFORTYPE-ROOT")
 @pytest.mark.writes
 def test_folder_for_the_root_type_is_the_root(inventory: Inventory) -> None:
-    """GETFOLDERFORTYPE with the root's own type (8) answers the root folder itself."""
     folder = folder_reply(inventory.client.get_folder_for_type(inventory.root.type))
     check(folder is not None and folder.id == inventory.root.id,
           f"TYPE={inventory.root.type} gave {folder}, expected the root folder "
