@@ -3,41 +3,30 @@
 
 from __future__ import annotations
 
-import importlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from conformance.clients.ais import remove_ais_object
+from conformance.clients.asset import remove_asset
 from conformance.clients.http import HttpClient, Recorder, TargetFailure
+from conformance.clients.xinventory import remove_inventory_object, remove_inventory_objects
 from conformance.ledger import RETRY_HINTS, UNREMOVABLE, Entry, Ledger, ledger_summary
 from conformance.side_by_side import each
 from conformance.target import Profile, is_loopback
 
 #: service -> how to remove one object of it; True when the target says it is gone.
 Remover = Callable[[HttpClient, Entry], bool]
-REMOVERS: dict[str, Remover] = {}
+REMOVERS: dict[str, Remover] = {
+    "asset": remove_asset,
+    "xinventory": remove_inventory_object,
+    "ais": remove_ais_object,
+}
 #: service -> how to remove many objects of it at one URL in few requests (where the
 #: protocol takes lists); returns those the target says are gone.
 BatchRemover = Callable[[HttpClient, list[Entry]], set[Entry]]
-BATCH_REMOVERS: dict[str, BatchRemover] = {}
-#: The modules whose ``@remover`` functions remove their service's objects.
-REMOVER_MODULES = ("conformance.clients.asset", "conformance.clients.xinventory",
-                   "conformance.clients.ais")
-
-
-def remover(service: str) -> Callable[[Remover], Remover]:
-    def register(function: Remover) -> Remover:
-        REMOVERS[service] = function
-        return function
-    return register
-
-
-def batch_remover(service: str) -> Callable[[BatchRemover], BatchRemover]:
-    def register(function: BatchRemover) -> BatchRemover:
-        BATCH_REMOVERS[service] = function
-        return function
-    return register
+BATCH_REMOVERS: dict[str, BatchRemover] = {"xinventory": remove_inventory_objects}
 
 
 def cleanup(profile: Profile, ledger: Ledger,
@@ -55,8 +44,6 @@ def cleanup(profile: Profile, ledger: Ledger,
     (``conformance.side_by_side``); what still remains once more, one after the other, children
     before their parents.
     """
-    for module in REMOVER_MODULES:
-        importlib.import_module(module)
     if entries is None:
         entries = ledger.remaining()
     remaining = [entry for entry in entries if only is None or only(entry)]

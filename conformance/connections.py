@@ -13,7 +13,9 @@ process that dies (its connections close) are taken back.
 from __future__ import annotations
 
 import contextlib
+import shutil
 import socket
+import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -143,8 +145,6 @@ def share_limit(most: int) -> Path | None:
     global _SERVER
     if not hasattr(socket, "AF_UNIX"):
         return None
-    import tempfile
-
     folder = Path(tempfile.mkdtemp(prefix="opensim-conformance-connections-"))
     _SERVER = TokenServer(most, folder)
     return folder
@@ -156,6 +156,4 @@ def stop_sharing(folder: Path) -> None:
     if _SERVER is not None:
         _SERVER.close()
         _SERVER = None
-    import shutil
-
     shutil.rmtree(folder, ignore_errors=True)

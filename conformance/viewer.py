@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import socket
 import struct
+import time
 import uuid
 import xmlrpc.client
 from dataclasses import dataclass, field
@@ -83,8 +84,6 @@ class Viewer:
         """Acknowledge the simulator's reliable packets (a simulator waits for the ack of
         its LogoutReply before it lets the agent go) until ``until`` arrives or the
         deadline; the next sequence number is returned."""
-        import time
-
         end = time.monotonic() + deadline
         while time.monotonic() < end:
             try:

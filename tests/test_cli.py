@@ -474,7 +474,7 @@ def test_the_ledgers_of_two_runs_started_in_one_second_never_mix(
     import os
 
     from conformance.commands import run as cli
-    from conformance.plugin import ledger_files
+    from conformance.plugin.reporting import ledger_files
 
     given: list[str] = []
 

@@ -478,7 +478,7 @@ def test_a_traceback_with_the_password_in_its_locals_is_redacted(
         import pytest
 
         from conformance.clients.http import Exchange, TargetFailure
-        from conformance.plugin import conformance_run
+        from conformance.run import conformance_run
         from conformance.plugin.viewer import credentials
         from conformance.viewer import password_hash
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from conformance.plugin.preflight import got_no_answer, mode_refusal, preflight
+from conformance.plugin.preflight import got_no_answer
+from conformance.plugin.probes import mode_refusal, preflight
 from conformance.reference.app import create_app
 from conformance.reference.server import ServerThread
 from conformance.resources import schema_violations
@@ -247,7 +248,7 @@ def test_a_wrong_base_url_is_one_line_naming_it_and_exit_2(pytester: pytest.Pyte
 ])
 def test_what_reads_as_a_wrong_base_url(answers: dict[str, tuple[str, int, bytes]],
                                         wrong: bool) -> None:
-    from conformance.plugin.preflight import wrong_base
+    from conformance.plugin.probes import wrong_base
 
     given = {service: (f"{method} http://h:8003/robust/{service}", status, body)
              for service, (method, status, body) in ((s, (a[0].split()[0], a[1], a[2]))

@@ -155,7 +155,7 @@ def test_a_failure_is_the_class_the_plugin_gave_it_and_a_suite_error_otherwise()
 
 def test_a_target_that_goes_away_during_a_teardown_is_the_targets_not_the_suites() -> None:
     from conformance.clients.http import TargetFailure
-    from conformance.plugin import failure_class
+    from conformance.plugin.failures import failure_class
 
     gone = TargetFailure("DELETE http://127.0.0.1:1/assets/x: connection refused")
     assert failure_class(gone, "teardown") == "blocked"

@@ -15,7 +15,7 @@ import trustme
 import uvicorn
 
 from conformance.clients import http as client
-from conformance.plugin.preflight import preflight
+from conformance.plugin.probes import preflight
 from conformance.reference.app import create_app
 from conformance.reference.server import ServerThread, listening_socket
 from conformance.resources import schema_violations

@@ -11,14 +11,14 @@ the suite creates lives inside that folder and goes with it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from conformance.cleanup import remover
 from conformance.clients.http import Exchange, HttpClient
-from conformance.ledger import Entry, Ledger
+from conformance.clients.service import ServiceClient
+from conformance.ledger import Entry
 from conformance.wire import ais as wire
-from conformance.wire.ids import new_id
 from conformance.wire.xml import WireError
 
 #: Ledger kinds: a category the suite named (found again by its unique name under the
@@ -27,15 +27,11 @@ NAMED_CATEGORY = "named-category"
 SPECIAL_CATEGORY = "special-category"
 
 
-class AisClient:
+@dataclass(eq=False)
+class AisClient(ServiceClient):
     """Sends AIS3 requests to one capability URL on behalf of ``agent_id``."""
 
-    def __init__(self, http: HttpClient, ledger: Ledger, agent_id: str) -> None:
-        self.http = http
-        self.ledger = ledger
-        self.agent_id = agent_id
-
-    new_id = staticmethod(new_id)
+    agent_id: str
 
     @property
     def url(self) -> str:
@@ -168,7 +164,6 @@ def category_path(category: str, part: str = "") -> str:
 # ---------------------------------------------------------------------- cleanup
 
 
-@remover("ais")
 def remove_ais_object(http: HttpClient, entry: Entry) -> bool:
     """Remove a category the suite created: by its unique name under the root (and all
     it holds), or a special category it created with PUT. Gone when nothing by that

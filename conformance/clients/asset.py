@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from conformance.cleanup import remover
 from conformance.clients.http import Exchange, HttpClient
-from conformance.ledger import Entry, Ledger, owned_name
+from conformance.clients.service import ServiceClient
+from conformance.ledger import Entry, owned_name
 from conformance.wire import asset as wire
-from conformance.wire.ids import new_id
 from conformance.wire.xml import WireError
 
 XML_HEADERS = {"Content-Type": "text/xml"}
 
 
-class AssetClient:
-    def __init__(self, http: HttpClient, ledger: Ledger, principal: str) -> None:
-        self.http = http
-        self.ledger = ledger
-        self.principal = principal
-
-    new_id = staticmethod(new_id)
+@dataclass(eq=False)
+class AssetClient(ServiceClient):
+    principal: str
 
     def get(self, asset_id: str) -> Exchange:
         return self.http.request("GET", f"/assets/{asset_id}")
@@ -65,7 +61,6 @@ class AssetClient:
         return Entry("asset", "asset", asset_id, self.http.base_url, self.principal)
 
 
-@remover("asset")
 def remove_asset(http: HttpClient, entry: Entry) -> bool:
     """DELETE the asset; it is gone when the target says true, or when it was never
     stored (a POST the target refused): GET answers 404."""

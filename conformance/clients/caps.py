@@ -10,6 +10,7 @@ read-only run sends them.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -41,8 +42,6 @@ def wiki_folder(folder_id: str) -> dict[str, Any]:
 
 
 def llsd_uuid(text: str) -> Any:
-    import uuid
-
     return uuid.UUID(text)
 
 

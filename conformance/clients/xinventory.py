@@ -7,12 +7,12 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
-from conformance.cleanup import batch_remover, remover
 from conformance.clients.http import Exchange, HttpClient
-from conformance.ledger import Entry, Ledger, owned_name
+from conformance.clients.service import ServiceClient
+from conformance.ledger import Entry, owned_name
 from conformance.side_by_side import each
 from conformance.wire import xinventory as wire
 from conformance.wire.ids import new_id
@@ -38,14 +38,12 @@ _CREATES = {"ADDFOLDER": "folder", "ADDITEM": "item"}
 TRASH_TYPE = 14
 
 
-class XInventoryClient:
+@dataclass(eq=False)
+class XInventoryClient(ServiceClient):
     """Sends XInventory calls as ``principal`` and records what they create in the ledger
     before the request goes out."""
 
-    def __init__(self, http: HttpClient, ledger: Ledger, principal: str) -> None:
-        self.http = http
-        self.ledger = ledger
-        self.principal = principal
+    principal: str
 
     def as_principal(self, principal: str) -> XInventoryClient:
         """The same connection, acting as another principal."""
@@ -198,7 +196,6 @@ def cleanup_call(http: HttpClient, method: str, writes: bool,
         return None
 
 
-@remover("xinventory")
 def remove_inventory_object(http: HttpClient, entry: Entry) -> bool:
     """Remove a folder or item the suite created under ``entry.principal`` (an inventory
     cannot be removed: it counts as gone only when the target has no root for it).
@@ -240,7 +237,6 @@ def remove_inventory_object(http: HttpClient, entry: Entry) -> bool:
 BATCH = 100
 
 
-@batch_remover("xinventory")
 def remove_inventory_objects(http: HttpClient, entries: list[Entry]) -> set[Entry]:
     """Remove many folders and items in few requests, in stages whose requests go side
     by side: each principal's Trash is asked once; all of a principal's items go into

@@ -8,7 +8,7 @@ conformance suites or one given a conformance option, so an installed wheel is e
 
 from __future__ import annotations
 
-import contextlib
+import hashlib
 import os
 import signal
 import tempfile
@@ -16,38 +16,39 @@ import threading
 import time
 import uuid
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import Phase, settings
 
-from conformance.catalogue import Requirement, load_catalogue, load_observations
+from conformance import connections
+from conformance.catalogue import load_catalogue, load_observations
+from conformance.cleanup import cleanup
 from conformance.clients.asset import AssetClient
-from conformance.clients.http import (
-    Exchange,
-    HttpClient,
-    Recorder,
-    SuiteError,
-    TargetFailure,
-    use_tls,
-)
-from conformance.expect import Blocked, FailedStep, Observe, begin_test, failed_steps
+from conformance.clients.http import HttpClient, SuiteError
+from conformance.expect import Observe, begin_test, failed_steps
 from conformance.ledger import Ledger
-from conformance.report.results import Results, failure_cause, test_outcome
-from conformance.target import (
-    SERVICES,
-    Profile,
-    ProfileError,
-    check_ca_bundle,
-    check_connections,
-    check_size,
-    check_timeout,
-    check_url,
-    check_uuid,
-    load_profile,
+from conformance.plugin.concurrency import workers_of
+from conformance.plugin.examples import examples_of
+from conformance.plugin.failures import (
+    describe,
+    example_notes,
+    failed_step,
+    failure_class,
+    shared_setup,
+    writes_results,
 )
+from conformance.plugin.reporting import Reporter
+from conformance.report.results import failure_cause
+from conformance.run import (
+    RUN_KEY,
+    ConformanceRun,
+    conformance_run,
+    informational,
+    run_profile,
+)
+from conformance.target import SERVICES, Profile, ProfileError
 
 #: pytest marker of a service -> the profile services its tests need.
 SERVICE_MARKERS = {
@@ -58,17 +59,13 @@ SERVICE_MARKERS = {
     # AIS3 is found through the login's seed capability, or given with --ais-url.
     "ais": ("ais", "login"),
 }
-#: Services the embedded reference server answers.
-EMBEDDED_SERVICES = ("asset", "xinventory", "login", "fetch_inventory", "fetch_descendents",
-                     "fetch_lib", "fetch_lib_descendents")
-#: How many exchanges a failure report shows (the last ones).
-EXCHANGES_SHOWN = 3
 
-RUN_KEY = pytest.StashKey["ConformanceRun"]()
 
 # The plugin's other rooms (viewer, ais, junit, examples, preflight, concurrency) add
 # their own fixtures and hooks; conformance.pytest_entry registers them after this one,
-# for conformance runs only, and adds every room's options.
+# for conformance runs only, and adds every room's options. The run itself is
+# conformance.run (which every room and suite imports, never this module); the Reporter
+# is in reporting.py, the failure classes in failures.py, the probes in probes.py.
 
 # Self-tests run the suite against injected faults: no shrinking (a failure is the
 # point, not its smallest example) and no example database between runs.
@@ -127,7 +124,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requests(n): the test sends about n requests (far "
                                        "more than most): its module starts first")
     try:
-        profile = build_profile(config)
+        profile = run_profile(config)
     except ProfileError as exc:
         raise pytest.UsageError(str(exc)) from None
     interrupt_on_sigterm(config)
@@ -152,11 +149,8 @@ def pytest_configure(config: pytest.Config) -> None:
     run.connections_folder = configure_connections(config, profile)
     run.shared_embedded = workerinput.get("opensim_conformance_embedded")
     run.serve_apart = worker == "main" and bool(getattr(config.option, "numprocesses", None))
-    if run.serve_apart and profile.embedded:
-        from conformance.plugin.preflight import informational
-
-        if not informational(config):
-            run.embedded_url()  # the server process starts while the workers do
+    if run.serve_apart and profile.embedded and not informational(config):
+        run.embedded_url()  # the server process starts while the workers do
     config.stash[RUN_KEY] = run
     if worker == "main":
         config.pluginmanager.register(Reporter(run, config), "opensim-conformance-reporter")
@@ -213,9 +207,6 @@ def configure_connections(config: pytest.Config, profile: Profile) -> Path | Non
     """At most ``profile.max_connections`` requests under way, all processes of the run
     together: an xdist controller runs the token server its workers share (see
     conformance.connections); it returns the server's folder, removed at the end."""
-    from conformance import connections
-    from conformance.plugin.concurrency import workers_of
-
     workerinput = getattr(config, "workerinput", {})
     if "opensim_conformance_connections" in workerinput:
         connections.configure(profile.max_connections,
@@ -225,107 +216,6 @@ def configure_connections(config: pytest.Config, profile: Profile) -> Path | Non
         else None
     connections.configure(profile.max_connections, folder)
     return folder
-
-
-def build_profile(config: pytest.Config) -> Profile:
-    profile = load_profile(config.getoption("target_profile"))
-    if config.getoption("target") is not None:
-        profile.target = check_url(config.getoption("target"), "--target")
-    for service in SERVICES:
-        url = config.getoption(f"{service}_url")
-        if url is not None:
-            profile.services[service] = check_url(url, f"--{service.replace('_', '-')}-url")
-    if config.getoption("conformance_timeout") is not None:
-        profile.timeout = check_timeout(config.getoption("conformance_timeout"), "--timeout")
-    if config.getoption("max_body_size") is not None:
-        profile.max_body_size = check_size(config.getoption("max_body_size"), "--max-body-size")
-    if config.getoption("read_only"):
-        profile.read_only = True
-    if config.getoption("allow_writes"):
-        profile.allow_writes = True
-    if config.getoption("principal") is not None:
-        profile.principal = check_uuid(config.getoption("principal"), "--principal")
-    if config.getoption("ca_bundle", None) is not None:
-        profile.ca_bundle = check_ca_bundle(config.getoption("ca_bundle"), "--ca-bundle")
-    if config.getoption("insecure", None):
-        profile.insecure = True
-    use_tls(profile.tls_verify())
-    if config.getoption("max_connections") is not None:
-        profile.max_connections = check_connections(config.getoption("max_connections"),
-                                                    "--max-connections")
-    return profile
-
-
-@dataclass
-class ConformanceRun:
-    """What one pytest process knows about the run."""
-
-    profile: Profile
-    catalogue: dict[str, Requirement]
-    ledger: Ledger
-    worker: str
-    recorder: Recorder = field(default_factory=Recorder)
-    embedded: Any = None
-    embedded_dir: Any = None
-    #: The embedded server an xdist controller runs for its workers.
-    shared_embedded: str | None = None
-    #: Whether the embedded server runs in a process of its own (xdist's controller).
-    serve_apart: bool = False
-    #: URLs that hung or hung up on a cleanup of this run: later cleanups skip them.
-    unreachable: set[str] = field(default_factory=set)
-    #: The slot files of the run's connection limit (an xdist controller's; removed).
-    connections_folder: Path | None = None
-
-    def serves(self, service: str) -> bool:
-        """Whether the run has a URL for ``service`` (without starting anything)."""
-        if self.profile.embedded:
-            return service in EMBEDDED_SERVICES
-        return self.profile.service_url(service) is not None
-
-    def service_url(self, service: str) -> str | None:
-        if self.profile.embedded:
-            return self.embedded_url() if service in EMBEDDED_SERVICES else None
-        return self.profile.service_url(service)
-
-    def embedded_url(self) -> str:
-        """Start the reference server on first use: loopback, ephemeral port, temp SQLite;
-        in a thread of this process, or (``serve_apart``: for xdist workers) in a process
-        of its own, where the server has an interpreter to itself."""
-        if self.shared_embedded is not None:
-            return self.shared_embedded
-        if self.embedded is None:
-            from conformance.reference.app import create_app
-            from conformance.reference.server import ServerProcess, ServerThread
-
-            self.embedded_dir = tempfile.TemporaryDirectory(prefix="opensim-conformance-")
-            database = Path(self.embedded_dir.name) / "reference.sqlite"
-            self.embedded = (ServerProcess(str(database)) if self.serve_apart
-                             else ServerThread(create_app(database)))
-            self.embedded.start()
-        return str(self.embedded.url)
-
-    def http(self, service: str) -> HttpClient:
-        url = self.service_url(service)
-        if url is None:
-            pytest.skip(f"{service} service not tested: no URL given")
-        client = HttpClient(url, timeout=self.profile.timeout, recorder=self.recorder,
-                            read_only=self.profile.write_refusal() is not None)
-        if self.profile.username is not None:
-            client.session.auth = (self.profile.username, self.profile.password or "")
-        return client
-
-    def close(self) -> None:
-        if self.connections_folder is not None:
-            from conformance import connections
-
-            connections.stop_sharing(self.connections_folder)
-        if self.embedded is not None:
-            self.embedded.stop()
-            self.embedded_dir.cleanup()
-
-
-def conformance_run(config: pytest.Config) -> ConformanceRun:
-    return config.stash[RUN_KEY]
 
 
 # ---------------------------------------------------------------------- collection
@@ -460,7 +350,7 @@ def name_bytes_parameters(item: pytest.Item) -> None:
              if isinstance(value, bytes | bytearray)}
     if not shown or not item.config.pluginmanager.hasplugin("allure_pytest"):
         return
-    import allure
+    import allure  # optional: imported only when its pytest plugin is loaded
 
     for name, value in shown.items():
         allure.dynamic.parameter(name, value)
@@ -470,8 +360,6 @@ def bytes_shown(value: bytes | bytearray, limit: int = 80) -> str:
     text = repr(bytes(value))
     if len(text) <= limit:
         return text
-    import hashlib
-
     digest = hashlib.sha256(value).hexdigest()[:12]
     return f"{bytes(value[:limit // 2])!r}… ({len(value)} bytes, sha256 {digest}…)"
 
@@ -497,8 +385,6 @@ def pytest_runtest_makereport(
         "transcript": [exchange.to_json() for exchange in exchanges] if told else [],
         "observations": list(run.recorder.observations),
     }
-    from conformance.plugin.examples import examples_of
-
     examples = examples_of(item)
     if examples is not None and call.when == "call":
         conformance["examples"] = examples
@@ -538,205 +424,10 @@ def pytest_runtest_makereport(
     return report
 
 
-def failed_step(run: ConformanceRun, step: FailedStep) -> dict[str, Any]:
-    """A failed step as results.json records it under its requirement."""
-    requirement = run.catalogue.get(step.requirement)
-    cited = f"{requirement.cite()}\n\n" if requirement is not None else ""
-    return {"requirement": step.requirement, "step": step.step, "cause": step.cause,
-            "message": f"{cited}Failed: {step.step}: {step.cause}\n\n"
-                       f"{describe(step.exchanges)}",
-            "transcript": [exchange.to_json() for exchange in step.exchanges]}
-
-
-def writes_results(config: pytest.Config) -> bool:
-    """Whether the run writes results.json or the HTML report (which show every test's
-    exchanges)."""
-    return bool(config.getoption("results_json") or config.getoption("html_report"))
-
-
-def shared_setup(call: pytest.CallInfo[None], exchanges: list[Exchange]) -> list[Exchange]:
-    """The exchanges that tell what went wrong: the test's own, or, when a fixture shared
-    by several tests failed before (pytest raises its error again for each of them, and
-    they send nothing), those of the test that ran the fixture."""
-    error = call.excinfo.value if call.excinfo is not None else None
-    if error is None:
-        return exchanges
-    if exchanges:
-        if not hasattr(error, "conformance_exchanges"):
-            with contextlib.suppress(AttributeError, TypeError):
-                error.conformance_exchanges = exchanges  # type: ignore[attr-defined]
-        return exchanges
-    return list(getattr(error, "conformance_exchanges", exchanges))
-
-
-def failure_class(exc: BaseException, when: str) -> str:
-    """Whose failure an exception is: "failed" (the target broke the requirement: a
-    failed check or a transport failure in the test itself), "blocked" (the target
-    failed a step the test needs first, a ``step()`` or a fixture, or a step after it:
-    a target that went away during the teardown) or "suite-error" (anything else: a
-    bug of the suite, never blamed on the target)."""
-    leaves = list(exception_leaves(exc))
-    if not all(isinstance(e, TargetFailure | Blocked) for e in leaves):
-        return "suite-error"
-    if when == "call" and any(isinstance(e, TargetFailure) for e in leaves):
-        return "failed"
-    return "blocked"
-
-
-def exception_leaves(exc: BaseException) -> Iterator[BaseException]:
-    """The exceptions an exception group (Hypothesis raises one for several distinct
-    failures) holds, or the exception itself."""
-    if isinstance(exc, BaseExceptionGroup):
-        for inner in exc.exceptions:
-            yield from exception_leaves(inner)
-    else:
-        yield exc
-
-
-def example_notes(exc: BaseException) -> list[str]:
-    """What Hypothesis notes on a failure: the falsifying example and its steps."""
-    notes = [str(note) for note in getattr(exc, "__notes__", [])]
-    if isinstance(exc, BaseExceptionGroup):
-        for inner in exc.exceptions:
-            notes += example_notes(inner)
-    return notes
-
-
-def describe(exchanges: list[Exchange]) -> str:
-    if not exchanges:
-        return "(no request was sent)"
-    shown = exchanges[-EXCHANGES_SHOWN:]
-    skipped = len(exchanges) - len(shown)
-    head = [f"({skipped} earlier exchanges in the results file)"] if skipped else []
-    return "\n\n".join(head + [exchange.describe() for exchange in shown])
-
-
-class Reporter:
-    """Collects test outcomes by requirement (in the controller when run under xdist,
-    where workers' reports arrive with their ``conformance`` attribute) and writes the
-    result files at the end."""
-
-    def __init__(self, run: ConformanceRun, config: pytest.Config) -> None:
-        self.run = run
-        self.config = config
-        self.results = Results(run.catalogue, run.profile)
-        from conformance.plugin.examples import run_budget, run_seed
-
-        self.results.data["hypothesis_seed"] = run_seed(config)
-        self.results.data["budget"] = run_budget(config)
-        self.baseline = read_baseline(config)
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_report_teststatus(self, report: pytest.TestReport) -> tuple[str, str, str] | None:
-        """As results.json says it: a test the target failed is F wherever it failed, a
-        blocked test B, a bug of the suite E ("SUITE ERROR")."""
-        if not report.failed:
-            return None
-        kind = (getattr(report, "conformance", None) or {}).get("outcome")
-        if kind == "failed":
-            return "failed", "F", "FAILED"
-        if kind == "blocked":
-            return "blocked", "B", "BLOCKED"
-        if kind == "suite-error":
-            return "error", "E", "SUITE ERROR"
-        return None
-
-    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
-        """Ctrl-C (and SIGTERM, raised as the same KeyboardInterrupt): the run is
-        incomplete, whatever its tests found; not pytest's own stops (``-x``, the
-        fail-fast stop when the target went away), nor ``pytest.exit``."""
-        stop = excinfo.value
-        # pytest's and xdist's own stops are KeyboardInterrupts named Interrupted
-        if isinstance(stop, KeyboardInterrupt) and type(stop).__name__ != "Interrupted":
-            self.results.interrupt()
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        conformance: dict[str, Any] | None = getattr(report, "conformance", None)
-        if conformance is None:
-            return
-        outcome = test_outcome(report)
-        if outcome is not None:
-            self.results.add(report, outcome, conformance)
-
-    @pytest.hookimpl(trylast=True)
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        self.results.finish(ledger_files(self.run.ledger.path), self.run.ledger.path)
-        session.exitstatus = self.results.exit_code(session.exitstatus)
-        if self.results.data.get("interrupted"):
-            from conformance.report.results import EXIT_INTERRUPTED
-
-            session.exitstatus = EXIT_INTERRUPTED
-        if self.baseline is not None:
-            from conformance.report.compare import compare_runs
-
-            path, data = self.baseline
-            self.results.data["baseline"] = {"path": str(path),
-                                             **compare_runs(data, self.results.data)}
-        from conformance.plugin.preflight import reports_due
-
-        if not reports_due(session):  # nothing collected: the last reports stay as they are
-            return
-        drafted = self.config.getoption("write_profile")
-        if drafted:
-            from conformance.report.profile import write_profile
-
-            write_profile(self.results.data, drafted)
-        path = self.config.getoption("results_json")
-        if path:
-            self.results.write_json(path)
-        html = self.config.getoption("html_report")
-        if html:
-            from conformance.report.html import write_html
-
-            write_html(self.results.data, html)
-
-    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        from conformance.report.results import incomplete_line
-
-        incomplete = incomplete_line(self.results.data)
-        if not self.results.data["requirements"]:
-            if incomplete:
-                terminalreporter.write_line(incomplete, red=True, bold=True)
-            return
-        for line in self.results.summary_lines():
-            terminalreporter.write_line(line, **({"red": True, "bold": True}
-                                                 if line == incomplete else {}))
-        comparison = self.results.data.get("baseline")
-        if comparison:
-            from conformance.report.compare import summary_lines
-
-            terminalreporter.write_line("")
-            for line in summary_lines(comparison, comparison["path"]):
-                terminalreporter.write_line(line)
-
-
-def read_baseline(config: pytest.Config) -> tuple[Path, dict[str, Any]] | None:
-    """The earlier run ``--baseline`` names; one that cannot be read is a usage error,
-    said before the run."""
-    path = config.getoption("baseline")
-    if not path:
-        return None
-    from conformance.report.compare import CompareError, load_results
-
-    try:
-        return path, load_results(path)
-    except CompareError as exc:
-        raise pytest.UsageError(f"--baseline: {exc}") from None
-
-
-def ledger_files(path: Path) -> list[Path]:
-    """The ledger of this run and those of its xdist workers (never another run's)."""
-    from conformance.ledger import run_ledgers
-
-    return run_ledgers(path)
-
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """The controller (or the only process) removes what the run created, once every
     worker is done, before it writes the results."""
-    from conformance.cleanup import cleanup
-
     run = conformance_run(session.config)
     if run.worker == "main":
         cleanup(run.profile, run.ledger, unreachable=run.unreachable)

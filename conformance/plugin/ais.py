@@ -15,6 +15,7 @@ import pytest
 
 from conformance.clients.ais import AisClient
 from conformance.plugin.viewer import capability_client
+from conformance.run import conformance_run
 
 NOT_OFFERED = "AIS3 not offered by the target"
 
@@ -27,8 +28,6 @@ def add_options(parser: pytest.Parser) -> None:
 
 def _client(request: pytest.FixtureRequest, capability: str, explicit: str | None,
             what: str) -> AisClient:
-    from conformance.plugin import conformance_run
-
     run = conformance_run(request.config)
     if explicit:
         agent = request.config.getoption("agent")
@@ -50,8 +49,6 @@ def _client(request: pytest.FixtureRequest, capability: str, explicit: str | Non
 @pytest.fixture(scope="session")
 def ais(request: pytest.FixtureRequest) -> Iterator[AisClient]:
     """A client of the agent's InventoryAPIv3 capability."""
-    from conformance.plugin import conformance_run
-
     explicit = conformance_run(request.config).profile.services.get("ais")
     client = _client(request, "InventoryAPIv3", explicit, "AIS3")
     yield client
@@ -61,8 +58,6 @@ def ais(request: pytest.FixtureRequest) -> Iterator[AisClient]:
 @pytest.fixture(scope="session")
 def ais_library(request: pytest.FixtureRequest) -> Iterator[AisClient]:
     """A client of the LibraryAPIv3 capability (the library, read-only; COPY source)."""
-    from conformance.plugin import conformance_run
-
     run = conformance_run(request.config)
     explicit = request.config.getoption("ais_library_url")
     if run.profile.services.get("ais") and not explicit:

@@ -28,6 +28,17 @@ from typing import Any
 
 import pytest
 
+from conformance.clients.http import Recorder
+from conformance.plugin.probes import (
+    PROBE_TIMEOUT,
+    configured,
+    mode_refusal,
+    preflight_once,
+    probe_with,
+)
+from conformance.run import informational, run_profile
+from conformance.target import ProfileError
+
 #: Round trips (ms) under this run one test at a time: the suite is then bound by CPU.
 NEAR_MS = 5.0
 #: The CPU (ms) the suite spends on one request and its checks (measured on the
@@ -99,8 +110,6 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
 
 def choose(config: pytest.Config) -> Choice | None:
     """The run's concurrency; None when the run sends nothing (or xdist is off)."""
-    from conformance.plugin.preflight import informational, mode_refusal, preflight_once
-
     if hasattr(config, "workerinput") or informational(config):
         return None
     option = config.option
@@ -114,11 +123,8 @@ def choose(config: pytest.Config) -> Choice | None:
         return Choice(None, max(1, workers), f"as asked with -n {workers}")
     if getattr(option, "tx", None) or getattr(option, "dist", "no") != "no":
         return None  # the user spread the run another way
-    from conformance.plugin import build_profile
-    from conformance.target import ProfileError
-
     try:
-        profile = build_profile(config)
+        profile = run_profile(config)
     except ProfileError:
         return None  # the plugin reports it as a usage error
     if profile.embedded:
@@ -148,9 +154,6 @@ def choose(config: pytest.Config) -> Choice | None:
 def round_trip(profile: Any) -> float | None:
     """The target's round trip (ms): the quickest of PROBES reads of the first service
     the run has a URL for, on one connection (the first read also connects)."""
-    from conformance.clients.http import Recorder
-    from conformance.plugin.preflight import PROBE_TIMEOUT, configured, probe_with
-
     services = configured(profile)
     if not services:
         return None
@@ -269,7 +272,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     than the default "load" (or "loadscope"); any other test is a unit of its own."""
     if config.getoption("dist") not in ("load", "loadscope"):
         return None
-    from xdist.scheduler import LoadScopeScheduling
+    from xdist.scheduler import LoadScopeScheduling  # xdist asked: it is there
 
     whole = suites_only(config)  # every test is one of a conformance module
 

@@ -34,6 +34,9 @@ from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.control import current_build_context
 from hypothesis.errors import StopTest, UnsatisfiedAssumption
 
+from conformance.run import run_profile
+from conformance.target import ProfileError
+
 #: The seed of a run against a remote target when none is asked for.
 FIXED_SEED = 0
 SEED_KEY = pytest.StashKey[int]()
@@ -104,11 +107,8 @@ def check_budget(value: str | None) -> float:
 
 def remote_target(config: pytest.Config) -> bool:
     """Whether the run goes to a target of the user's (any URL given at all)."""
-    from conformance.plugin import build_profile
-    from conformance.target import ProfileError
-
     try:
-        return not build_profile(config).embedded
+        return not run_profile(config).embedded
     except ProfileError:
         return True  # the plugin reports the profile's error itself
 

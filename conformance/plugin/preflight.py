@@ -17,29 +17,31 @@ write to it, and does everyone reading the output know what is being tested.
 
 from __future__ import annotations
 
-import contextlib
+import difflib
+import fnmatch
+import re
 import sys
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
-from conformance.clients.http import HttpClient, Recorder, TargetFailure, no_answer
-from conformance.target import (
-    OPAQUE_SERVICES,
-    SERVICES,
-    Profile,
-    ProfileError,
-    check_uuid,
-    is_loopback,
+from conformance.catalogue import SERVICES as CATALOGUE_SERVICES
+from conformance.catalogue import load_catalogue
+from conformance.clients.http import keep_bodies_in, no_answer
+from conformance.plugin.concurrency import concurrency_line
+from conformance.plugin.probes import (
+    MISPLACED,
+    configured,
+    mode_refusal,
+    preflight,
+    preflight_once,
 )
+from conformance.plugin.viewer import capability_hosts
+from conformance.report.results import incomplete_line, redacted_command
+from conformance.run import conformance_run, informational, run_profile
+from conformance.target import OPAQUE_SERVICES, SERVICES, ProfileError, check_uuid
 
-#: The most a probe waits for a connection or for an answer (seconds); the whole
-#: exchange takes at most three times that.
-PROBE_TIMEOUT = 3.0
 #: Tests in a row whose requests got no answer before the run checks whether the
 #: target is still there.
 MAX_TRANSPORT_FAILURES = 5
@@ -47,7 +49,7 @@ MAX_TRANSPORT_FAILURES = 5
 EXIT_UNREACHABLE = 2
 #: What the fail-fast stop says (and how the end of the run recognises it).
 STOPPED = "opensim-conformance stopped the run"
-ZERO_UUID = "00000000-0000-0000-0000-000000000000"
+
 
 def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("opensim-conformance", "protocol conformance target")
@@ -77,14 +79,6 @@ def add_options(parser: pytest.Parser) -> None:
 # ---------------------------------------------------------------------- before the run
 
 
-def informational(config: pytest.Config) -> bool:
-    """A run that sends nothing: --help, --collect-only and the like."""
-    option = config.option
-    return bool(getattr(option, "help", False) or getattr(option, "collectonly", False)
-                or getattr(option, "markers", False) or getattr(option, "fixtures", False)
-                or getattr(option, "show_fixtures_per_test", False))
-
-
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
     """The write guard said out loud, then the probe (in the controller only)."""
@@ -94,23 +88,17 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     reports = config.getoption("results_json") or config.getoption("html_report")
     if reports:  # the curl lines' request bodies go beside the reports
-        from conformance.clients.http import keep_bodies_in
-
         keep_bodies_in(Path(reports).parent / "bodies")
     config.pluginmanager.register(FailFast(config), "opensim-conformance-failfast")
     if hasattr(config, "workerinput"):
         return
     reporter = config.pluginmanager.getplugin("opensim-conformance-reporter")
     if reporter is not None:
-        from conformance.report.results import redacted_command
-
         reporter.results.data["command"] = redacted_command(command_line(config))
     terminal = config.pluginmanager.getplugin("terminalreporter")
     if invoked_by_command() and terminal is not None and hasattr(terminal, "startpath"):
         # progress lines name conformance/suites/…, not a path into site-packages
         terminal.startpath = config.rootpath
-    from conformance.plugin import conformance_run
-
     agent = config.getoption("agent", None)
     if agent is not None:
         try:
@@ -156,11 +144,6 @@ def expand_requirements(config: pytest.Config) -> None:
     """``--requirement`` as users type it: any case (``asset-get-404``) and globs
     (``'ASSET-GET-*'``) stand for the catalogue's IDs; what names nothing is a usage
     error with the nearest IDs."""
-    import difflib
-    import fnmatch
-
-    from conformance.catalogue import load_catalogue
-
     given = config.getoption("requirement", None) or []
     if not given:
         return
@@ -184,8 +167,6 @@ def expand_requirements(config: pytest.Config) -> None:
 
 def required_services(config: pytest.Config) -> list[str]:
     """The services ``--require`` names; an unknown one is a usage error."""
-    from conformance.catalogue import SERVICES as CATALOGUE_SERVICES
-
     named = [name.strip() for value in config.getoption("require", None) or []
              for name in value.split(",") if name.strip()]
     unknown = [name for name in named if name not in CATALOGUE_SERVICES]
@@ -210,10 +191,8 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
         return None
     if not config.getoption("preflight", None):
         return None
-    from conformance.plugin import build_profile
-
     try:
-        profile = build_profile(config)
+        profile = run_profile(config)
     except ProfileError:
         return None  # the plugin's configure reports it as a usage error
     refusal = mode_refusal(profile)
@@ -234,66 +213,6 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
     return EXIT_UNREACHABLE
 
 
-#: What the preflight found (the concurrency room may probe first, before xdist starts).
-FOUND = pytest.StashKey[list[str]]()
-
-
-def preflight_once(config: pytest.Config, profile: Profile) -> list[str]:
-    """The preflight's lines, probed on first call only."""
-    if FOUND not in config.stash:
-        answers: dict[str, tuple[str, int, bytes]] = {}
-        lines = preflight(profile, answers=answers)
-        misplaced = wrong_base(answers)
-        config.stash[FOUND] = lines or ([misplaced] if misplaced else [])
-    return config.stash[FOUND]
-
-
-#: How the preflight's line about a wrong base URL begins.
-MISPLACED = "no service answers at its documented path"
-
-
-def wrong_base(answers: dict[str, tuple[str, int, bytes]]) -> str | None:
-    """One line when the base URL is likely wrong: every base service probed is not at
-    its documented path, the XInventory service among them: it answered 404, or
-    (OpenSimulator's web server, for a path it does not serve) something that is not a
-    ``<ServerResponse>`` document, where a real one answers any GETROOTFOLDER with one;
-    and the asset service answered 404 with a page, where a missing asset is a 404 with
-    an empty body. None otherwise (the tests judge what a service says)."""
-    documented = {service: answer for service, answer in answers.items()
-                  if service in ("asset", "xinventory")}
-    if "xinventory" not in documented or not all(
-            not_there(service, status, body)
-            for service, (_, status, body) in documented.items()):
-        return None
-    seen = ", ".join(f"{service} {where} {status}{'' if body.strip() else ' (empty)'}"
-                     for service, (where, status, body) in documented.items())
-    url = documented["xinventory"][0].split(" ", 1)[1]
-    parts = urlsplit(url)
-    root = f"{parts.scheme}://{parts.netloc}"
-    hint = (f"the base URL is likely wrong: --target is the server's root, e.g. {root} "
-            f"(ROBUST serves /assets and /xinventory there), not a path under it"
-            if parts.path.rstrip("/") not in ("", "/xinventory") else
-            "the base URL is likely wrong: is it the port of ROBUST's asset and "
-            "inventory services (8003 by default), and does it serve them?")
-    return f"{MISPLACED} ({seen}): {hint}"
-
-
-def not_there(service: str, status: int, body: bytes) -> bool:
-    """Whether a probe's answer says the service is not at the probed path."""
-    if service == "asset":
-        return status == 404 and bool(body.strip())
-    if status == 404:
-        return True
-    from conformance.wire.xinventory import parse_response
-    from conformance.wire.xml import WireError
-
-    try:
-        parse_response(body)
-    except WireError:
-        return True
-    return False
-
-
 def invoked_by_command() -> list[str] | None:
     """The arguments of the ``opensim-conformance`` command that started this run."""
     invoked: list[str] | None = getattr(sys.modules.get("conformance.cli"), "INVOKED", None)
@@ -307,90 +226,6 @@ def command_line(config: pytest.Config) -> list[str]:
     if invoked is not None:
         return ["opensim-conformance", *invoked]
     return ["pytest", *map(str, config.invocation_params.args)]
-
-
-def mode_refusal(profile: Profile) -> str | None:
-    """Why the run may not start as asked: a target off loopback with no mode chosen."""
-    if profile.embedded or profile.read_only or profile.allow_writes:
-        return None
-    remote = [url for url in profile.urls() if not is_loopback(url)]
-    if not remote:
-        return None
-    return (f"{remote[0]} is not on loopback: give --read-only (send nothing that writes) "
-            f"or --allow-writes (write data the suite owns and remove it)")
-
-
-def configured(profile: Profile) -> list[tuple[str, str]]:
-    """(service, URL) of every service the run has a URL for."""
-    return [(service, url) for service in SERVICES
-            if (url := profile.service_url(service)) is not None]
-
-
-def preflight(profile: Profile, services: list[tuple[str, str]] | None = None,
-              answers: dict[str, tuple[str, int, bytes]] | None = None) -> list[str]:
-    """Probe each service once, all at the same time; one line per service that does
-    not answer ("asset http://…: connection refused"), none when all answer.
-    ``answers`` gets each answering service's request ("GET URL"), status and body."""
-    services = configured(profile) if services is None else services
-    if not services:
-        return []
-    timeout = min(profile.timeout, PROBE_TIMEOUT)
-    with ThreadPoolExecutor(max_workers=len(services)) as pool:
-        causes = list(pool.map(
-            lambda pair: probe(pair[0], pair[1], profile, timeout, answers), services))
-    return [f"{service} {url}: {cause}"
-            for (service, url), cause in zip(services, causes, strict=True) if cause]
-
-
-def probe(service: str, url: str, profile: Profile, timeout: float,
-          answers: dict[str, tuple[str, int, bytes]] | None = None) -> str | None:
-    """Send one request that reads, as a peer sends it; None when any HTTP answer came
-    back (what it says is the tests' business, but for a wrong base URL), else why
-    none came."""
-    recorder = Recorder()
-    with probe_with(url, profile, timeout, recorder) as send:
-        cause = send(service)
-    exchange = recorder.exchanges[-1] if recorder.exchanges else None
-    if answers is not None and exchange is not None and exchange.status is not None:
-        answers[service] = (f"{exchange.method} {exchange.url}", exchange.status,
-                            exchange.body)
-    return cause
-
-
-@contextlib.contextmanager
-def probe_with(url: str, profile: Profile, timeout: float,
-               recorder: Recorder) -> Iterator[Callable[[str], str | None]]:
-    """A probe of ``url`` to send as often as wanted on one connection: each call sends
-    one read of the service and says why no answer came (None: one came)."""
-    http = HttpClient(url, timeout=timeout, recorder=recorder, read_only=True)
-    if profile.username is not None:
-        http.session.auth = (profile.username, profile.password or "")
-
-    def send(service: str) -> str | None:
-        try:
-            if service == "asset":
-                http.request("GET", f"/assets/{ZERO_UUID}")
-            elif service == "xinventory":
-                from conformance.clients.xinventory import FORM_HEADERS, PATH
-                from conformance.wire.xinventory import encode_pairs
-
-                body = encode_pairs([("PRINCIPAL", profile.principal),
-                                     ("METHOD", "GETROOTFOLDER")])
-                http.request("POST", PATH, body=body, headers=FORM_HEADERS, writes=False)
-            else:  # a login URI or a capability: any answer says it is there
-                http.request("GET", "")
-        except TargetFailure:
-            exchange = recorder.exchanges[-1] if recorder.exchanges else None
-            if exchange is None or no_answer(exchange.status, exchange.error):
-                return exchange.error if exchange is not None else "no answer"
-        except Exception as exc:  # an URL requests cannot even try (caught as a usage error)
-            return f"{type(exc).__name__}: {exc}"
-        return None
-
-    try:
-        yield send
-    finally:
-        http.close()
 
 
 @pytest.hookimpl(trylast=True)
@@ -412,8 +247,6 @@ def run_header(config: pytest.Config) -> list[str]:
     """What is being tested, as whom, how: the first lines of every run."""
     if hasattr(config, "workerinput"):
         return []
-    from conformance.plugin import conformance_run
-
     run = conformance_run(config)
     profile = run.profile
     if profile.embedded and invoked_by_command() is None:
@@ -447,9 +280,6 @@ def run_header(config: pytest.Config) -> list[str]:
     source = config.getoption("target_profile")
     lines.append(f"opensim-conformance principal: {profile.principal}; mode: {mode}; "
                  f"profile: {source if source else 'none'}")
-    from conformance.plugin.concurrency import concurrency_line
-    from conformance.plugin.viewer import capability_hosts
-
     return lines + capability_hosts(config) + concurrency_line(config)
 
 
@@ -506,8 +336,6 @@ class FailFast:
         self.in_a_row += 1
         if self.in_a_row < self.limit or self.session.shouldstop:
             return
-        from conformance.plugin import conformance_run
-
         gone = preflight(conformance_run(self.config).profile)
         if gone:
             self.session.shouldstop = (f"{STOPPED}: {self.in_a_row} tests in a row got no "
@@ -572,8 +400,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     terminal = config.pluginmanager.getplugin("terminalreporter")
     if reporter is None or terminal is None or not reporter.results.data.get("interrupted"):
         return
-    from conformance.report.results import incomplete_line
-
     terminal.write_line(str(incomplete_line(reporter.results.data)), red=True, bold=True)
 
 
@@ -583,8 +409,6 @@ _OPERATORS = {"and", "or", "not", "True", "False"}
 
 def nothing_selected(config: pytest.Config) -> str:
     """Why a run selected no test (exit 5), naming a -m word that is no marker."""
-    import re
-
     expression = config.getoption("markexpr", "") or ""
     known = {line.split(":")[0].split("(")[0].strip()
              for line in config.getini("markers")}

@@ -15,17 +15,18 @@ import contextlib
 import dataclasses
 import os
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
 from conformance.clients.http import READ_METHODS, Exchange, HttpClient, Recorder, TargetFailure
+from conformance.clients.xinventory import XInventoryClient
 from conformance.expect import step
+from conformance.run import ConformanceRun, conformance_run, informational
 from conformance.target import host_of
 from conformance.viewer import REDACTED, LoginFailed, Viewer, log_in, password_hash
-
-if TYPE_CHECKING:
-    from conformance.plugin import ConformanceRun
+from conformance.wire.xinventory import parse_response
+from conformance.wire.xml import WireError
 
 PASSWORD_ENV = "OPENSIM_CONFORMANCE_PASSWORD"
 #: The avatar of the embedded reference server (``opensim-conformance serve``'s default).
@@ -55,8 +56,6 @@ def add_options(parser: pytest.Parser) -> None:
 @pytest.fixture(scope="session")
 def viewer(pytestconfig: pytest.Config) -> Iterator[Viewer]:
     """The logged-in viewer: agent, inventory root, library, capability URLs."""
-    from conformance.plugin import conformance_run
-
     run = conformance_run(pytestconfig)
     explicit = {name: run.profile.services[service]
                 for service, name in EXPLICIT_CAPABILITIES.items()
@@ -123,9 +122,6 @@ def capability_client(run: ConformanceRun, url: str) -> HttpClient:
 def capability_hosts(config: pytest.Config) -> list[str]:
     """Header lines: the hosts of the capabilities the run's login handed out (it logs in
     here, once for the run), and whether the run may write to each."""
-    from conformance.plugin import conformance_run
-    from conformance.plugin.preflight import informational
-
     run = conformance_run(config)
     if run.profile.embedded or informational(config) or not run.service_url("login"):
         return []
@@ -167,8 +163,6 @@ def pytest_configure_node(node: Any) -> None:
 
 def controller_login(config: pytest.Config) -> dict[str, Any] | None:
     """The run's one login, made on first call (None: the run has no login URI)."""
-    from conformance.plugin import conformance_run
-
     if SHARED_LOGIN in config.stash:
         return config.stash[SHARED_LOGIN]
     run = conformance_run(config)
@@ -250,8 +244,6 @@ def secrets_of(config: pytest.Config) -> list[str]:
     """What no report may show: the avatar's password given to this run, its hash as the
     login sends it, and the HTTP Basic password of the profile (the reference server's
     public default password is not a secret)."""
-    from conformance.plugin import conformance_run
-
     found = []
     password = config.getoption("avatar_password", None) or os.environ.get(PASSWORD_ENV)
     if password and password != DEFAULT_PASSWORD:
@@ -326,17 +318,11 @@ def pytest_configure(config: pytest.Config) -> None:
 def root_through_xinventory(run: ConformanceRun, agent: str) -> str:
     """The agent's inventory root from XInventory GETROOTFOLDER when the run has an
     XInventory URL (explicit capability URLs come without a login reply); else ""."""
-    from conformance.clients.http import HttpClient, TargetFailure
-    from conformance.wire.xinventory import parse_response
-    from conformance.wire.xml import WireError
-
     url = run.service_url("xinventory")
     if url is None:
         return ""
     http = HttpClient(url, timeout=run.profile.timeout, recorder=run.recorder)
     try:
-        from conformance.clients.xinventory import XInventoryClient
-
         reply = XInventoryClient(http, run.ledger, agent).get_root_folder(agent)
         folder = parse_response(reply.body).get("folder") if reply.status == 200 else None
     except (TargetFailure, WireError):

@@ -15,6 +15,7 @@ from typing import Any
 from conformance.catalogue import LEVELS
 from conformance.catalogue import SERVICES as CATALOGUE_SERVICES
 from conformance.ledger import UNREMOVABLE
+from conformance.report.changes import KINDS, describe
 from conformance.report.results import (
     NOT_TESTED,
     OUTCOMES,
@@ -217,8 +218,6 @@ def comparison_section(comparison: dict[str, Any] | None, heading: str = "h2") -
     """What changed since the baseline run: a row per change, most serious first."""
     if not comparison:
         return ""
-    from conformance.report.compare import KINDS, describe
-
     counts = ", ".join(f"{comparison['counts'][kind]} {name}" for kind, name in KINDS
                        if kind in comparison["counts"])
     where = esc(comparison.get("path", ""))

@@ -9,12 +9,14 @@ import re
 import time
 import uuid
 from collections.abc import Iterable
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conformance.catalogue import Requirement
+from conformance.expect import Blocked
 from conformance.ledger import RETRY_HINTS, UNREMOVABLE, ledger_summary
 from conformance.target import SERVICES, Profile
 
@@ -80,8 +82,6 @@ def requirement_outcome(outcomes: list[str], *, expected_to_fail: bool) -> str:
 def failure_cause(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
     """What went wrong, as the report's "Failed:" line says it: a failed check's own
     message, or the exception's type and message for anything else."""
-    from conformance.expect import Blocked
-
     if isinstance(excinfo.value, AssertionError | Blocked) and str(excinfo.value):
         return str(excinfo.value)
     return excinfo.exconly().strip()
@@ -374,8 +374,6 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 def tool_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         return version("opensim-conformance")
     except PackageNotFoundError:

@@ -9,7 +9,7 @@ import pytest
 from conformance.catalogue import load_catalogue
 from conformance.cleanup import cleanup
 from conformance.ledger import MADE_HERE, UNREMOVABLE, Entry
-from conformance.plugin import ConformanceRun
+from conformance.run import ConformanceRun
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -15,7 +15,7 @@ from conformance.clients.http import HttpClient
 from conformance.clients.xinventory import XInventoryClient
 from conformance.expect import check, equal, present, step
 from conformance.ledger import owned_name
-from conformance.plugin import ConformanceRun
+from conformance.run import ConformanceRun
 from conformance.suites.ais.steps import (
     contents,
     create_folder,

@@ -18,7 +18,7 @@ from conformance.clients.http import HttpClient, TargetFailure
 from conformance.clients.xinventory import XInventoryClient
 from conformance.expect import note, step
 from conformance.ledger import owned_name
-from conformance.plugin import ConformanceRun
+from conformance.run import ConformanceRun
 from conformance.suites.caps.steps import Scratch, ais_folder, inventory_root
 from conformance.suites.xinventory.steps import add_folder
 from conformance.viewer import Viewer

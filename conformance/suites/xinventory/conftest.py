@@ -9,7 +9,7 @@ import pytest
 
 from conformance.clients.xinventory import XInventoryClient
 from conformance.expect import step
-from conformance.plugin import ConformanceRun
+from conformance.run import ConformanceRun
 from conformance.suites.xinventory.steps import Inventory, add_folder, create_inventory
 from conformance.wire.ids import new_id
 from conformance.wire.xinventory import Folder, parse_response
