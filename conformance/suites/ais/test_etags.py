@@ -25,6 +25,11 @@ def etag(reply: Exchange) -> str:
     return present(reply.header("ETag"), "the ETag header")
 
 
+#: The writes of the category resources, each of which takes If-Match and If-None-Match.
+WRITES = ["POST", "PUT", "PATCH", "COPY", "DELETE", "DELETE children", "DELETE items",
+          "DELETE categories"]
+
+
 @pytest.mark.requirement("AIS-ETAG-GET")
 @pytest.mark.writes
 @pytest.mark.parametrize("part", PARTS, ids=lambda p: p or "category")
@@ -102,8 +107,7 @@ def _writes(ais: AisClient, folder: str) -> dict[str, Callable[[dict[str, str]],
 
 @pytest.mark.requirement("AIS-ETAG-IF-MATCH-WRITE")
 @pytest.mark.destructive
-@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "COPY", "DELETE",
-                                    "DELETE children", "DELETE items", "DELETE categories"])
+@pytest.mark.parametrize("method", WRITES)
 def test_stale_if_match_refuses_a_write(ais: AisClient, area: str, method: str) -> None:
     """A write with If-Match: a stale tag answers 412 and changes nothing."""
     folder = create_folder(ais, area)
@@ -158,8 +162,7 @@ def test_answers_carry_vary(ais: AisClient, root: str) -> None:
 
 @pytest.mark.requirement("AIS-ETAG-IF-NONE-MATCH-WRITE")
 @pytest.mark.writes
-@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "COPY", "DELETE",
-                                    "DELETE children", "DELETE items", "DELETE categories"])
+@pytest.mark.parametrize("method", WRITES)
 def test_if_none_match_with_the_current_tag_refuses_a_write(ais: AisClient, area: str,
                                                             method: str) -> None:
     """A write with If-None-Match holding the resource's current tag answers 412 and
@@ -211,8 +214,7 @@ def test_write_answers_carry_an_etag(ais: AisClient, folder: str, method: str) -
 
 @pytest.mark.requirement("AIS-ETAG-WRITE-HEADER")
 @pytest.mark.writes
-@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "COPY", "DELETE",
-                                    "DELETE children", "DELETE items", "DELETE categories"])
+@pytest.mark.parametrize("method", WRITES)
 def test_a_refused_write_carries_the_current_etag(ais: AisClient, folder: str,
                                                   method: str) -> None:
     """The 412 of a write with a stale If-Match carries an ETag header."""

@@ -66,47 +66,32 @@ def test_addfolder_without_a_field_is_refused(inventory: Inventory, scratch: Fol
                 {k: v for k, v in folder.fields().items() if k != left_out}, f"without {left_out}")
 
 
-BAD_FOLDER_VALUES = [
-    pytest.param("ID", "not-a-uuid", id="ID-not-a-uuid"),
-    pytest.param("Owner", "12345", id="Owner-not-a-uuid"),
-    pytest.param("Type", "folder", id="Type-not-an-integer"),
-    pytest.param("Version", "-1", id="Version-negative"),
-    pytest.param("Version", "1.5", id="Version-not-an-integer"),
-    pytest.param("Type", "70000", id="Type-outside-a-short"),
+BAD_VALUES = [
+    pytest.param("folder", "ID", "not-a-uuid", id="ADDFOLDER-ID-not-a-uuid"),
+    pytest.param("folder", "Owner", "12345", id="ADDFOLDER-Owner-not-a-uuid"),
+    pytest.param("folder", "Type", "folder", id="ADDFOLDER-Type-not-an-integer"),
+    pytest.param("folder", "Version", "-1", id="ADDFOLDER-Version-negative"),
+    pytest.param("folder", "Version", "1.5", id="ADDFOLDER-Version-not-an-integer"),
+    pytest.param("folder", "Type", "70000", id="ADDFOLDER-Type-outside-a-short"),
+    pytest.param("item", "AssetID", "not-a-uuid", id="ADDITEM-AssetID-not-a-uuid"),
+    pytest.param("item", "CurrentPermissions", "-1", id="ADDITEM-CurrentPermissions-negative"),
+    pytest.param("item", "Flags", "many", id="ADDITEM-Flags-not-a-number"),
+    pytest.param("item", "GroupOwned", "maybe", id="ADDITEM-GroupOwned-not-a-boolean"),
+    pytest.param("item", "CreationDate", "yesterday", id="ADDITEM-CreationDate-not-an-integer"),
 ]
 
 
 @pytest.mark.requirement("XINV-ERR-BAD-VALUE")
 @pytest.mark.writes
-@pytest.mark.parametrize(("name", "value"), BAD_FOLDER_VALUES)
-def test_addfolder_with_an_unreadable_value_is_refused(inventory: Inventory,
-                                                       scratch: Folder, name: str,
-                                                       value: str) -> None:
-    """ADDFOLDER with a value that is not of its field's type (a UUID, a short, an
-    unsigned short) is answered RESULT False and no folder is created."""
-    folder = inventory.client.new_folder(scratch.id)
-    add_refused(inventory.client, folder, {**folder.fields(), name: value},
-                f"with {name}={value!r}")
-
-
-BAD_ITEM_VALUES = [
-    pytest.param("AssetID", "not-a-uuid", id="AssetID-not-a-uuid"),
-    pytest.param("CurrentPermissions", "-1", id="CurrentPermissions-negative"),
-    pytest.param("Flags", "many", id="Flags-not-a-number"),
-    pytest.param("GroupOwned", "maybe", id="GroupOwned-not-a-boolean"),
-    pytest.param("CreationDate", "yesterday", id="CreationDate-not-an-integer"),
-]
-
-
-@pytest.mark.requirement("XINV-ERR-BAD-VALUE")
-@pytest.mark.writes
-@pytest.mark.parametrize(("name", "value"), BAD_ITEM_VALUES)
-def test_additem_with_an_unreadable_value_is_refused(inventory: Inventory, scratch: Folder,
-                                                     name: str, value: str) -> None:
-    """ADDITEM with a value that is not of its field's type (a UUID, an unsigned integer,
-    True/False, an integer) is answered RESULT False and no item is created."""
-    item = inventory.client.new_item(scratch.id)
-    add_refused(inventory.client, item, {**item.fields(), name: value}, f"with {name}={value!r}")
+@pytest.mark.parametrize(("kind", "name", "value"), BAD_VALUES)
+def test_an_add_with_an_unreadable_value_is_refused(inventory: Inventory, scratch: Folder,
+                                                    kind: str, name: str, value: str) -> None:
+    """ADDFOLDER or ADDITEM with a value that is not of its field's type (a UUID, a short,
+    an unsigned integer, True/False, an integer) is answered RESULT False and nothing is
+    created."""
+    client = inventory.client
+    record = client.new_folder(scratch.id) if kind == "folder" else client.new_item(scratch.id)
+    add_refused(client, record, {**record.fields(), name: value}, f"with {name}={value!r}")
 
 
 @pytest.mark.requirement("XINV-ERR-BAD-VALUE")
