@@ -33,6 +33,7 @@ import urllib3
 import urllib3.connection
 import urllib3.response
 
+from conformance import tool_version
 from conformance.clients.causes import HeadTimeout, body_cause, transport_cause
 from conformance.connections import limit
 
@@ -385,7 +386,7 @@ class HttpClient:
         # and SSL_CERT_FILE from the environment): ``use_tls``.
         self.session.verify = _TLS[0]
         self.session.proxies.update(requests.utils.get_environ_proxies(self.base_url))
-        self.session.headers.update({"User-Agent": "opensim-conformance/0.1"})
+        self.session.headers.update({"User-Agent": f"opensim-conformance/{tool_version()}"})
         self.session.headers.update(headers or {})
 
     def close(self) -> None:

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from conformance import tool_version
 from conformance.commands import COMMANDS
 from conformance.pytest_entry import add_options
-from conformance.report.results import tool_version
 
 
 def version_line() -> str:

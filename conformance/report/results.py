@@ -9,12 +9,12 @@ import re
 import time
 import uuid
 from collections.abc import Iterable
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from conformance import tool_version
 from conformance.catalogue import Requirement
 from conformance.expect import Blocked
 from conformance.ledger import RETRY_HINTS, UNREMOVABLE, ledger_summary
@@ -371,13 +371,6 @@ def write_atomically(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
-
-
-def tool_version() -> str:
-    try:
-        return version("opensim-conformance")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 #: Options whose value is a secret, and URLs' user:password part.

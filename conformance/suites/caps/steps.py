@@ -6,7 +6,7 @@ the grid, through the avatar's AIS3 (as a viewer writes its inventory)."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -16,7 +16,7 @@ from conformance.clients.ais import AisClient
 from conformance.clients.caps import CapsClient
 from conformance.clients.http import Exchange, SuiteError, TargetFailure
 from conformance.clients.xinventory import XInventoryClient
-from conformance.expect import check, contains, equal, expect, fail, present, step
+from conformance.expect import Observe, check, contains, equal, expect, fail, present, step
 from conformance.ledger import owned_name
 from conformance.side_by_side import each
 from conformance.suites.xinventory.steps import add_folder, add_item
@@ -26,7 +26,6 @@ from conformance.wire.ids import ZERO_UUID
 from conformance.wire.xinventory import Folder, Item
 from conformance.wire.xml import WireError
 
-Observe = Callable[[str], None]
 ITEM_LINK = 24
 FOLDER_LINK = 25
 NOTECARD = 7
