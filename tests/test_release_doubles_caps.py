@@ -11,6 +11,7 @@ from conformance.catalogue import load_catalogue
 from conformance.target import load_profile
 from tests.conftest import SuiteRunner
 from tests.doubles import ReleaseDouble, release_doubles
+from tests.test_release_doubles import assert_exactly_expected
 
 #: The slowest test (a folder of a thousand items) proves nothing about a double.
 THOUSAND = ("conformance/suites/caps/test_descendents.py::"
@@ -29,11 +30,4 @@ def test_a_release_double_fails_exactly_its_caps_expectations(
             "the page read literally must pass every documented requirement")
     results = run_suite(double.config(), "caps", (), "--target-profile", str(double.profile),
                         "--deselect", THOUSAND)
-    outcomes = {rid: entry["outcome"] for rid, entry in results["requirements"].items()}
-    confirmed = {rid for rid, outcome in outcomes.items() if outcome == "xfailed"}
-    others = {rid: outcome for rid, outcome in outcomes.items()
-              if outcome not in ("passed", "xfailed")}
-    assert confirmed == expected, (f"expected failures not confirmed: {expected - confirmed}; "
-                                   f"confirmed without expectation: {confirmed - expected}")
-    assert not others, f"outcomes the profile does not expect: {others}"
-    assert results["exit_code"] == 0
+    assert_exactly_expected(results, expected)
