@@ -106,8 +106,8 @@ def test_a_distant_target_gets_workers_and_says_so(tmp_path: Path) -> None:
     assert 20 <= concurrency["round_trip_ms"] < 200
     assert workers_for(concurrency["round_trip_ms"]) > 1
     assert concurrency["workers"] == 2
-    assert ("opensim-conformance concurrency: 2 xdist workers, whole modules each "
-            "(round trip") in run.stdout
+    assert ("opensim-conformance concurrency: 2 xdist workers, whole modules each, AIS3 "
+            "tests one by one (round trip") in run.stdout
 
 
 class CountLogins:
@@ -262,3 +262,17 @@ def test_the_profile_sets_the_connection_limit() -> None:
     for wrong in (0, -1, 2.5, True, "8"):
         with pytest.raises(ProfileError, match="max_connections must be a whole number"):
             profile_from_dict({"max_connections": wrong})
+
+
+def test_workers_take_an_ais3_test_function_and_any_other_module_whole() -> None:
+    """An AIS3 module is shared out test function by test function (all cases of one
+    function together); a module of the other suites stays on one worker (its principal's
+    inventory, its shared asset)."""
+    from conformance.plugin.concurrency import scope_of
+
+    ais = "conformance/suites/ais/test_not_implemented.py"
+    assert scope_of(f"{ais}::test_copy_item", ais) == f"{ais}::test_copy_item"
+    assert scope_of(f"{ais}::test_none_412[COPY-item]", ais) == f"{ais}::test_none_412"
+    xinventory = "conformance/suites/xinventory/test_folders.py"
+    assert scope_of(f"{xinventory}::test_addfolder[x]", xinventory) == xinventory
+    assert scope_of("test_get.py::test_x", "test_get.py") == "test_get.py"

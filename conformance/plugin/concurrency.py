@@ -1,4 +1,4 @@
-"""How a run spreads its tests: over pytest-xdist workers, whole modules each.
+"""How a run spreads its tests: over pytest-xdist workers, a module (an AIS3 test) each.
 
 Against a target of the user's that is far away, most of a test's time is spent waiting
 for answers. The run then spreads its modules over xdist workers without being asked:
@@ -11,10 +11,13 @@ in one process: there the run is bound by CPU, and a worker costs seconds of it 
 
 Workers take whole test modules (``ModuleScheduling``, xdist's LoadScope scheduling with
 a module as the unit): a module's tests share its fixtures' state (its folder, its
-principal's objects). Every worker acts as the run's principal and writes to the run's
+principal's objects). An AIS3 module is shared out test function by test function
+(``scope_of``): its module fixture is a folder each worker makes and removes for itself,
+and its largest module would otherwise hold one worker far longer than the rest.
+Every worker acts as the run's principal and writes to the run's
 one ledger (the main room), acts as the viewer the controller logged in once (the viewer
 room), uses the embedded reference server the controller runs in a process of its own,
-and sends at most its share of the run's connections (``conformance.connections``).
+and keeps within the run's connection limit (``conformance.connections``).
 """
 
 from __future__ import annotations
@@ -62,7 +65,7 @@ class Choice:
     def line(self) -> str:
         if self.workers > 1:
             return (f"opensim-conformance concurrency: {self.workers} xdist workers, whole "
-                    f"modules each ({self.reason})")
+                    f"modules each, AIS3 tests one by one ({self.reason})")
         return f"opensim-conformance concurrency: one test at a time ({self.reason})"
 
     def to_json(self) -> dict[str, Any]:
@@ -258,6 +261,22 @@ def cost_of(item: pytest.Item) -> int:
     return GENERATED_REQUESTS if generated else TEST_REQUESTS
 
 
+#: Suites whose modules may be shared out test function by test function: their module
+#: fixtures only make a folder under the avatar's inventory, which each worker makes and
+#: removes for itself (an XInventory module's principal leaves an inventory no method
+#: removes, so its tests stay on one worker; an asset module's too, for its shared asset).
+SPLIT_FOLDERS = ("ais",)
+
+
+def scope_of(nodeid: str, module: str) -> str:
+    """The unit a worker takes: the test function (all its cases) in a module of
+    ``SPLIT_FOLDERS``, where one module could otherwise hold a worker far longer than
+    the rest of the run; the whole module elsewhere."""
+    if module.replace("\\", "/").split("/")[-2:-1] in [[name] for name in SPLIT_FOLDERS]:
+        return nodeid.split("[", 1)[0]
+    return module
+
+
 def module_of(nodeid: str) -> str | None:
     """The conformance module a test belongs to; None for a test of anything else."""
     module = nodeid.split("::", 1)[0]
@@ -278,9 +297,10 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 
     class ModuleScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            if whole:
-                return nodeid.split("::", 1)[0]
-            return module_of(nodeid) or nodeid
+            module = nodeid.split("::", 1)[0] if whole else module_of(nodeid)
+            if module is None:
+                return nodeid
+            return scope_of(nodeid, module)
 
     # Modules go out in the order the workers collected them: the costliest first.
     config.option.loadscopereorder = False
