@@ -51,7 +51,8 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.delay_proxy import DelayProxy  # noqa: E402
 from conformance.ledger import ledger_summary, run_ledgers  # noqa: E402
 from conformance.reference.app import create_app  # noqa: E402
-from conformance.reference.server import ServerProcess, ServerThread  # noqa: E402
+from conformance.reference.process import ServerProcess  # noqa: E402
+from conformance.reference.server import ServerThread  # noqa: E402
 from conformance.wire.asset import build_asset  # noqa: E402
 
 #: The two ways a user runs the suite against a target of theirs.

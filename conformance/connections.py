@@ -9,6 +9,8 @@ controller's token server (``share_limit``): a request holds one of its ``most``
 while it is under way, asked for and given back over a Unix socket in a folder the
 controller makes. Tokens go to waiters as soon as any is given back, and the tokens of a
 process that dies (its connections close) are taken back.
+The embedded reference server, the run's own, takes a thousand connections at once: against
+it each process keeps within the limit alone (``conformance.plugin.configure_connections``).
 """
 from __future__ import annotations
 

@@ -121,13 +121,17 @@ class ConformanceRun:
         if self.embedded is None:
             # imported only when the embedded server is used: a run against a target of
             # the user's never loads the reference server and its web framework
-            from conformance.reference.app import create_app
-            from conformance.reference.server import ServerProcess, ServerThread
-
             self.embedded_dir = tempfile.TemporaryDirectory(prefix="opensim-conformance-")
             database = Path(self.embedded_dir.name) / "reference.sqlite"
-            self.embedded = (ServerProcess(str(database)) if self.serve_apart
-                             else ServerThread(create_app(database)))
+            if self.serve_apart:
+                from conformance.reference.process import ServerProcess
+
+                self.embedded = ServerProcess(str(database))
+            else:
+                from conformance.reference.app import create_app
+                from conformance.reference.server import ServerThread
+
+                self.embedded = ServerThread(create_app(database))
             self.embedded.start()
         return str(self.embedded.url)
 

@@ -19,7 +19,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from conformance.plugin.concurrency import MOST_WORKERS, NEAR_MS, module_of, workers_for
 from conformance.reference.app import create_app
-from conformance.reference.server import ServerProcess, ServerThread
+from conformance.reference.process import ServerProcess
+from conformance.reference.server import ServerThread
 from tests.conftest import SuiteRunner, not_passed
 from tests.faults import all_faults
 

@@ -16,7 +16,8 @@ import pytest
 
 from conformance.clients.http import OVERSIZED_KEPT, HttpClient, Recorder, TargetFailure
 from conformance.reference.app import create_app
-from conformance.reference.server import ServerThread, listening_socket
+from conformance.reference.process import listening_socket
+from conformance.reference.server import ServerThread
 from conformance.target import Profile, is_loopback
 from tests.test_bad_targets import HostileServer, read_request
 

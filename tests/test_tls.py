@@ -17,7 +17,8 @@ import uvicorn
 from conformance.clients import http as client
 from conformance.plugin.probes import preflight
 from conformance.reference.app import create_app
-from conformance.reference.server import ServerThread, listening_socket
+from conformance.reference.process import listening_socket
+from conformance.reference.server import ServerThread
 from conformance.resources import schema_violations
 from conformance.target import Profile, ProfileError, profile_from_dict
 

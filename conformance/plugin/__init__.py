@@ -91,7 +91,8 @@ def add_options(parser: pytest.Parser) -> None:
                          "GiB); a larger one fails its exchange (default 64MiB)")
     group.addoption("--max-connections", dest="max_connections", type=int, metavar="N",
                     help="at most N requests under way to the target at once, all xdist "
-                         "workers together (default 8)")
+                         "workers together (default 8; the embedded reference server: "
+                         "each worker alone)")
     group.addoption("--read-only", action="store_true", default=None,
                     help="send no request that writes; tests that write are skipped")
     group.addoption("--allow-writes", action="store_true", default=None,
@@ -206,14 +207,18 @@ class Interruption:
 def configure_connections(config: pytest.Config, profile: Profile) -> Path | None:
     """At most ``profile.max_connections`` requests under way, all processes of the run
     together: an xdist controller runs the token server its workers share (see
-    conformance.connections); it returns the server's folder, removed at the end."""
+    conformance.connections); it returns the server's folder, removed at the end.
+    The embedded reference server is the run's own, made to take a thousand connections
+    at once: there each process keeps within the limit alone, and no request waits on a
+    token from the controller (a round trip between processes, which cost a run with
+    ``-n 2`` half a second of its seven)."""
     workerinput = getattr(config, "workerinput", {})
     if "opensim_conformance_connections" in workerinput:
         connections.configure(profile.max_connections,
                               Path(workerinput["opensim_conformance_connections"]))
         return None
-    folder = connections.share_limit(profile.max_connections) if workers_of(config) > 1 \
-        else None
+    shared = workers_of(config) > 1 and not profile.embedded
+    folder = connections.share_limit(profile.max_connections) if shared else None
     connections.configure(profile.max_connections, folder)
     return folder
 

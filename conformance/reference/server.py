@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import socket
-import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -25,6 +25,7 @@ from starlette.types import ASGIApp
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from conformance.reference.app import create_app
+from conformance.reference.process import listening_socket
 
 #: Seconds a request may take to arrive in full, from the connection's first byte (or
 #: the end of the previous answer): beyond, the connection is closed.
@@ -106,17 +107,6 @@ def server_config(app: ASGIApp) -> uvicorn.Config:
                           limit_concurrency=CONCURRENCY)
 
 
-def listening_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
-    """A TCP socket bound and listening (port 0: a free one)."""
-    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say TCP, and
-    # without it a response written in two parts waits ~40 ms for a delayed ACK.
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind((host, port))
-    listener.listen(128)
-    return listener
-
-
 class ServerThread:
     """An ASGI app served by uvicorn on an ephemeral loopback port.
 
@@ -159,52 +149,18 @@ class ServerThread:
         self.stop()
 
 
-class ServerProcess:
-    """The reference server in a Python process of its own (``python -m
-    conformance.reference.server DB FD``), with the interface of ServerThread. An xdist
-    controller runs it for its workers, so that the server's work does not wait for the
-    controller's interpreter lock. This process binds the listening socket and hands it
-    over, so the URL is known at once and requests queue in the backlog while the server
-    starts. It ends when its stdin closes (``stop()``, or the parent's end, whatever the
-    cause)."""
-
-    def __init__(self, database: str) -> None:
-        self.database = database
-        self.process: subprocess.Popen[str] | None = None
-        self.url = ""
-
-    def start(self) -> str:
-        listener = listening_socket()
-        host, port = listener.getsockname()[:2]
-        with listener:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "conformance.reference.server", self.database,
-                 str(listener.fileno())],
-                stdin=subprocess.PIPE, pass_fds=(listener.fileno(),), text=True)
-        self.url = f"http://{host}:{port}"
-        return self.url
-
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        with contextlib.suppress(OSError):
-            assert self.process.stdin is not None
-            self.process.stdin.close()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.process = None
-
-
 def main() -> None:
     """Serve the reference app over DATABASE on the listening socket FD (inherited from
-    the parent), until stdin closes."""
+    the parent), until stdin closes. Then the process ends at once: the run is over, no
+    request is under way, and the database is a temporary file the parent removes, so
+    there is nothing for uvicorn's graceful shutdown (a quarter second) to save."""
     database, descriptor = sys.argv[1], int(sys.argv[2])
     listener = socket.socket(fileno=descriptor)
-    with ServerThread(create_app(Path(database)), listener=listener):
-        sys.stdin.read()
+    ServerThread(create_app(Path(database)), listener=listener).start()
+    sys.stdin.read()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
