@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from conformance.clients.asset import AssetClient
 from conformance.clients.http import HttpClient, Recorder
@@ -172,3 +173,37 @@ def test_a_whole_last_record_without_its_line_end_counts(tmp_path: Path) -> None
     assert ledger_summary([path], damaged)[0] == 1 and damaged == []
     Ledger(path).removed(Entry("asset", "asset", "x", "http://127.0.0.1:1", "p"))
     assert ledger_summary([path]) == (1, [])
+
+
+class CountXInventoryCalls:
+    """The reference app, counting the XInventory calls it is sent."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.calls = 0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"] == "/xinventory":
+            self.calls += 1
+        await self.app(scope, receive, send)
+
+
+def test_an_inventory_that_nothing_removes_is_asked_about_once(tmp_path: Path) -> None:
+    """The end of a run against a distant grid: each user inventory the run made costs
+    the cleanup one GETROOTFOLDER (whether it came to be), not a second one after the
+    objects that can be removed."""
+    from conformance.cleanup import cleanup as clean
+    from conformance.target import profile_from_dict
+
+    ledger = Ledger(tmp_path / "ledger.jsonl")
+    app = CountXInventoryCalls(create_app(tmp_path / "grid.sqlite"))
+    with ServerThread(app) as server:
+        http = HttpClient(server.url, timeout=5, recorder=Recorder())
+        principals = [f"00000000-0000-0000-0000-0000000000b{n}" for n in range(3)]
+        for principal in principals:
+            assert XInventoryClient(http, ledger, principal).create_user_inventory().status \
+                == 200
+        app.calls = 0
+        left = clean(profile_from_dict({"target": server.url}), ledger)
+    assert sorted(entry.id for entry in left) == principals
+    assert app.calls == len(principals)
