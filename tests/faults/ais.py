@@ -55,6 +55,17 @@ class TrashIsTheRoot(AisService):
         return super().resolve(call, "root" if name == "trash" else name)
 
 
+@fault("ais", "AIS-CATEGORY-SPECIAL")
+class OnlyRootIsSpecial(AisService):
+    """/category/trash (and every special name but root) answers 404, though the agent
+    has the folder."""
+
+    def resolve(self, call: Call, name: str) -> str | None:
+        if name in wire.SPECIAL_CATEGORIES and name != "root":
+            return None
+        return super().resolve(call, name)
+
+
 # ---------------------------------------------------------------------- Category POST
 
 
