@@ -9,8 +9,12 @@ import json
 import re
 import subprocess
 import sys
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from conformance.clients.asset import AssetClient
 from conformance.clients.http import HttpClient, Recorder
@@ -207,3 +211,98 @@ def test_an_inventory_that_nothing_removes_is_asked_about_once(tmp_path: Path) -
         left = clean(profile_from_dict({"target": server.url}), ledger)
     assert sorted(entry.id for entry in left) == principals
     assert app.calls == len(principals)
+
+
+class XInventoryMethods:
+    """The reference app, counting the XInventory calls it is sent by METHOD, and
+    answering the METHODs of ``answers`` with the body given instead (a server that
+    lacks a method, or says True and does nothing)."""
+
+    def __init__(self, app: Any, answers: dict[str, bytes] | None = None) -> None:
+        self.app = app
+        self.answers = answers or {}
+        self.calls: Counter[str] = Counter()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"] != "/xinventory":
+            await self.app(scope, receive, send)
+            return
+        body, messages = b"", []
+        while True:
+            message = await receive()
+            messages.append(message)
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        method = parse_qs(body.decode("latin-1")).get("METHOD", [""])[0]
+        self.calls[method] += 1
+        if method in self.answers:
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"content-type", b"text/xml")]})
+            await send({"type": "http.response.body", "body": self.answers[method]})
+            return
+        replay = iter(messages)
+
+        async def again() -> Any:
+            return next(replay)
+
+        await self.app(scope, again, send)
+
+
+@contextmanager
+def items_of_one_principal(tmp_path: Path, app: XInventoryMethods, count: int
+                           ) -> Iterator[tuple[Ledger, Any, list[str]]]:
+    """The server running ``app``; a ledger naming a fresh principal's inventory and
+    ``count`` items in its root; the profile of the server; the items' ids."""
+    from conformance.suites.xinventory.steps import create_inventory
+    from conformance.target import profile_from_dict
+
+    ledger = Ledger(tmp_path / "ledger.jsonl")
+    with ServerThread(app) as server:
+        client = XInventoryClient(HttpClient(server.url, timeout=5, recorder=Recorder()),
+                                  ledger, PRINCIPAL)
+        root = create_inventory(client).root
+        items = [client.new_item(root.id) for _ in range(count)]
+        for item in items:
+            assert client.add_item(item).status == 200
+        app.calls.clear()
+        yield ledger, profile_from_dict({"target": server.url}), [item.id for item in items]
+
+
+def test_removed_items_are_confirmed_a_hundred_at_a_time(tmp_path: Path) -> None:
+    """The cleanup asks whether 150 removed items are gone in two GETMULTIPLEITEMS, not
+    150 GETITEMs (a round trip each, against a distant grid)."""
+    from conformance.cleanup import cleanup as clean
+
+    app = XInventoryMethods(create_app(tmp_path / "grid.sqlite"))
+    with items_of_one_principal(tmp_path, app, 150) as (ledger, profile, _):
+        left = clean(profile, ledger)
+    assert [entry.kind for entry in left] == ["inventory"]
+    assert app.calls["GETMULTIPLEITEMS"] == 2
+    assert app.calls["GETITEM"] == 0
+
+
+def test_without_getmultipleitems_each_item_is_asked_about(tmp_path: Path) -> None:
+    """A server that answers GETMULTIPLEITEMS with an empty ServerResponse (it lacks the
+    method) tells nothing: each item is asked about with GETITEM."""
+    from conformance.cleanup import cleanup as clean
+
+    empty = b'<?xml version="1.0"?><ServerResponse />'
+    app = XInventoryMethods(create_app(tmp_path / "grid.sqlite"), {"GETMULTIPLEITEMS": empty})
+    with items_of_one_principal(tmp_path, app, 3) as (ledger, profile, _):
+        left = clean(profile, ledger)
+    assert [entry.kind for entry in left] == ["inventory"]
+    assert app.calls["GETITEM"] == 3
+
+
+def test_items_a_server_keeps_are_named_as_remaining(tmp_path: Path) -> None:
+    """A server that says True to DELETEITEMS and keeps the items: GETMULTIPLEITEMS lists
+    them, and the cleanup reports them as remaining."""
+    from conformance.cleanup import cleanup as clean
+
+    true = b'<?xml version="1.0"?><ServerResponse><RESULT>True</RESULT></ServerResponse>'
+    app = XInventoryMethods(create_app(tmp_path / "grid.sqlite"), {"DELETEITEMS": true})
+    with items_of_one_principal(tmp_path, app, 3) as (ledger, profile, item_ids):
+        left = clean(profile, ledger)
+    assert sorted(entry.id for entry in left if entry.kind == "item") == sorted(item_ids)
+    assert app.calls["GETMULTIPLEITEMS"] >= 1

@@ -233,6 +233,32 @@ def remove_inventory_object(http: HttpClient, entry: Entry) -> bool:
     return send(getter, False, ID=entry.id, PRINCIPAL=entry.principal) == {}
 
 
+def still_there(send: Any, principal: str, item_ids: list[str]) -> set[str] | None:
+    """Which of ``item_ids`` the principal still has, by one GETMULTIPLEITEMS (the item's
+    record in its slot, NULL for an id no item has); None when the answer does not tell:
+    not one slot an id, or a record of another id (an empty answer, from a server without
+    the method, tells nothing either)."""
+    answer = send("GETMULTIPLEITEMS", False, PRINCIPAL=principal, ITEMS=",".join(item_ids),
+                  COUNT=len(item_ids))
+    if answer is None:
+        return None
+    try:
+        slots = wire.ordered_values(answer, "GETMULTIPLEITEMS")
+    except WireError:
+        return None
+    if len(slots) != len(item_ids):
+        return None
+    left = set()
+    for wanted, slot in zip(item_ids, slots, strict=True):
+        if wire.is_null_slot(slot):
+            continue
+        if not isinstance(slot, Mapping) or \
+                str(slot.get("ID", "")).strip().lower() != wanted.lower():
+            return None
+        left.add(wanted.lower())
+    return left
+
+
 #: The most IDs one MOVEITEMS, DELETEITEMS or DELETEFOLDERS of the cleanup lists.
 BATCH = 100
 
@@ -243,8 +269,9 @@ def remove_inventory_objects(http: HttpClient, entries: list[Entry]) -> set[Entr
     Trash in one MOVEITEMS and out in one DELETEITEMS (a hundred at a time); every folder
     goes into its principal's Trash (one MOVEFOLDER each) and out in one DELETEFOLDERS a
     principal. Then a folder is gone when its principal's GETINVENTORYSKELETON no longer
-    lists it, an item when GETITEM answers empty. Inventories are left to the one-object
-    remover."""
+    lists it, an item when GETMULTIPLEITEMS (a hundred at a time) gives its slot NULL, or,
+    where that answer is not one slot an id, when GETITEM answers empty. Inventories are
+    left to the one-object remover."""
     send = functools.partial(cleanup_call, http)
     objects = [entry for entry in entries if entry.kind in ("item", "folder")]
     owned: dict[str, list[Entry]] = {}
@@ -295,11 +322,21 @@ def remove_inventory_objects(http: HttpClient, entries: list[Entry]) -> set[Entr
                 if isinstance(record, Mapping)}
 
     skeletons = dict(zip(owned, each(folders_left, list(owned)), strict=True))
+    chunks = [(principal, ids[start:start + BATCH]) for principal, ids in items.items()
+              for start in range(0, len(ids), BATCH)]
+    items_left: dict[tuple[str, str], bool] = {}
+    for (principal, chunk), left in zip(chunks, each(lambda c: still_there(send, *c), chunks),
+                                        strict=True):
+        if left is not None:
+            items_left.update({(principal, item.lower()): item.lower() in left
+                               for item in chunk})
 
     def gone(entry: Entry) -> bool:
         left = skeletons.get(entry.principal)
         if entry.kind == "folder" and left is not None:
             return entry.id.lower() not in left
+        if (entry.principal, entry.id.lower()) in items_left:
+            return not items_left[(entry.principal, entry.id.lower())]
         getter = "GETITEM" if entry.kind == "item" else "GETFOLDER"
         return send(getter, False, ID=entry.id, PRINCIPAL=entry.principal) == {}
 
