@@ -8,7 +8,7 @@ import json
 import threading
 import time
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,17 @@ class Entry:
     id: str
     url: str
     principal: str
+    #: The folder it was made in, where the request said (XInventory ADDFOLDER's
+    #: ParentID): the cleanup moves and purges a folder whose parent goes too with it.
+    #: Not part of the object's identity.
+    parent: str = field(default="", compare=False)
+
+    def record(self) -> dict[str, str]:
+        """The entry's fields in a ledger record (``parent`` only when known)."""
+        fields = dict(self.__dict__)
+        if not fields["parent"]:
+            del fields["parent"]
+        return fields
 
 
 #: What the running test module created and did not remove (set by the plugin for each
@@ -77,13 +88,13 @@ class Ledger:
                 handle.write(b"\n")
 
     def created(self, entry: Entry) -> None:
-        self._write({"op": "created", **entry.__dict__})
+        self._write({"op": "created", **entry.record()})
         made = MADE_HERE.get(None)
         if made is not None:
             made[entry] = None
 
     def removed(self, entry: Entry) -> None:
-        self._write({"op": "removed", **entry.__dict__})
+        self._write({"op": "removed", **entry.record()})
         made = MADE_HERE.get(None)
         if made is not None:
             made.pop(entry, None)
@@ -162,8 +173,9 @@ def ledger_summary(paths: list[Path],
         if not path.exists():
             continue
         for record in read_records(path, damaged):
+            parent = record.get("parent")
             entry = Entry(record["service"], record["kind"], record["id"], record["url"],
-                          record["principal"])
+                          record["principal"], parent if isinstance(parent, str) else "")
             key = (entry.service, entry.kind, entry.id)
             if record["op"] == "created":
                 seen.add(key)

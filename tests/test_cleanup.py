@@ -306,3 +306,62 @@ def test_items_a_server_keeps_are_named_as_remaining(tmp_path: Path) -> None:
         left = clean(profile, ledger)
     assert sorted(entry.id for entry in left if entry.kind == "item") == sorted(item_ids)
     assert app.calls["GETMULTIPLEITEMS"] >= 1
+
+
+@contextmanager
+def nested_folders(tmp_path: Path, app: XInventoryMethods
+                   ) -> Iterator[tuple[Ledger, Any, list[str]]]:
+    """The server running ``app``; a ledger naming a fresh principal's inventory and
+    three folders, one inside the other, in its root; the profile; the folders' ids."""
+    from conformance.suites.xinventory.steps import add_folder, create_inventory
+    from conformance.target import profile_from_dict
+
+    ledger = Ledger(tmp_path / "ledger.jsonl")
+    with ServerThread(app) as server:
+        client = XInventoryClient(HttpClient(server.url, timeout=5, recorder=Recorder()),
+                                  ledger, PRINCIPAL)
+        parent = create_inventory(client).root.id
+        folders = []
+        for _ in range(3):
+            parent = add_folder(client, parent).id
+            folders.append(parent)
+        app.calls.clear()
+        yield ledger, profile_from_dict({"target": server.url}), folders
+
+
+def test_folders_inside_a_removed_folder_go_with_it(tmp_path: Path) -> None:
+    """Three folders, one inside the other: one MOVEFOLDER (the outermost into Trash)
+    and one DELETEFOLDERS remove all three."""
+    from conformance.cleanup import cleanup as clean
+
+    app = XInventoryMethods(create_app(tmp_path / "grid.sqlite"))
+    with nested_folders(tmp_path, app) as (ledger, profile, _):
+        left = clean(profile, ledger)
+    assert [entry.kind for entry in left] == ["inventory"]
+    assert (app.calls["MOVEFOLDER"], app.calls["DELETEFOLDERS"]) == (1, 1)
+
+
+def test_folders_a_server_keeps_are_named_as_remaining(tmp_path: Path) -> None:
+    """A server that says True to DELETEFOLDERS and keeps the folders: the skeleton still
+    lists them, each is tried once more on its own, and all three are named as
+    remaining."""
+    from conformance.cleanup import cleanup as clean
+
+    true = b'<?xml version="1.0"?><ServerResponse><RESULT>True</RESULT></ServerResponse>'
+    app = XInventoryMethods(create_app(tmp_path / "grid.sqlite"), {"DELETEFOLDERS": true})
+    with nested_folders(tmp_path, app) as (ledger, profile, folder_ids):
+        left = clean(profile, ledger)
+    assert sorted(entry.id for entry in left if entry.kind == "folder") == sorted(folder_ids)
+
+
+def test_a_ledger_records_a_folders_parent_and_reads_it_back(tmp_path: Path) -> None:
+    """The parent travels through the ledger file (a later ``cleanup --ledger`` moves
+    only the outermost folder too), and is no part of the entry's identity."""
+    ledger = Ledger(tmp_path / "ledger.jsonl")
+    entry = Entry("xinventory", "folder", "f", "http://127.0.0.1:1", "p", parent="q")
+    ledger.created(entry)
+    [read] = ledger.remaining()
+    assert read.parent == "q" and read == Entry("xinventory", "folder", "f",
+                                                "http://127.0.0.1:1", "p")
+    ledger.removed(Entry("xinventory", "folder", "f", "http://127.0.0.1:1", "p"))
+    assert ledger.remaining() == []

@@ -60,15 +60,18 @@ class XInventoryClient(ServiceClient):
         kind = _CREATES.get(method or "")
         created = params.get("ID")
         if kind and isinstance(created, str) and wire.canonical_uuid(created):
-            self.ledger.created(self.entry(kind, created))
+            parent = params.get("ParentID") if kind == "folder" else None
+            self.ledger.created(self.entry(kind, created, parent if isinstance(parent, str)
+                                           else ""))
         return self.post(wire.encode_form(form), writes=method in WRITE_METHODS)
 
     def post(self, body: bytes, *, writes: bool) -> Exchange:
         """POST a form body exactly as given."""
         return self.http.request("POST", PATH, body=body, headers=FORM_HEADERS, writes=writes)
 
-    def entry(self, kind: str, object_id: str) -> Entry:
-        return Entry("xinventory", kind, object_id, self.http.base_url, self.principal)
+    def entry(self, kind: str, object_id: str, parent: str = "") -> Entry:
+        return Entry("xinventory", kind, object_id, self.http.base_url, self.principal,
+                     parent)
 
     # ------------------------------------------------------------------ user inventory
 
@@ -267,11 +270,12 @@ def remove_inventory_objects(http: HttpClient, entries: list[Entry]) -> set[Entr
     """Remove many folders and items in few requests, in stages whose requests go side
     by side: each principal's Trash is asked once; all of a principal's items go into
     Trash in one MOVEITEMS and out in one DELETEITEMS (a hundred at a time); every folder
-    goes into its principal's Trash (one MOVEFOLDER each) and out in one DELETEFOLDERS a
-    principal. Then a folder is gone when its principal's GETINVENTORYSKELETON no longer
-    lists it, an item when GETMULTIPLEITEMS (a hundred at a time) gives its slot NULL, or,
-    where that answer is not one slot an id, when GETITEM answers empty. Inventories are
-    left to the one-object remover."""
+    whose parent stays goes into its principal's Trash (one MOVEFOLDER each) and out in
+    one DELETEFOLDERS a principal, with the folders inside it. Then a folder is gone when
+    its principal's GETINVENTORYSKELETON no longer lists it, an item when
+    GETMULTIPLEITEMS (a hundred at a time) gives its slot NULL, or, where that answer is
+    not one slot an id, when GETITEM answers empty. Inventories are left to the
+    one-object remover."""
     send = functools.partial(cleanup_call, http)
     objects = [entry for entry in entries if entry.kind in ("item", "folder")]
     owned: dict[str, list[Entry]] = {}
@@ -289,9 +293,16 @@ def remove_inventory_objects(http: HttpClient, entries: list[Entry]) -> set[Entr
              zip(owned, each(trash_of, list(owned)), strict=True) if found is not None}
     items = {principal: [e.id for e in owned[principal] if e.kind == "item"]
              for principal in trash}
-    folders = {principal: [e.id for e in owned[principal]
+    folders = {principal: [e for e in owned[principal]
                            if e.kind == "folder" and e.id != trash[principal]]
                for principal in trash}
+    # A folder whose parent goes too moves into Trash with it, and DELETEFOLDERS purges
+    # it with it (OpenSimulator purges a deleted folder's subtree; the skeleton below
+    # tells whether the target did, and the caller removes what it left one by one).
+    going = {principal: {e.id.lower() for e in folders[principal]} for principal in trash}
+    tops = {principal: [e.id for e in folders[principal]
+                        if e.parent.lower() not in going[principal]]
+            for principal in trash}
 
     def delete_items(principal: str) -> None:
         for start in range(0, len(items[principal]), BATCH):
@@ -301,14 +312,14 @@ def remove_inventory_objects(http: HttpClient, entries: list[Entry]) -> set[Entr
             send("DELETEITEMS", True, PRINCIPAL=principal, ITEMS=chunk)
 
     def delete_folders(principal: str) -> None:
-        for start in range(0, len(folders[principal]), BATCH):
+        for start in range(0, len(tops[principal]), BATCH):
             send("DELETEFOLDERS", True, PRINCIPAL=principal,
-                 FOLDERS=folders[principal][start:start + BATCH])
+                 FOLDERS=tops[principal][start:start + BATCH])
 
     each(delete_items, list(trash))
     each(lambda move: send("MOVEFOLDER", True, **move),
          [{"ParentID": trash[principal], "ID": folder, "PRINCIPAL": principal}
-          for principal in trash for folder in folders[principal]])
+          for principal in trash for folder in tops[principal]])
     each(delete_folders, list(trash))
 
     def folders_left(principal: str) -> set[str] | None:
