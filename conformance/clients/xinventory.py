@@ -238,9 +238,10 @@ def remove_inventory_object(http: HttpClient, entry: Entry) -> bool:
 
 def still_there(send: Any, principal: str, item_ids: list[str]) -> set[str] | None:
     """Which of ``item_ids`` the principal still has, by one GETMULTIPLEITEMS (the item's
-    record in its slot, NULL for an id no item has); None when the answer does not tell:
-    not one slot an id, or a record of another id (an empty answer, from a server without
-    the method, tells nothing either)."""
+    record in its slot, NULL for an id no item has: OpenSimulator 0.9.1, the reference
+    server); None when the answer does not tell: not one slot an id, or a record of
+    another id. An empty answer tells nothing: OpenSimulator 0.9.2 leaves unknown ids out,
+    so "all gone" and "no such method" look alike there."""
     answer = send("GETMULTIPLEITEMS", False, PRINCIPAL=principal, ITEMS=",".join(item_ids),
                   COUNT=len(item_ids))
     if answer is None:
