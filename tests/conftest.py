@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,14 @@ from conformance.reference.app import ReferenceConfig, create_app
 from conformance.reference.server import ServerThread
 
 pytest_plugins = ["pytester"]
+
+# A shell without job control (a CI script's background job, nohup) starts its commands
+# with SIGINT ignored, and a Python started so leaves it ignored: the self-tests that
+# press Ctrl-C on the command they start would see nothing happen. Those commands stand
+# for a run in a user's terminal, so the self-tests' processes (and through them the
+# commands, which start with SIGINT's default) take SIGINT as Python does by default.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 SuiteRunner = Callable[..., dict[str, Any]]
 #: Services whose tests find their URLs through the login (the reference logs in at its

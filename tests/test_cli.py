@@ -391,6 +391,23 @@ def test_the_readme_names_only_paths_a_clone_has() -> None:
         assert code in exit_codes, code
 
 
+def test_ci_runs_the_readmes_test_command_and_stops_when_it_fails(tmp_path: Path) -> None:
+    """.ci/run runs the README's test command as written, and a failure of any part of
+    it ends the script with that failure (under ``set -e`` a failing command inside an
+    ``&&`` list does not): shown with the line run against stand-ins that fail."""
+    readme = (ROOT / "README.md").read_text("utf-8")
+    command = re.findall(r"```sh\n(python3 -m venv .venv && [^\n]*pytest[^\n]*)\n```",
+                         readme)
+    assert len(command) == 1, command
+    script = (ROOT / ".ci" / "run").read_text("utf-8")
+    [line] = [line for line in script.splitlines() if line.startswith(command[0])]
+    assert "set -euo pipefail" in script
+    stand_in = line.replace(command[0], "true && false && true")
+    result = subprocess.run(["bash", "-c", f"set -euo pipefail\n{stand_in}\necho on"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0 and "on" not in result.stdout
+
+
 def test_help_read_through_head_is_no_error(tmp_path: Path) -> None:
     result = subprocess.run(f"'{sys.executable}' -m conformance --help | head -40",
                             shell=True, cwd=tmp_path, capture_output=True, text=True,
