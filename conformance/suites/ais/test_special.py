@@ -64,8 +64,9 @@ def test_special_name_resolves_like_its_uuid(ais: AisClient, root: str, name: st
     is_root = folder_type == wire.ROOT_TYPE
 
     def listed() -> set[str]:
-        return {root} if is_root else {f.lower() for f in folders_of_type(ais, root,
-                                                                          folder_type)}
+        if is_root:
+            return {root.lower()}
+        return {found.lower() for found in folders_of_type(ais, root, folder_type)}
 
     before = listed()
     reply = ais.get_category(name)
