@@ -31,6 +31,18 @@ from conformance.suites.ais.steps import (
 from conformance.wire import ais as wire
 
 
+def link_response(ais: AisClient, link: str, target: str, kind: str) -> dict[str, object]:
+    """GET /item/{link}: a linkResponse naming ``target`` as linked_id and embedding it as
+    ``_embedded.{kind}`` (an item or a category, with its ``{kind}_id``)."""
+    answer = document(ais.get_item(link), 200, schema="ais-item")
+    check(same(answer.get("linked_id"), target), f"linked_id is {answer.get('linked_id')}")
+    embedded = answer.get("_embedded")
+    found = embedded.get(kind) if isinstance(embedded, dict) else None
+    check(isinstance(found, dict) and same(found.get(f"{kind}_id"), target),
+          f"the link does not embed its target as _embedded.{kind}")
+    return answer
+
+
 @pytest.mark.requirement("AIS-ITEM-GET")
 @pytest.mark.writes
 def test_a_folder_link_reads_as_a_link_response(ais: AisClient, folder: str) -> None:
@@ -41,12 +53,7 @@ def test_a_folder_link_reads_as_a_link_response(ais: AisClient, folder: str) -> 
         link = one(created_ids(ais.create(folder, {"links": [wire.link_body(
             target, owned_name("folder link"), link_type=wire.LINK_FOLDER_TYPE,
             inv_type=8)]}, tid=ais.new_id()), "_created_items"), "_created_items")
-    answer = document(ais.get_item(link), 200, schema="ais-item")
-    check(same(answer.get("linked_id"), target), f"linked_id is {answer.get('linked_id')}")
-    embedded = answer.get("_embedded")
-    category = embedded.get("category") if isinstance(embedded, dict) else None
-    check(isinstance(category, dict) and same(category.get("category_id"), target),
-          "the link does not embed its target as _embedded.category")
+    answer = link_response(ais, link, target, "category")
     check(answer.get("_broken") in (False, 0), f"_broken is {answer.get('_broken')!r}, "
                                                f"expected false for a link whose target "
                                                f"exists")
@@ -274,10 +281,5 @@ def test_a_link_reads_as_a_link_response(ais: AisClient, folder: str) -> None:
     _embedded.item."""
     target = create_item(ais, folder)
     link = create_link(ais, folder, target)
-    answer = document(ais.get_item(link), 200, schema="ais-item")
-    check(same(answer.get("linked_id"), target), f"linked_id is {answer.get('linked_id')}")
-    embedded = answer.get("_embedded")
-    item = embedded.get("item") if isinstance(embedded, dict) else None
-    check(isinstance(item, dict) and same(item.get("item_id"), target),
-          "the link does not embed its target as _embedded.item")
+    answer = link_response(ais, link, target, "item")
     uid(answer.get("item_id"), "the link's item_id")
