@@ -179,40 +179,6 @@ def test_a_whole_last_record_without_its_line_end_counts(tmp_path: Path) -> None
     assert ledger_summary([path]) == (1, [])
 
 
-class CountXInventoryCalls:
-    """The reference app, counting the XInventory calls it is sent."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.calls = 0
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["path"] == "/xinventory":
-            self.calls += 1
-        await self.app(scope, receive, send)
-
-
-def test_an_inventory_that_nothing_removes_is_asked_about_once(tmp_path: Path) -> None:
-    """The end of a run against a distant grid: each user inventory the run made costs
-    the cleanup one GETROOTFOLDER (whether it came to be), not a second one after the
-    objects that can be removed."""
-    from conformance.cleanup import cleanup as clean
-    from conformance.target import profile_from_dict
-
-    ledger = Ledger(tmp_path / "ledger.jsonl")
-    app = CountXInventoryCalls(create_app(tmp_path / "grid.sqlite"))
-    with ServerThread(app) as server:
-        http = HttpClient(server.url, timeout=5, recorder=Recorder())
-        principals = [f"00000000-0000-0000-0000-0000000000b{n}" for n in range(3)]
-        for principal in principals:
-            assert XInventoryClient(http, ledger, principal).create_user_inventory().status \
-                == 200
-        app.calls = 0
-        left = clean(profile_from_dict({"target": server.url}), ledger)
-    assert sorted(entry.id for entry in left) == principals
-    assert app.calls == len(principals)
-
-
 class XInventoryMethods:
     """The reference app, counting the XInventory calls it is sent by METHOD, and
     answering the METHODs of ``answers`` with the body given instead (a server that
@@ -250,23 +216,61 @@ class XInventoryMethods:
 
 
 @contextmanager
-def items_of_one_principal(tmp_path: Path, app: XInventoryMethods, count: int
-                           ) -> Iterator[tuple[Ledger, Any, list[str]]]:
-    """The server running ``app``; a ledger naming a fresh principal's inventory and
-    ``count`` items in its root; the profile of the server; the items' ids."""
-    from conformance.suites.xinventory.steps import create_inventory
+def served(app: XInventoryMethods) -> Iterator[tuple[HttpClient, Any]]:
+    """The server running ``app``: a client of it, and its profile."""
     from conformance.target import profile_from_dict
 
-    ledger = Ledger(tmp_path / "ledger.jsonl")
     with ServerThread(app) as server:
-        client = XInventoryClient(HttpClient(server.url, timeout=5, recorder=Recorder()),
-                                  ledger, PRINCIPAL)
-        root = create_inventory(client).root
-        items = [client.new_item(root.id) for _ in range(count)]
-        for item in items:
-            assert client.add_item(item).status == 200
+        yield (HttpClient(server.url, timeout=5, recorder=Recorder()),
+               profile_from_dict({"target": server.url}))
+
+
+@contextmanager
+def one_principal(tmp_path: Path, app: XInventoryMethods
+                  ) -> Iterator[tuple[XInventoryClient, str, Any]]:
+    """The server running ``app``, and a fresh principal's inventory in the ledger at
+    ``tmp_path``: its client, its root folder's id, the server's profile."""
+    from conformance.suites.xinventory.steps import create_inventory
+
+    with served(app) as (http, profile):
+        client = XInventoryClient(http, Ledger(tmp_path / "ledger.jsonl"), PRINCIPAL)
+        yield client, create_inventory(client).root.id, profile
+
+
+def add_items(client: XInventoryClient, folder: str, count: int) -> list[str]:
+    items = [client.new_item(folder) for _ in range(count)]
+    for item in items:
+        assert client.add_item(item).status == 200
+    return [item.id for item in items]
+
+
+def nested_folders(client: XInventoryClient, root: str) -> list[str]:
+    """Three folders, one inside the other, in ``root``."""
+    from conformance.suites.xinventory.steps import add_folder
+
+    folders = [add_folder(client, root).id]
+    for _ in range(2):
+        folders.append(add_folder(client, folders[-1]).id)
+    return folders
+
+
+def test_an_inventory_that_nothing_removes_is_asked_about_once(tmp_path: Path) -> None:
+    """The end of a run against a distant grid: each user inventory the run made costs
+    the cleanup one GETROOTFOLDER (whether it came to be), not a second one after the
+    objects that can be removed."""
+    from conformance.cleanup import cleanup as clean
+
+    ledger = Ledger(tmp_path / "ledger.jsonl")
+    app = XInventoryMethods(create_app(tmp_path / "grid.sqlite"))
+    with served(app) as (http, profile):
+        principals = [f"00000000-0000-0000-0000-0000000000b{n}" for n in range(3)]
+        for principal in principals:
+            assert XInventoryClient(http, ledger, principal).create_user_inventory().status \
+                == 200
         app.calls.clear()
-        yield ledger, profile_from_dict({"target": server.url}), [item.id for item in items]
+        left = clean(profile, ledger)
+    assert sorted(entry.id for entry in left) == principals
+    assert app.calls == {"GETROOTFOLDER": len(principals)}
 
 
 def test_removed_items_are_confirmed_a_hundred_at_a_time(tmp_path: Path) -> None:
@@ -275,8 +279,10 @@ def test_removed_items_are_confirmed_a_hundred_at_a_time(tmp_path: Path) -> None
     from conformance.cleanup import cleanup as clean
 
     app = XInventoryMethods(create_app(tmp_path / "grid.sqlite"))
-    with items_of_one_principal(tmp_path, app, 150) as (ledger, profile, _):
-        left = clean(profile, ledger)
+    with one_principal(tmp_path, app) as (client, root, profile):
+        add_items(client, root, 150)
+        app.calls.clear()
+        left = clean(profile, client.ledger)
     assert [entry.kind for entry in left] == ["inventory"]
     assert app.calls["GETMULTIPLEITEMS"] == 2
     assert app.calls["GETITEM"] == 0
@@ -289,8 +295,10 @@ def test_without_getmultipleitems_each_item_is_asked_about(tmp_path: Path) -> No
 
     empty = b'<?xml version="1.0"?><ServerResponse />'
     app = XInventoryMethods(create_app(tmp_path / "grid.sqlite"), {"GETMULTIPLEITEMS": empty})
-    with items_of_one_principal(tmp_path, app, 3) as (ledger, profile, _):
-        left = clean(profile, ledger)
+    with one_principal(tmp_path, app) as (client, root, profile):
+        add_items(client, root, 3)
+        app.calls.clear()
+        left = clean(profile, client.ledger)
     assert [entry.kind for entry in left] == ["inventory"]
     assert app.calls["GETITEM"] == 3
 
@@ -302,31 +310,12 @@ def test_items_a_server_keeps_are_named_as_remaining(tmp_path: Path) -> None:
 
     true = b'<?xml version="1.0"?><ServerResponse><RESULT>True</RESULT></ServerResponse>'
     app = XInventoryMethods(create_app(tmp_path / "grid.sqlite"), {"DELETEITEMS": true})
-    with items_of_one_principal(tmp_path, app, 3) as (ledger, profile, item_ids):
-        left = clean(profile, ledger)
+    with one_principal(tmp_path, app) as (client, root, profile):
+        item_ids = add_items(client, root, 3)
+        app.calls.clear()
+        left = clean(profile, client.ledger)
     assert sorted(entry.id for entry in left if entry.kind == "item") == sorted(item_ids)
     assert app.calls["GETMULTIPLEITEMS"] >= 1
-
-
-@contextmanager
-def nested_folders(tmp_path: Path, app: XInventoryMethods
-                   ) -> Iterator[tuple[Ledger, Any, list[str]]]:
-    """The server running ``app``; a ledger naming a fresh principal's inventory and
-    three folders, one inside the other, in its root; the profile; the folders' ids."""
-    from conformance.suites.xinventory.steps import add_folder, create_inventory
-    from conformance.target import profile_from_dict
-
-    ledger = Ledger(tmp_path / "ledger.jsonl")
-    with ServerThread(app) as server:
-        client = XInventoryClient(HttpClient(server.url, timeout=5, recorder=Recorder()),
-                                  ledger, PRINCIPAL)
-        parent = create_inventory(client).root.id
-        folders = []
-        for _ in range(3):
-            parent = add_folder(client, parent).id
-            folders.append(parent)
-        app.calls.clear()
-        yield ledger, profile_from_dict({"target": server.url}), folders
 
 
 def test_folders_inside_a_removed_folder_go_with_it(tmp_path: Path) -> None:
@@ -335,8 +324,10 @@ def test_folders_inside_a_removed_folder_go_with_it(tmp_path: Path) -> None:
     from conformance.cleanup import cleanup as clean
 
     app = XInventoryMethods(create_app(tmp_path / "grid.sqlite"))
-    with nested_folders(tmp_path, app) as (ledger, profile, _):
-        left = clean(profile, ledger)
+    with one_principal(tmp_path, app) as (client, root, profile):
+        nested_folders(client, root)
+        app.calls.clear()
+        left = clean(profile, client.ledger)
     assert [entry.kind for entry in left] == ["inventory"]
     assert (app.calls["MOVEFOLDER"], app.calls["DELETEFOLDERS"]) == (1, 1)
 
@@ -349,8 +340,10 @@ def test_folders_a_server_keeps_are_named_as_remaining(tmp_path: Path) -> None:
 
     true = b'<?xml version="1.0"?><ServerResponse><RESULT>True</RESULT></ServerResponse>'
     app = XInventoryMethods(create_app(tmp_path / "grid.sqlite"), {"DELETEFOLDERS": true})
-    with nested_folders(tmp_path, app) as (ledger, profile, folder_ids):
-        left = clean(profile, ledger)
+    with one_principal(tmp_path, app) as (client, root, profile):
+        folder_ids = nested_folders(client, root)
+        app.calls.clear()
+        left = clean(profile, client.ledger)
     assert sorted(entry.id for entry in left if entry.kind == "folder") == sorted(folder_ids)
 
 
